@@ -1,0 +1,64 @@
+/**
+ * The `command` check: runs a program (no shell) and reads its exit code.
+ * Exit 0 is UP; anything else is DOWN with the exit code and the tail of its
+ * output. On timeout the runner aborts, which kills the whole process group.
+ *
+ * @module
+ */
+
+import type { CheckConfigOf } from "../config/schema.ts";
+import { type Platform, PlatformError } from "../platform/types.ts";
+import { down, type Probe, up } from "./types.ts";
+
+/** Output bytes kept from a command, as Consul keeps: the last 4 KiB. */
+export const OUTPUT_LIMIT = 4096;
+
+function startFailure(config: CheckConfigOf<"command">, error: unknown): string {
+  const program = JSON.stringify(config.command[0]);
+  if (error instanceof PlatformError) {
+    if (error.code === "ENOENT") {
+      return config.cwd === undefined
+        ? `command not found: ${program}`
+        : `command not found: ${program}, or cwd ${JSON.stringify(config.cwd)} does not exist`;
+    }
+    if (error.code === "EACCES") return `command not executable: ${program} (permission denied)`;
+    return `cannot run ${program}: ${error.message}`;
+  }
+  return `cannot run ${program}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * Creates the probe for a command check.
+ *
+ * @example
+ * ```ts
+ * const probe = commandProbe({ ...config, command: ["pgrep", "-x", "myapp"] }, platform);
+ * await probe(AbortSignal.timeout(2000)); // { status: "UP", message: "exit 0" }
+ * ```
+ */
+export function commandProbe(config: CheckConfigOf<"command">, platform: Platform): Probe {
+  const [program, ...args] = config.command;
+  const argv: [string, ...string[]] = [program ?? "", ...args];
+  return async (signal) => {
+    let result;
+    try {
+      result = await platform.spawn({
+        argv,
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+        ...(config.env === undefined ? {} : { env: config.env }),
+        signal,
+        outputLimit: OUTPUT_LIMIT,
+      });
+    } catch (error) {
+      return down(startFailure(config, error));
+    }
+    if (result.code === 0) return up("exit 0");
+    const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;
+    const output = result.output.trim();
+    if (output === "") return down(how);
+    const cut = result.outputBytes > OUTPUT_LIMIT
+      ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)`
+      : "";
+    return down(`${how}${cut}: ${output}`);
+  };
+}

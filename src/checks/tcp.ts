@@ -1,0 +1,39 @@
+/**
+ * The `tcp` check: connects, then closes at once, as kubelet's `tcpSocket`
+ * probe does. Connected is UP; refused, unreachable or unresolvable is DOWN.
+ *
+ * @module
+ */
+
+import type { CheckConfigOf } from "../config/schema.ts";
+import { type Platform, PlatformError } from "../platform/types.ts";
+import { down, type Probe, up } from "./types.ts";
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Creates the probe for a tcp check.
+ *
+ * @example
+ * ```ts
+ * const probe = tcpProbe({ ...config, host: "127.0.0.1", port: 6379 }, platform);
+ * await probe(signal); // { status: "DOWN", message: "cannot connect to 127.0.0.1:6379: connection refused" }
+ * ```
+ */
+export function tcpProbe(config: CheckConfigOf<"tcp">, platform: Platform): Probe {
+  const target = hostPort(config.host, config.port);
+  // Strip brackets so "[::1]" in the config reaches the runtime as "::1".
+  const host = config.host.replace(/^\[(.*)\]$/, "$1");
+  return async (signal) => {
+    try {
+      await platform.connect(host, config.port, signal);
+      return up(`connected to ${target}`);
+    } catch (error) {
+      const reason = error instanceof PlatformError ? error.message : String(error);
+      return down(`cannot connect to ${target}: ${reason}`);
+    }
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * `${VAR}` and `${VAR:-default}` expansion in every string of a parsed config.
+ *
+ * `${VAR}` is an error when VAR is unset; `${VAR:-default}` falls back when VAR
+ * is unset or empty (as in POSIX shells); `$${` writes a literal `${`.
+ *
+ * @module
+ */
+
+/** A variable that `${VAR}` named and the environment does not have. */
+export interface MissingVariable {
+  /** Path of the value that referenced it, such as `["checks", 2, "apiKey"]`. */
+  readonly path: readonly (string | number)[];
+  readonly variable: string;
+}
+
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Expands references in one string, collecting the names of unset variables.
+ *
+ * @example
+ * ```ts
+ * expandString("${HOST:-localhost}:${PORT}", { PORT: "80" }, []); // "localhost:80"
+ * ```
+ */
+export function expandString(
+  text: string,
+  env: Readonly<Record<string, string>>,
+  missing: string[],
+): string {
+  return text.replace(REFERENCE, (whole, name: string | undefined, fallback?: string) => {
+    if (whole === "$${") return "${";
+    const value = env[name ?? ""];
+    if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
+    if (value === undefined) {
+      missing.push(name ?? "");
+      return "";
+    }
+    return value;
+  });
+}
+
+/**
+ * Returns a copy of `value` with every string expanded; mapping keys are left as
+ * they are. Unset variables are reported in `missing`, all of them.
+ */
+export function expandEnv(
+  value: unknown,
+  env: Readonly<Record<string, string>>,
+  missing: MissingVariable[],
+  path: (string | number)[] = [],
+): unknown {
+  if (typeof value === "string") {
+    const names: string[] = [];
+    const out = expandString(value, env, names);
+    for (const variable of names) missing.push({ path: [...path], variable });
+    return out;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, index) => expandEnv(item, env, missing, [...path, index]));
+  }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = expandEnv(item, env, missing, [...path, key]);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,196 @@
+/**
+ * The config's shape, defaults and validation, as one zod schema.
+ *
+ * The same schema validates files at load time and generates the JSON Schema
+ * that editors use ({@link configJsonSchema}). Error texts are written for
+ * people: the loader appends the value it got.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { parseDuration } from "../duration.ts";
+
+const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/;
+const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m or 1h, or whole milliseconds";
+
+/** A duration in the config; parses to whole milliseconds. */
+function duration(options: { min: number }) {
+  const hint = options.min > 0 ? `${DURATION_HINT}, above 0` : DURATION_HINT;
+  return z.union([
+    z.int({ error: hint }).min(options.min, { error: hint }),
+    z.string({ error: hint }).regex(DURATION_PATTERN, { error: hint }),
+  ], { error: hint })
+    .transform((value) => parseDuration(value) ?? Number.NaN)
+    .refine((ms) => ms >= options.min, { error: hint });
+}
+
+/** Reads `"8080"` as 8080, so `${PORT}` works where a number is expected. */
+function wholeNumber(value: unknown): unknown {
+  return typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+}
+
+/** Reads `"true"`/`"false"` as booleans, so `${FLAG}` works where a boolean is expected. */
+function booleanText(value: unknown): unknown {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return value;
+}
+
+function intRange(min: number, max: number) {
+  const hint = `expected an integer from ${min} to ${max}`;
+  return z.preprocess(
+    wholeNumber,
+    z.int({ error: hint }).min(min, { error: hint }).max(max, { error: hint }),
+  );
+}
+
+const bool = z.preprocess(booleanText, z.boolean({ error: "expected true or false" }));
+const text = (what = "a string") => z.string({ error: `expected ${what}` });
+const nonEmpty = (what = "a non-empty string") =>
+  z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+const stringMap = z.record(
+  z.string(),
+  text(),
+  { error: "expected a mapping of names to string values" },
+);
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected an http:// or https:// URL",
+});
+
+/** Check names: used in URLs, metrics labels and logs, so kept plain. */
+export const CHECK_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+const common = {
+  name: z.string({ error: "expected a check name" }).regex(CHECK_NAME_PATTERN, {
+    error: 'expected a name of letters, digits, ".", "_" or "-"',
+  }),
+  timeout: duration({ min: 1 }).optional(),
+  critical: bool.optional(),
+};
+
+const commandCheck = z.strictObject({
+  ...common,
+  type: z.literal("command"),
+  command: z.array(text(), {
+    error: 'expected a list of program and arguments, such as ["pgrep", "-x", "myapp"]',
+  }).min(1, { error: "expected at least the program to run" }),
+  cwd: nonEmpty("a directory path").optional(),
+  env: stringMap.optional(),
+});
+
+const tcpCheck = z.strictObject({
+  ...common,
+  type: z.literal("tcp"),
+  host: nonEmpty("a host name or IP address").prefault("127.0.0.1"),
+  port: intRange(1, 65535),
+});
+
+const statusList = z.preprocess(
+  (value) => (typeof value === "number" || typeof value === "string") ? [value] : value,
+  z.array(intRange(100, 599), { error: "expected a list of HTTP status codes" })
+    .min(1, { error: "expected at least one HTTP status code" }),
+);
+
+const httpCheck = z.strictObject({
+  ...common,
+  type: z.literal("http"),
+  url: httpUrl,
+  method: z.enum(["GET", "HEAD"]).prefault("GET"),
+  headers: stringMap.optional(),
+  expectStatus: statusList.optional(),
+  bodyContains: nonEmpty().optional(),
+}).refine((check) => !(check.method === "HEAD" && check.bodyContains !== undefined), {
+  error: "a HEAD response has no body: use method GET with bodyContains",
+  path: ["bodyContains"],
+});
+
+const tabbyCheck = z.strictObject({
+  ...common,
+  type: z.literal("tabbyapi"),
+  url: httpUrl,
+  path: z.string({ error: 'expected a path starting with "/"' })
+    .startsWith("/", { error: 'expected a path starting with "/"' })
+    .prefault("/health"),
+  apiKey: text().optional(),
+  requireModel: bool.prefault(false),
+});
+
+/** The kinds of check, in the order the docs list them. */
+export const CHECK_TYPES = ["command", "tcp", "http", "tabbyapi"] as const;
+
+const check = z.discriminatedUnion("type", [commandCheck, tcpCheck, httpCheck, tabbyCheck]);
+
+/** The whole config file, before per-check defaults are applied. */
+export const configSchema = z.strictObject({
+  server: z.strictObject({
+    host: nonEmpty("a host name or IP address").prefault("0.0.0.0"),
+    port: intRange(0, 65535).prefault(8080),
+  }).prefault({}),
+  cache: z.strictObject({
+    ttl: duration({ min: 0 }).prefault("30s"),
+  }).prefault({}),
+  pool: z.strictObject({
+    size: intRange(1, 1024).prefault(4),
+  }).prefault({}),
+  defaults: z.strictObject({
+    timeout: duration({ min: 1 }).prefault("5s"),
+    critical: bool.prefault(true),
+  }).prefault({}),
+  checks: z.array(check, { error: "expected a list of checks" })
+    // Unique names are checked by the loader, which sees even invalid checks.
+    .min(1, { error: "expected at least one check" }),
+}, { error: "expected a mapping with a checks list" });
+
+type RawConfig = z.output<typeof configSchema>;
+type RawCheck = RawConfig["checks"][number];
+
+/** A check as configured, with `timeout` (ms) and `critical` resolved from `defaults`. */
+export type CheckConfig = RawCheck extends infer C
+  ? C extends RawCheck ? Omit<C, "timeout" | "critical"> & { timeout: number; critical: boolean }
+  : never
+  : never;
+
+/** A check config of one kind. */
+export type CheckConfigOf<T extends CheckConfig["type"]> = Extract<CheckConfig, { type: T }>;
+
+/** A loaded, validated config with every default applied. Durations are milliseconds. */
+export interface Config {
+  readonly server: { readonly host: string; readonly port: number };
+  readonly cache: { readonly ttl: number };
+  readonly pool: { readonly size: number };
+  readonly defaults: { readonly timeout: number; readonly critical: boolean };
+  readonly checks: readonly CheckConfig[];
+}
+
+/** Applies `defaults` to each check. */
+export function resolveConfig(raw: RawConfig): Config {
+  return {
+    ...raw,
+    checks: raw.checks.map((item) =>
+      ({
+        ...item,
+        timeout: item.timeout ?? raw.defaults.timeout,
+        critical: item.critical ?? raw.defaults.critical,
+      }) as CheckConfig
+    ),
+  };
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of the config file, for editors and CI linting.
+ *
+ * @example
+ * ```ts
+ * const schema = configJsonSchema();
+ * console.log(JSON.stringify(schema, null, 2));
+ * ```
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    title: "vitals config",
+    description: "Health checks that the vitals sidecar runs and serves at /health",
+  };
+}

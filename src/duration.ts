@@ -1,0 +1,47 @@
+/**
+ * Durations as written in the config: a whole number of milliseconds, or a
+ * number with a unit (`250ms`, `5s`, `1.5m`, `1h`).
+ *
+ * @module
+ */
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+
+/**
+ * Parses a duration into milliseconds, or returns `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * parseDuration("250ms"); // 250
+ * parseDuration("1.5s"); // 1500
+ * parseDuration(30000); // 30000
+ * parseDuration("5"); // undefined: a string needs a unit
+ * ```
+ */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  }
+  if (typeof value !== "string") return undefined;
+  const match = PATTERN.exec(value.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * (UNITS[match[2] ?? ""] ?? Number.NaN);
+  return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/**
+ * Formats milliseconds the way a person would write them in the config.
+ *
+ * @example
+ * ```ts
+ * formatDuration(30000); // "30s"
+ * formatDuration(250); // "250ms"
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms !== 0 && ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}

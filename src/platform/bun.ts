@@ -1,0 +1,206 @@
+/**
+ * The {@link Platform} implementation for Bun.
+ *
+ * The few Bun APIs used are typed locally, so `deno check` needs no Bun type
+ * package, and nothing touches the `Bun` global at import time.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { drainInto, TailBuffer } from "../tail_buffer.ts";
+import {
+  type Platform,
+  type RunningServer,
+  type ServeOptions,
+  type SignalName,
+  type SpawnOptions,
+  type SpawnResult,
+  toPlatformError,
+} from "./types.ts";
+
+interface BunSubprocess {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly exited: Promise<number>;
+  readonly signalCode: string | null;
+  readonly exitCode: number | null;
+}
+
+interface BunSocket {
+  end(): void;
+}
+
+interface BunServer {
+  readonly hostname: string;
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+interface BunApi {
+  readonly version: string;
+  spawn(options: {
+    cmd: string[];
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdin: "ignore";
+    stdout: "pipe";
+    stderr: "pipe";
+    detached: boolean;
+  }): BunSubprocess;
+  connect(options: {
+    hostname: string;
+    port: number;
+    socket: { data(): void; error?(socket: BunSocket, error: Error): void };
+  }): Promise<BunSocket>;
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch(request: Request): Promise<Response>;
+    error(error: Error): Response;
+  }): BunServer;
+  file(path: string): { text(): Promise<string> };
+}
+
+function bun(): BunApi {
+  return (globalThis as unknown as { Bun: BunApi }).Bun;
+}
+
+async function spawn(options: SpawnOptions): Promise<SpawnResult> {
+  let child: BunSubprocess;
+  try {
+    child = bun().spawn({
+      cmd: [...options.argv],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      // Bun replaces the environment rather than merging it.
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      // A new session and process group, so a kill reaches every descendant.
+      detached: true,
+    });
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+  const kill = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  if (options.signal.aborted) kill();
+  options.signal.addEventListener("abort", kill, { once: true });
+  const tail = new TailBuffer(options.outputLimit);
+  try {
+    await Promise.all([
+      child.exited,
+      drainInto(child.stdout, tail),
+      drainInto(child.stderr, tail),
+    ]);
+    return {
+      code: child.signalCode === null ? child.exitCode : null,
+      signal: child.signalCode,
+      output: tail.text(),
+      outputBytes: tail.total,
+    };
+  } finally {
+    options.signal.removeEventListener("abort", kill);
+    kill();
+  }
+}
+
+async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  const pending = bun().connect({ hostname, port, socket: { data() {}, error() {} } });
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const socket = await Promise.race([pending, aborted]);
+    socket.end();
+  } catch (error) {
+    pending.then((socket) => socket.end(), () => {});
+    if (signal.aborted) throw signal.reason;
+    throw toPlatformError(error);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function serve(options: ServeOptions): Promise<RunningServer> {
+  let server: BunServer;
+  try {
+    server = bun().serve({
+      hostname: options.hostname,
+      port: options.port,
+      fetch: options.handler,
+      error(error) {
+        console.error(`Request failed: ${error.message}`);
+        return new Response(JSON.stringify({ status: "DOWN", details: ["internal error"] }), {
+          status: 503,
+          headers: { "content-type": "application/json" },
+        });
+      },
+    });
+  } catch (error) {
+    return Promise.reject(toPlatformError(error));
+  }
+  return Promise.resolve({
+    hostname: server.hostname,
+    port: server.port,
+    async shutdown(graceMs: number) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<"expired">((resolve) => {
+        timer = setTimeout(() => resolve("expired"), graceMs);
+      });
+      try {
+        if (await Promise.race([server.stop(false), expired]) === "expired") {
+          await server.stop(true);
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
+}
+
+function onSignal(signal: SignalName, listener: () => void): () => void {
+  process.on(signal, listener);
+  return () => process.off(signal, listener);
+}
+
+async function readTextFile(path: string): Promise<string> {
+  try {
+    return await bun().file(path).text();
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+}
+
+/** Creates the Bun platform; call only when running on Bun. */
+export function bunPlatform(): Platform {
+  return {
+    runtime: "bun",
+    version: bun().version,
+    spawn,
+    connect,
+    serve,
+    onSignal,
+    readTextFile,
+    env: () => {
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) {
+        if (value !== undefined) env[key] = value;
+      }
+      return env;
+    },
+    args: () => process.argv.slice(2),
+    stderrIsTerminal: () => process.stderr.isTTY === true,
+    exit: (code) => process.exit(code),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * A bounded worker pool: runs tasks with at most `size` in flight, keeping
+ * results in task order. A slow or failing task holds one slot and nothing else.
+ *
+ * @module
+ */
+
+/**
+ * Runs every task with at most `size` running at once and returns the results in
+ * the order of `tasks`. A task that rejects makes the whole call reject only
+ * after every task has finished; callers that need isolation pass tasks that
+ * never reject (as checks do).
+ *
+ * @example
+ * ```ts
+ * const results = await runPool(urls.map((url) => () => fetch(url)), 4);
+ * ```
+ */
+export async function runPool<T>(
+  tasks: readonly (() => Promise<T>)[],
+  size: number,
+): Promise<T[]> {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`Pool size must be a whole number of at least 1, got ${size}`);
+  }
+  const results = new Array<T>(tasks.length);
+  const errors: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      try {
+        results[index] = await tasks[index]!();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, worker));
+  if (errors.length > 0) {
+    throw errors.length === 1
+      ? errors[0]
+      : new AggregateError(errors, `${errors.length} tasks failed`);
+  }
+  return results;
+}
