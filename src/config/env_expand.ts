@@ -54,18 +54,19 @@ export function expandEnv(
   if (typeof value === "string") {
     const names: string[] = [];
     const out = expandString(value, env, names);
-    for (const variable of names) missing.push({ path: [...path], variable });
+    for (const variable of new Set(names)) missing.push({ path: [...path], variable });
     return out;
   }
   if (Array.isArray(value)) {
     return value.map((item, index) => expandEnv(item, env, missing, [...path, index]));
   }
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = expandEnv(item, env, missing, [...path, key]);
-    }
-    return out;
+    // fromEntries makes "__proto__" an own key (reported as unknown), not a prototype.
+    return Object.fromEntries(
+      Object.entries(value).map((
+        [key, item],
+      ) => [key, expandEnv(item, env, missing, [...path, key])]),
+    );
   }
   return value;
 }

@@ -83,7 +83,7 @@ function problemsOf(
   lines: LineCounter,
 ): ConfigProblem[] {
   const at = (path: Path, message: string, wantKey = false): ConfigProblem => ({
-    path: formatPath(path),
+    ...(path.length > 0 ? { path: formatPath(path) } : {}),
     ...locate(root, path, lines, wantKey),
     message,
   });
@@ -125,6 +125,15 @@ function problemsOf(
       if (input === undefined) return [at(issue.path, issue.message)];
       return [at(issue.path, `${issue.message}, got ${describe(input)}`)];
   }
+}
+
+/**
+ * Drops top-level keys starting with `x-`: a place for YAML anchors shared by
+ * several checks, as in docker-compose files.
+ */
+function withoutExtensions(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("x-")));
 }
 
 /**
@@ -176,7 +185,13 @@ export function parseConfig(
   env: Readonly<Record<string, string>>,
 ): Config {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // merge: YAML 1.1 merge keys (`<<: *defaults`), which ops configs often use.
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+    merge: true,
+  });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
@@ -197,7 +212,15 @@ export function parseConfig(
     }]);
   }
   const missing: MissingVariable[] = [];
-  const expanded = expandEnv(doc.toJS({ maxAliasCount: 100 }), env, missing);
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only here.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(file, [{ message: `YAML error: ${message}` }], { cause: error });
+  }
+  const expanded = withoutExtensions(expandEnv(plain, env, missing));
   const problems: ConfigProblem[] = missing.map(({ path, variable }) => ({
     path: formatPath(path),
     ...locate(doc.contents, path, lines, false),
@@ -207,11 +230,11 @@ export function parseConfig(
   problems.push(...duplicateNames(expanded, doc.contents, lines));
   const result = configSchema.safeParse(expanded, { reportInput: true });
   if (!result.success) {
-    const reported = new Set(problems.map((p) => p.path));
+    const reported = new Set(problems.map((p) => p.path ?? ""));
     for (const issue of result.error.issues) {
       // A value emptied by a missing variable is already reported once.
       for (const problem of problemsOf(issue, doc.contents, lines)) {
-        if (!reported.has(problem.path)) problems.push(problem);
+        if (!reported.has(problem.path ?? "")) problems.push(problem);
       }
     }
   }

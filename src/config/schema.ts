@@ -13,16 +13,18 @@ import { parseDuration } from "../duration.ts";
 
 const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/;
 const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m or 1h, or whole milliseconds";
+/** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
+export const MAX_DURATION_MS = 2_147_483_647;
 
 /** A duration in the config; parses to whole milliseconds. */
 function duration(options: { min: number }) {
-  const hint = options.min > 0 ? `${DURATION_HINT}, above 0` : DURATION_HINT;
+  const hint = `${DURATION_HINT}, ${options.min > 0 ? "above 0" : "0 or more"} and at most 24 days`;
   return z.union([
-    z.int({ error: hint }).min(options.min, { error: hint }),
+    z.int({ error: hint }).min(options.min, { error: hint }).max(MAX_DURATION_MS, { error: hint }),
     z.string({ error: hint }).regex(DURATION_PATTERN, { error: hint }),
   ], { error: hint })
     .transform((value) => parseDuration(value) ?? Number.NaN)
-    .refine((ms) => ms >= options.min, { error: hint });
+    .refine((ms) => ms >= options.min && ms <= MAX_DURATION_MS, { error: hint });
 }
 
 /** Reads `"8080"` as 8080, so `${PORT}` works where a number is expected. */
@@ -122,22 +124,24 @@ export const CHECK_TYPES = ["command", "tcp", "http", "tabbyapi"] as const;
 
 const check = z.discriminatedUnion("type", [commandCheck, tcpCheck, httpCheck, tabbyCheck]);
 
+const SECTION = { error: "expected a mapping (leave the key out to use the defaults)" };
+
 /** The whole config file, before per-check defaults are applied. */
 export const configSchema = z.strictObject({
   server: z.strictObject({
     host: nonEmpty("a host name or IP address").prefault("0.0.0.0"),
     port: intRange(0, 65535).prefault(8080),
-  }).prefault({}),
+  }, SECTION).prefault({}),
   cache: z.strictObject({
     ttl: duration({ min: 0 }).prefault("30s"),
-  }).prefault({}),
+  }, SECTION).prefault({}),
   pool: z.strictObject({
     size: intRange(1, 1024).prefault(4),
-  }).prefault({}),
+  }, SECTION).prefault({}),
   defaults: z.strictObject({
     timeout: duration({ min: 1 }).prefault("5s"),
     critical: bool.prefault(true),
-  }).prefault({}),
+  }, SECTION).prefault({}),
   checks: z.array(check, { error: "expected a list of checks" })
     // Unique names are checked by the loader, which sees even invalid checks.
     .min(1, { error: "expected at least one check" }),
@@ -190,6 +194,8 @@ export function resolveConfig(raw: RawConfig): Config {
 export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    // Top-level `x-` keys hold YAML anchors and are ignored by the loader.
+    patternProperties: { "^x-": {} },
     title: "vitals config",
     description: "Health checks that the vitals sidecar runs and serves at /health",
   };
