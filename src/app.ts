@@ -1,0 +1,68 @@
+/**
+ * Wires a loaded config into the running parts: checks, the cached health
+ * status, the HTTP handler and the status-change log lines.
+ *
+ * @module
+ */
+
+import { createCheck } from "./checks/mod.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config/schema.ts";
+import { Health, type HealthStatus } from "./health.ts";
+import type { Logger } from "./log.ts";
+import type { Platform } from "./platform/types.ts";
+import { createHandler, type Handler } from "./server.ts";
+
+/** The assembled sidecar. */
+export interface App {
+  readonly health: Health;
+  readonly handler: Handler;
+}
+
+/**
+ * Describes a new status for the log: the first status, and every change
+ * (`UP -> DOWN: redis: cannot connect ...`). Returns `undefined` when nothing changed.
+ */
+export function describeTransition(
+  next: HealthStatus,
+  previous: HealthStatus | undefined,
+): string | undefined {
+  const details = next.details.length > 0 ? `: ${next.details.join("; ")}` : "";
+  const n = next.checks.length;
+  if (!previous) return `status ${next.status} (${n} check${n === 1 ? "" : "s"})${details}`;
+  if (previous.status === next.status) return undefined;
+  return `${previous.status} -> ${next.status}${details}`;
+}
+
+/**
+ * Builds the sidecar from a config.
+ *
+ * @example
+ * ```ts
+ * const app = createApp(config, { platform, log });
+ * await platform.serve({ hostname: "0.0.0.0", port: 8080, handler: app.handler });
+ * ```
+ */
+export function createApp(
+  config: Config,
+  deps: { platform: Platform; log: Logger; clock?: Clock },
+): App {
+  const checkDeps = deps.clock ? { platform: deps.platform, clock: deps.clock } : deps;
+  const health = new Health({
+    checks: config.checks.map((check) => createCheck(check, checkDeps)),
+    ttl: config.cache.ttl,
+    poolSize: config.pool.size,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    onEvaluated(next, previous) {
+      const line = describeTransition(next, previous);
+      if (line === undefined) return;
+      if (next.status === "DOWN") deps.log.warn(line);
+      else deps.log.info(line);
+    },
+  });
+  const handler = createHandler(health, {
+    onError: (error) =>
+      deps.log.error(`Request failed: ${error instanceof Error ? error.message : error}`),
+  });
+  return { health, handler };
+}

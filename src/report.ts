@@ -1,0 +1,31 @@
+/**
+ * The human-readable table that `vitals check` prints, like `kubectl get`.
+ *
+ * @module
+ */
+
+import type { HealthStatus } from "./health.ts";
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
+  return cells
+    .map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd())
+    .join("\n");
+}
+
+/** One line per check, then the overall status. Messages are cut to one line. */
+export function formatTable(status: HealthStatus): string {
+  const rows = status.checks.map((check) => [
+    check.status,
+    check.name,
+    check.type,
+    check.critical ? "yes" : "no",
+    `${check.durationMs}ms`,
+    check.message.replace(/\s+/g, " ").slice(0, 160),
+  ]);
+  const table = pad([["STATUS", "CHECK", "TYPE", "CRITICAL", "DURATION", "MESSAGE"], ...rows]);
+  const n = status.checks.length;
+  return `${table}\n\nstatus: ${status.status} (${n} check${
+    n === 1 ? "" : "s"
+  } at ${status.timestamp})`;
+}

@@ -1,0 +1,72 @@
+// The single binary: `bun build --compile` of main.ts, built fresh into
+// dist/test/ (overwritten each run, git-ignored), then run as users run it (check, and a served
+// /health/simple).
+
+import assert from "node:assert/strict";
+import process from "node:process";
+import { test } from "node:test";
+import { ROOT, runVitals, serveVitals, stop, tempFile } from "./process_helpers.ts";
+
+/** Bun itself when the tests run on Bun; otherwise the pinned Bun from npm. */
+function bunCommand(): string[] {
+  return "Bun" in globalThis ? [process.execPath] : ["npx", "-y", "bun@1.4.4"];
+}
+
+let built: Promise<string> | undefined;
+
+/** Compiles main.ts once per test run and returns the binary's path. */
+function binary(): Promise<string> {
+  built ??= (async () => {
+    const out = `${ROOT}dist/test/vitals`;
+    const result = await runVitals(["build", "--compile", "main.ts", "--outfile", out], {
+      command: bunCommand(),
+      timeoutMs: 120_000,
+    });
+    assert.equal(result.code, 0, `bun build --compile failed:\n${result.stderr}`);
+    return out;
+  })();
+  return built;
+}
+
+test("the compiled binary runs check: exit 0 when UP, 1 when DOWN", async () => {
+  const path = await binary();
+  const up = await tempFile(
+    "up.yaml",
+    'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+  );
+  const down = await tempFile(
+    "down.yaml",
+    'checks:\n  - {name: no, type: command, command: ["false"]}\n',
+  );
+  const ok = await runVitals(["check", "--config", up.path], { command: [path] });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /status: UP/);
+  const failed = await runVitals(["check", "--config", down.path], { command: [path] });
+  assert.equal(failed.code, 1);
+  assert.match(failed.stdout, /DOWN\s+no\s+command\s+yes\s+\S+\s+exit code 1/);
+});
+
+test("the compiled binary serves /health/simple", async () => {
+  const path = await binary();
+  const config = await tempFile(
+    "serve.yaml",
+    'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+  );
+  const vitals = await serveVitals(config.path, { command: [path] });
+  try {
+    const response = await fetch(`${vitals.url}/health/simple`, {
+      headers: { "user-agent": "kube-probe/1.31", accept: "*/*" },
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: "UP" });
+    assert.match(vitals.stderr, /listening on .*\(config ".*serve\.yaml", 1 check, bun /);
+  } finally {
+    await stop(vitals);
+  }
+});
+
+test("the compiled binary reports its version", async () => {
+  const result = await runVitals(["--version"], { command: [await binary()] });
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^vitals \d+\.\d+\.\d+ \(bun /);
+});

@@ -1,0 +1,457 @@
+// The HTTP handler called without a socket: routes, methods, status codes,
+// headers, HEAD, trailing slashes and query strings, the per-evaluation body
+// cache, single-flight under a burst, and the never-500 error path; plus the
+// status-change log line (describeTransition) and the `vitals check` table.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { describeTransition } from "../src/app.ts";
+import { type CheckResult, type Outcome, wrapProbe } from "../src/checks/mod.ts";
+import { aggregate, Health } from "../src/health.ts";
+import { formatTable } from "../src/report.ts";
+import { createHandler } from "../src/server.ts";
+import { ManualClock } from "./helpers.ts";
+
+const BASE = "http://vitals.test";
+const STAMP = "2026-11-21T11:24:41.342Z";
+const encoder = new TextEncoder();
+
+const request = (path: string, method = "GET") => new Request(`${BASE}${path}`, { method });
+
+/** A real wrapProbe check whose outcome the test controls, counting its runs. */
+function controlled(
+  name: string,
+  clock: ManualClock,
+  options: { critical?: boolean; outcome?: Outcome } = {},
+) {
+  const state = {
+    runs: 0,
+    outcome: options.outcome ?? { status: "UP", message: "fine" } as Outcome,
+  };
+  const check = wrapProbe(
+    { name, type: "custom", critical: options.critical ?? true, timeout: 5000 },
+    async () => {
+      state.runs++;
+      await Promise.resolve();
+      return state.outcome;
+    },
+    clock,
+  );
+  return { check, state };
+}
+
+/** A handler over a Health of the given checks on a manual clock. */
+function setup(count = 1, options: { critical?: boolean; outcome?: Outcome; ttl?: number } = {}) {
+  const clock = new ManualClock();
+  const probes = Array.from({ length: count }, (_, i) => controlled(`c${i}`, clock, options));
+  const health = new Health({
+    checks: probes.map((p) => p.check),
+    ttl: options.ttl ?? 30_000,
+    poolSize: 4,
+    clock,
+  });
+  return { clock, health, probes, handler: createHandler(health) };
+}
+
+function assertJsonHeaders(response: Response): void {
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.equal(response.headers.get("cache-control"), "no-store");
+}
+
+/** A Health stand-in whose status() fails as given. */
+function brokenHealth(status: () => Promise<never>): Health {
+  return { status } as unknown as Health;
+}
+
+test("GET /health answers 200 with the full JSON body when every check is UP", async () => {
+  const { handler } = setup(2);
+  const response = await handler(request("/health"));
+  assert.equal(response.status, 200);
+  assertJsonHeaders(response);
+  const body = await response.json();
+  assert.deepEqual(Object.keys(body), ["status", "timestamp", "details", "checks"]);
+  assert.equal(body.status, "UP");
+  assert.equal(body.timestamp, STAMP);
+  assert.deepEqual(body.details, []);
+  assert.deepEqual(body.checks, [
+    {
+      name: "c0",
+      type: "custom",
+      status: "UP",
+      critical: true,
+      durationMs: 0,
+      message: "fine",
+      checkedAt: STAMP,
+    },
+    {
+      name: "c1",
+      type: "custom",
+      status: "UP",
+      critical: true,
+      durationMs: 0,
+      message: "fine",
+      checkedAt: STAMP,
+    },
+  ]);
+});
+
+test("GET /health body never carries the internal computedAt key", async () => {
+  const { handler, health } = setup();
+  const text = await (await handler(request("/health"))).text();
+  assert.ok(health.last !== undefined && "computedAt" in health.last, "the status object has it");
+  assert.ok(!text.includes("computedAt"), text);
+  assert.equal(Object.hasOwn(JSON.parse(text), "computedAt"), false);
+});
+
+test("GET /health answers 503 with DOWN and the check's detail when a critical check is DOWN", async () => {
+  const { handler } = setup(1, { outcome: { status: "DOWN", message: "connection refused" } });
+  const response = await handler(request("/health"));
+  assert.equal(response.status, 503);
+  assertJsonHeaders(response);
+  const body = await response.json();
+  assert.equal(body.status, "DOWN");
+  assert.equal(body.timestamp, STAMP);
+  assert.deepEqual(body.details, ["c0: connection refused"]);
+  assert.equal(body.checks[0].status, "DOWN");
+  assert.equal(body.checks[0].critical, true);
+  assert.equal(body.checks[0].message, "connection refused");
+});
+
+test("a non-critical DOWN check keeps 200 and UP but is listed in details", async () => {
+  const clock = new ManualClock();
+  const db = controlled("db", clock);
+  const llm = controlled("llm", clock, {
+    critical: false,
+    outcome: { status: "DOWN", message: "no model loaded" },
+  });
+  const health = new Health({ checks: [db.check, llm.check], ttl: 30_000, poolSize: 2, clock });
+  const handler = createHandler(health);
+  const full = await handler(request("/health"));
+  assert.equal(full.status, 200);
+  const body = await full.json();
+  assert.equal(body.status, "UP");
+  assert.deepEqual(body.details, ["llm: no model loaded"]);
+  assert.deepEqual(
+    body.checks.map((c: CheckResult) => [c.name, c.status, c.critical]),
+    [["db", "UP", true], ["llm", "DOWN", false]],
+  );
+  const simple = await handler(request("/health/simple"));
+  assert.equal(simple.status, 200);
+  assert.equal(await simple.text(), '{"status":"UP"}');
+});
+
+test("a probe that throws becomes a DOWN check and a 503, not an error", async () => {
+  const clock = new ManualClock();
+  const check = wrapProbe(
+    { name: "db", type: "custom", critical: true, timeout: 5000 },
+    () => {
+      throw new Error("socket exploded");
+    },
+    clock,
+  );
+  const handler = createHandler(new Health({ checks: [check], ttl: 0, poolSize: 1, clock }));
+  const response = await handler(request("/health"));
+  assert.equal(response.status, 503);
+  assert.deepEqual((await response.json()).details, ["db: check failed: socket exploded"]);
+});
+
+test('GET /health/simple answers exactly {"status":"UP"} with 200 when UP', async () => {
+  const { handler } = setup();
+  const response = await handler(request("/health/simple"));
+  assert.equal(response.status, 200);
+  assertJsonHeaders(response);
+  assert.equal(await response.text(), '{"status":"UP"}');
+});
+
+test('GET /health/simple answers exactly {"status":"DOWN"} with 503 when DOWN', async () => {
+  const { handler } = setup(1, { outcome: { status: "DOWN", message: "gone" } });
+  const response = await handler(request("/health/simple"));
+  assert.equal(response.status, 503);
+  assertJsonHeaders(response);
+  assert.equal(await response.text(), '{"status":"DOWN"}');
+});
+
+test("HEAD mirrors GET's status and headers, with GET's byte length and an empty body", async () => {
+  for (
+    const outcome of [{ status: "UP", message: "café ☕ ok" }, { status: "DOWN", message: "né" }]
+  ) {
+    // Non-ASCII messages make the byte length differ from the string length.
+    const { handler, probes } = setup(2, { outcome: outcome as Outcome });
+    for (const path of ["/health", "/health/simple"]) {
+      const getResponse = await handler(request(path));
+      const getBody = await getResponse.text();
+      const head = await handler(request(path, "HEAD"));
+      const expected = outcome.status === "UP" ? 200 : 503;
+      assert.equal(getResponse.status, expected, `GET ${path}`);
+      assert.equal(head.status, expected, `HEAD ${path}`);
+      assert.equal(head.headers.get("content-length"), String(encoder.encode(getBody).length));
+      if (path === "/health") assert.notEqual(encoder.encode(getBody).length, getBody.length);
+      const getHeaders = [...getResponse.headers].filter(([key]) => key !== "content-length");
+      const headHeaders = [...head.headers].filter(([key]) => key !== "content-length");
+      assert.deepEqual(headHeaders, getHeaders, `HEAD ${path} headers`);
+      assertJsonHeaders(head);
+      assert.equal(head.body, null);
+      assert.equal(await head.text(), "");
+    }
+    // Two GETs and two HEADs within the ttl share one evaluation.
+    assert.deepEqual(probes.map((p) => p.state.runs), [1, 1]);
+  }
+});
+
+test("HEAD on a cold cache runs the checks like GET does", async () => {
+  const { handler, health } = setup(1, { outcome: { status: "DOWN", message: "gone" } });
+  const head = await handler(request("/health", "HEAD"));
+  assert.equal(head.status, 503);
+  assert.equal(health.evaluations, 1);
+  assert.equal(await head.text(), "");
+});
+
+test("POST, PUT, DELETE, PATCH and OPTIONS answer 405 with Allow: GET, HEAD and a JSON body", async () => {
+  const { handler, health } = setup();
+  for (const path of ["/health", "/health/simple", "/health/"]) {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+      const response = await handler(request(path, method));
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get("allow"), "GET, HEAD");
+      assertJsonHeaders(response);
+      const body = await response.json();
+      assert.equal(typeof body, "object");
+      assert.match(body.error, new RegExp(method));
+    }
+  }
+  assert.equal(health.evaluations, 0, "a rejected method runs no check");
+});
+
+test("unknown paths answer 404 with a JSON body and run no check", async () => {
+  const { handler, health } = setup();
+  for (const path of ["/", "/healthz", "/health/full", "/health/simple/x", "/Health", "/metrics"]) {
+    const response = await handler(request(path));
+    assert.equal(response.status, 404, path);
+    assertJsonHeaders(response);
+    const body = await response.json();
+    assert.match(body.error, /no route/);
+    assert.deepEqual(body.routes, ["/health", "/health/simple"]);
+  }
+  assert.equal(health.evaluations, 0);
+});
+
+test("trailing slashes are ignored: /health/, /health// and /health/simple/", async () => {
+  const { handler } = setup();
+  const full = await (await handler(request("/health"))).text();
+  for (const path of ["/health/", "/health//"]) {
+    const response = await handler(request(path));
+    assert.equal(response.status, 200, path);
+    assert.equal(await response.text(), full, path);
+  }
+  for (const path of ["/health/simple/", "/health/simple//"]) {
+    const response = await handler(request(path));
+    assert.equal(response.status, 200, path);
+    assert.equal(await response.text(), '{"status":"UP"}', path);
+  }
+});
+
+test("query strings are ignored: /health?x=1 and /health/simple?verbose", async () => {
+  const { handler } = setup(1, { outcome: { status: "DOWN", message: "gone" } });
+  const full = await (await handler(request("/health"))).text();
+  for (const path of ["/health?x=1", "/health/?x=/simple", "/health?"]) {
+    const response = await handler(request(path));
+    assert.equal(response.status, 503, path);
+    assert.equal(await response.text(), full, path);
+  }
+  const simple = await handler(request("/health/simple?verbose=true"));
+  assert.equal(simple.status, 503);
+  assert.equal(await simple.text(), '{"status":"DOWN"}');
+});
+
+test("a rejecting health.status() answers 503 with an internal-error body and calls onError", async () => {
+  const error = new Error("pool exploded");
+  const seen: unknown[] = [];
+  const handler = createHandler(brokenHealth(() => Promise.reject(error)), {
+    onError: (e) => seen.push(e),
+  });
+  for (const path of ["/health", "/health/simple"]) {
+    const response = await handler(request(path));
+    assert.equal(response.status, 503, path);
+    assertJsonHeaders(response);
+    assert.deepEqual(await response.json(), {
+      status: "DOWN",
+      details: ["internal error: pool exploded"],
+    });
+  }
+  assert.deepEqual(seen, [error, error]);
+  assert.equal(seen[0], error, "onError gets the very error thrown");
+});
+
+test("a non-Error rejection and a synchronous throw also answer 503, never 500", async () => {
+  const seen: unknown[] = [];
+  const rejectsString = createHandler(brokenHealth(() => Promise.reject("disk full")), {
+    onError: (e) => seen.push(e),
+  });
+  const response = await rejectsString(request("/health"));
+  assert.equal(response.status, 503);
+  assert.deepEqual(await response.json(), {
+    status: "DOWN",
+    details: ["internal error: disk full"],
+  });
+  const throwsSync = createHandler(brokenHealth(() => {
+    throw new TypeError("not a function");
+  }));
+  const sync = await throwsSync(request("/health"));
+  assert.equal(sync.status, 503);
+  assert.deepEqual((await sync.json()).details, ["internal error: not a function"]);
+  assert.deepEqual(seen, ["disk full"]);
+});
+
+test("HEAD on the error path answers 503 with the error body's length and no body", async () => {
+  const handler = createHandler(brokenHealth(() => Promise.reject(new Error("boom"))));
+  const getBody = await (await handler(request("/health"))).text();
+  const head = await handler(request("/health", "HEAD"));
+  assert.equal(head.status, 503);
+  assert.equal(head.headers.get("content-length"), String(encoder.encode(getBody).length));
+  assert.equal(await head.text(), "");
+});
+
+test("two GETs within the ttl return identical bodies from one check run", async () => {
+  const { handler, probes, clock, health } = setup(1, { ttl: 10_000 });
+  const first = await (await handler(request("/health"))).text();
+  clock.advance(9_999);
+  const second = await (await handler(request("/health"))).text();
+  assert.equal(second, first);
+  assert.equal(probes[0]!.state.runs, 1);
+  assert.equal(health.evaluations, 1);
+  assert.equal(JSON.parse(second).timestamp, STAMP, "a cached answer keeps its timestamp");
+});
+
+test("after the ttl passes a new evaluation runs and the body shows the new result", async () => {
+  const { handler, probes, clock, health } = setup(1, { ttl: 10_000 });
+  const first = await handler(request("/health"));
+  assert.equal(first.status, 200);
+  const firstBody = await first.json();
+  probes[0]!.state.outcome = { status: "DOWN", message: "went away" };
+  clock.advance(10_000);
+  const second = await handler(request("/health"));
+  assert.equal(second.status, 503);
+  const body = await second.json();
+  assert.equal(probes[0]!.state.runs, 2);
+  assert.equal(health.evaluations, 2);
+  assert.equal(body.timestamp, "2026-11-21T11:24:51.342Z");
+  assert.notEqual(body.timestamp, firstBody.timestamp);
+  assert.deepEqual(body.details, ["c0: went away"]);
+  const simple = await handler(request("/health/simple"));
+  assert.equal(await simple.text(), '{"status":"DOWN"}');
+  assert.equal(probes[0]!.state.runs, 2, "/health/simple reuses the same evaluation");
+});
+
+test("100 concurrent GET /health on a cold cache run the check exactly once", async () => {
+  const clock = new ManualClock();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let runs = 0;
+  const check = wrapProbe(
+    { name: "slow", type: "custom", critical: true, timeout: 5000 },
+    async () => {
+      runs++;
+      await gate;
+      return { status: "UP", message: "done" };
+    },
+    clock,
+  );
+  const health = new Health({ checks: [check], ttl: 30_000, poolSize: 4, clock });
+  const handler = createHandler(health);
+  const pending = Array.from({ length: 100 }, () => handler(request("/health")));
+  // Every request is now waiting on the one evaluation that is still running.
+  release();
+  const responses = await Promise.all(pending);
+  const bodies = await Promise.all(responses.map((response) => response.text()));
+  assert.equal(runs, 1);
+  assert.equal(health.evaluations, 1);
+  assert.ok(responses.every((response) => response.status === 200));
+  assert.equal(new Set(bodies).size, 1, "every caller got the same body");
+  assert.equal(JSON.parse(bodies[0]!).checks[0].message, "done");
+});
+
+// describeTransition, with statuses built by the real aggregate().
+
+function result(
+  name: string,
+  status: "UP" | "DOWN",
+  message: string,
+  critical = true,
+): CheckResult {
+  return { name, type: "tcp", status, critical, durationMs: 1.5, message, checkedAt: STAMP };
+}
+
+test("describeTransition reports the first status with its check count and details", () => {
+  const up = aggregate([result("db", "UP", "ok"), result("cache", "UP", "ok")], STAMP, 1);
+  assert.equal(describeTransition(up, undefined), "status UP (2 checks)");
+  const down = aggregate([result("db", "DOWN", "refused")], STAMP, 1);
+  assert.equal(describeTransition(down, undefined), "status DOWN (1 check): db: refused");
+});
+
+test("describeTransition reports UP -> DOWN with every detail and DOWN -> UP without", () => {
+  const up = aggregate([result("db", "UP", "ok"), result("redis", "UP", "ok")], STAMP, 1);
+  const down = aggregate(
+    [result("db", "DOWN", "refused"), result("redis", "DOWN", "cannot connect")],
+    STAMP,
+    2,
+  );
+  assert.equal(describeTransition(down, up), "UP -> DOWN: db: refused; redis: cannot connect");
+  assert.equal(describeTransition(up, down), "DOWN -> UP");
+});
+
+test("describeTransition returns undefined when the status did not change", () => {
+  const up = aggregate([result("db", "UP", "ok")], STAMP, 1);
+  const upAgain = aggregate([result("db", "UP", "still ok")], STAMP, 2);
+  assert.equal(describeTransition(upAgain, up), undefined);
+  const down = aggregate([result("db", "DOWN", "refused")], STAMP, 1);
+  const downAgain = aggregate([result("db", "DOWN", "timed out")], STAMP, 2);
+  assert.equal(describeTransition(downAgain, down), undefined);
+});
+
+// formatTable
+
+test("formatTable prints a header, one aligned row per check and the overall status line", () => {
+  const status = aggregate(
+    [
+      result("db", "UP", "connected"),
+      {
+        ...result("llm-server", "DOWN", "no model\n  loaded", false),
+        type: "tabbyapi",
+        durationMs: 12,
+      },
+    ],
+    STAMP,
+    1,
+  );
+  assert.equal(
+    formatTable(status),
+    [
+      "STATUS  CHECK       TYPE      CRITICAL  DURATION  MESSAGE",
+      "UP      db          tcp       yes       1.5ms     connected",
+      "DOWN    llm-server  tabbyapi  no        12ms      no model loaded",
+      "",
+      `status: UP (2 checks at ${STAMP})`,
+    ].join("\n"),
+  );
+});
+
+test("formatTable cuts long messages to 160 characters and reports DOWN", () => {
+  const status = aggregate([result("db", "DOWN", "x".repeat(300))], STAMP, 1);
+  const lines = formatTable(status).split("\n");
+  assert.equal(lines.length, 4);
+  assert.ok(lines[1]!.endsWith(` ${"x".repeat(160)}`), lines[1]);
+  assert.ok(!lines[1]!.includes("x".repeat(161)));
+  assert.equal(lines[3], `status: DOWN (1 check at ${STAMP})`);
+});
+
+test("an error reporter that throws still leaves the answer at 503, never 500", async () => {
+  const broken = { status: () => Promise.reject(new Error("boom")) } as unknown as Health;
+  const handler = createHandler(broken, {
+    onError: () => {
+      throw new Error("logger down");
+    },
+  });
+  const response = await handler(new Request("http://vitals.test/health"));
+  assert.equal(response.status, 503);
+  assert.deepEqual(await response.json(), { status: "DOWN", details: ["internal error: boom"] });
+});
