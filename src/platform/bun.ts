@@ -8,7 +8,7 @@
  */
 
 import process from "node:process";
-import { drainInto, TailBuffer } from "../tail_buffer.ts";
+import { supervise, unlessAborted } from "./supervise.ts";
 import {
   type Platform,
   type RunningServer,
@@ -84,51 +84,28 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   } catch (error) {
     throw toPlatformError(error);
   }
-  const kill = () => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  };
-  if (options.signal.aborted) kill();
-  options.signal.addEventListener("abort", kill, { once: true });
-  const tail = new TailBuffer(options.outputLimit);
-  try {
-    await Promise.all([
-      child.exited,
-      drainInto(child.stdout, tail),
-      drainInto(child.stderr, tail),
-    ]);
-    return {
-      code: child.signalCode === null ? child.exitCode : null,
-      signal: child.signalCode,
-      output: tail.text(),
-      outputBytes: tail.total,
-    };
-  } finally {
-    options.signal.removeEventListener("abort", kill);
-    kill();
-  }
+  return await supervise({
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
+    killGroup() {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    },
+  }, options);
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  const pending = bun().connect({ hostname, port, socket: { data() {}, error() {} } });
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
   try {
-    const socket = await Promise.race([pending, aborted]);
+    const pending = bun().connect({ hostname, port, socket: { data() {}, error() {} } });
+    const socket = await unlessAborted(pending, signal, (s) => s.end());
     socket.end();
   } catch (error) {
-    pending.then((socket) => socket.end(), () => {});
     if (signal.aborted) throw signal.reason;
     throw toPlatformError(error);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 

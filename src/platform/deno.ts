@@ -7,7 +7,7 @@
  * @module
  */
 
-import { drainInto, TailBuffer } from "../tail_buffer.ts";
+import { supervise, unlessAborted } from "./supervise.ts";
 import {
   type Platform,
   type RunningServer,
@@ -35,53 +35,27 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   } catch (error) {
     throw toPlatformError(error);
   }
-  const kill = () => {
-    try {
-      Deno.kill(-child.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  };
-  if (options.signal.aborted) kill();
-  options.signal.addEventListener("abort", kill, { once: true });
-  const tail = new TailBuffer(options.outputLimit);
-  try {
-    const [status] = await Promise.all([
-      child.status,
-      drainInto(child.stdout, tail),
-      drainInto(child.stderr, tail),
-    ]);
-    return {
-      code: status.signal === null ? status.code : null,
-      signal: status.signal,
-      output: tail.text(),
-      outputBytes: tail.total,
-    };
-  } finally {
-    options.signal.removeEventListener("abort", kill);
-    // The direct child is done; kill any background descendants it left.
-    kill();
-  }
+  return await supervise({
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
+    killGroup() {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    },
+  }, options);
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  const pending = Deno.connect({ hostname, port });
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
   try {
-    const conn = await Promise.race([pending, aborted]);
+    const conn = await unlessAborted(Deno.connect({ hostname, port }), signal, (c) => c.close());
     conn.close();
   } catch (error) {
-    // A connection that completes after the abort must still be closed.
-    pending.then((conn) => conn.close(), () => {});
     if (signal.aborted) throw signal.reason;
     throw toPlatformError(error);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 
