@@ -467,3 +467,22 @@ async function makeTempDir(): Promise<string> {
   const { tmpdir } = await import("node:os");
   return await mkdtemp(`${tmpdir()}/vitals-test-`);
 }
+
+test("credentials in a check's URL never appear in its message", async () => {
+  const port = await closedPort();
+  const web = await run(http(`http://admin:s3cret@127.0.0.1:${port}/ready`));
+  assert.equal(web.status, "DOWN");
+  assert.equal(web.message, `GET http://***@127.0.0.1:${port}/ready failed: connection refused`);
+  const llm = await run(tabby(`http://admin:s3cret@127.0.0.1:${port}`));
+  assert.equal(llm.status, "DOWN");
+  assert.doesNotMatch(llm.message, /s3cret|admin/);
+  assert.match(llm.message, /http:\/\/\*\*\*@127\.0\.0\.1/);
+});
+
+test("a fetch error that quotes the URL has its credentials scrubbed", async () => {
+  const { describeFetchError } = await import("../src/checks/http_read.ts");
+  const error = new TypeError("fetch failed", {
+    cause: new Error("weird failure for url (http://admin:s3cret@10.0.0.5/ready)"),
+  });
+  assert.equal(describeFetchError(error), "weird failure for url (http://***@10.0.0.5/ready)");
+});

@@ -8,7 +8,7 @@
 
 import type { CheckConfigOf } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
-import { BODY_LIMIT, describeFetchError, discardBody, readBody } from "./http_read.ts";
+import { BODY_LIMIT, describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
 import { down, type Probe, up } from "./types.ts";
 
 /** Whether `status` is accepted, given the configured list (or kubelet's 200-399). */
@@ -31,6 +31,7 @@ function expectedText(expected?: readonly number[]): string {
  */
 export function httpProbe(config: CheckConfigOf<"http">): Probe {
   const headers = { "user-agent": `vitals/${VERSION}`, ...config.headers };
+  const shown = redactUrl(config.url);
   return async (signal) => {
     let response: Response;
     try {
@@ -42,7 +43,7 @@ export function httpProbe(config: CheckConfigOf<"http">): Probe {
       });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      return down(`${config.method} ${config.url} failed: ${describeFetchError(error)}`);
+      return down(`${config.method} ${shown} failed: ${describeFetchError(error)}`);
     }
     const status = `HTTP ${response.status}`;
     if (!statusAccepted(response.status, config.expectStatus)) {

@@ -62,6 +62,27 @@ export function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {});
 }
 
+/**
+ * A URL as it may be shown in messages: credentials (`user:pass@`) replaced by
+ * `***@`, so they never reach a probe response or a log line.
+ *
+ * @example
+ * ```ts
+ * redactUrl("http://admin:s3cret@10.0.0.5/ready"); // "http://***@10.0.0.5/ready"
+ * ```
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === "" && parsed.password === "") return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.href.replace("://", "://***@");
+  } catch {
+    return url;
+  }
+}
+
 const REASONS: readonly [RegExp, string][] = [
   [/connection refused|ECONNREFUSED/i, "connection refused"],
   [
@@ -95,5 +116,7 @@ export function describeFetchError(error: unknown): string {
   }
   const all = parts.join(" | ");
   for (const [pattern, reason] of REASONS) if (pattern.test(all)) return reason;
-  return parts.find((part) => part.length > 0 && part !== "fetch failed") ?? "request failed";
+  const raw = parts.find((part) => part.length > 0 && part !== "fetch failed") ?? "request failed";
+  // Runtime messages may quote the URL; keep credentials out of them.
+  return raw.replace(/\/\/[^/@\s]+@/g, "//***@");
 }

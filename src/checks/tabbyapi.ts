@@ -9,7 +9,7 @@
 
 import type { CheckConfigOf } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
-import { describeFetchError, discardBody, readBody } from "./http_read.ts";
+import { describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
 import { down, type Outcome, type Probe, up } from "./types.ts";
 
 /** Status words that mean healthy: the server says "healthy", some clients "ok". */
@@ -54,14 +54,19 @@ async function getJson(
     response = await fetch(url, { headers, redirect: "manual", signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    return { kind: "failed", outcome: down(`GET ${url} failed: ${describeFetchError(error)}`) };
+    return {
+      kind: "failed",
+      outcome: down(`GET ${redactUrl(url)} failed: ${describeFetchError(error)}`),
+    };
   }
   if (response.status >= 300 && response.status < 400) {
     discardBody(response);
     const location = response.headers.get("location") ?? "?";
     return {
       kind: "failed",
-      outcome: down(`HTTP ${response.status} from ${url}, redirect to ${location} not followed`),
+      outcome: down(
+        `HTTP ${response.status} from ${redactUrl(url)}, redirect to ${location} not followed`,
+      ),
     };
   }
   const { text } = await readBody(response);
@@ -78,7 +83,7 @@ function notJson(url: string, fetched: { response: Response; text: string }): Ou
   const type = fetched.response.headers.get("content-type") ?? "no content type";
   const start = fetched.text.trim().slice(0, 80);
   return down(
-    `HTTP ${fetched.response.status} from ${url} is not TabbyAPI JSON (${type}): ${
+    `HTTP ${fetched.response.status} from ${redactUrl(url)} is not TabbyAPI JSON (${type}): ${
       JSON.stringify(start)
     }`,
   );
@@ -94,11 +99,13 @@ async function checkHealth(
   const { response, json } = fetched;
   if (response.status === 404) {
     return down(
-      `HTTP 404 from ${url}: no health endpoint there (TabbyAPI serves GET /health at the root)`,
+      `HTTP 404 from ${
+        redactUrl(url)
+      }: no health endpoint there (TabbyAPI serves GET /health at the root)`,
     );
   }
   if (response.status !== 200 && response.status !== 503) {
-    return down(`unexpected HTTP ${response.status} from ${url}`);
+    return down(`unexpected HTTP ${response.status} from ${redactUrl(url)}`);
   }
   const body = json as { status?: unknown; issues?: unknown } | undefined;
   if (typeof body !== "object" || body === null || typeof body.status !== "string") {
@@ -124,7 +131,9 @@ async function checkModel(
       hasKey ? "API key rejected by /v1/model" : "API key required by /v1/model: set apiKey",
     );
   }
-  if (response.status !== 200) return down(`unexpected HTTP ${response.status} from ${url}`);
+  if (response.status !== 200) {
+    return down(`unexpected HTTP ${response.status} from ${redactUrl(url)}`);
+  }
   const id = (json as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string") return notJson(url, fetched);
   return up(`healthy, model ${JSON.stringify(id)} loaded`);
