@@ -16,10 +16,10 @@
 
 import { parseArgs } from "node:util";
 import { createApp } from "./src/app.ts";
-import { hostPort } from "./src/checks/tcp.ts";
 import { ConfigError } from "./src/config/error.ts";
 import { loadConfig } from "./src/config/load.ts";
 import { configJsonSchema } from "./src/config/schema.ts";
+import { hostPort, plural } from "./src/format.ts";
 import { createLogger, type Logger, silentLogger } from "./src/log.ts";
 import {
   detectPlatform,
@@ -91,10 +91,6 @@ function parsePort(value: string, source: string, command: Command): number {
     );
   }
   return port;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function configPath(flags: Flags, platform: Platform): string {

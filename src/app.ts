@@ -8,6 +8,7 @@
 import { createCheck } from "./checks/mod.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config/schema.ts";
+import { plural } from "./format.ts";
 import { Health, type HealthStatus } from "./health.ts";
 import type { Logger } from "./log.ts";
 import type { Platform } from "./platform/types.ts";
@@ -28,8 +29,7 @@ export function describeTransition(
   previous: HealthStatus | undefined,
 ): string | undefined {
   const details = next.details.length > 0 ? `: ${next.details.join("; ")}` : "";
-  const n = next.checks.length;
-  if (!previous) return `status ${next.status} (${n} check${n === 1 ? "" : "s"})${details}`;
+  if (!previous) return `status ${next.status} (${plural(next.checks.length, "check")})${details}`;
   if (previous.status === next.status) return undefined;
   return `${previous.status} -> ${next.status}${details}`;
 }

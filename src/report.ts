@@ -4,6 +4,7 @@
  * @module
  */
 
+import { plural } from "./format.ts";
 import type { HealthStatus } from "./health.ts";
 
 function pad(cells: string[][]): string {
@@ -24,8 +25,8 @@ export function formatTable(status: HealthStatus): string {
     check.message.replace(/\s+/g, " ").slice(0, 160),
   ]);
   const table = pad([["STATUS", "CHECK", "TYPE", "CRITICAL", "DURATION", "MESSAGE"], ...rows]);
-  const n = status.checks.length;
-  return `${table}\n\nstatus: ${status.status} (${n} check${
-    n === 1 ? "" : "s"
-  } at ${status.timestamp})`;
+  const count = plural(status.checks.length, "check");
+  return `${table}
+
+status: ${status.status} (${count} at ${status.timestamp})`;
 }

@@ -8,6 +8,7 @@
  */
 
 import type { CheckConfigOf } from "../config/schema.ts";
+import { plural } from "../format.ts";
 import { VERSION } from "../version.ts";
 import { describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
 import { down, type Outcome, type Probe, up } from "./types.ts";
@@ -37,7 +38,7 @@ export function formatIssues(issues: readonly Issue[]): string {
     return `${time}${description}`;
   });
   const more = issues.length > ISSUES_SHOWN ? ` (newest ${ISSUES_SHOWN} shown)` : "";
-  return `${issues.length} issue${issues.length === 1 ? "" : "s"}${more}: ${newest.join("; ")}`;
+  return `${plural(issues.length, "issue")}${more}: ${newest.join("; ")}`;
 }
 
 function joinUrl(base: string, path: string): string {

@@ -6,13 +6,9 @@
  */
 
 import type { CheckConfigOf } from "../config/schema.ts";
+import { hostPort } from "../format.ts";
 import { type Platform, PlatformError } from "../platform/types.ts";
 import { down, type Probe, up } from "./types.ts";
-
-/** `host:port`, with brackets around an IPv6 address. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * Creates the probe for a tcp check.
