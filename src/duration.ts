@@ -29,19 +29,3 @@ export function parseDuration(value: unknown): number | undefined {
   const ms = Number(match[1]) * (UNITS[match[2] ?? ""] ?? Number.NaN);
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
-
-/**
- * Formats milliseconds the way a person would write them in the config.
- *
- * @example
- * ```ts
- * formatDuration(30000); // "30s"
- * formatDuration(250); // "250ms"
- * ```
- */
-export function formatDuration(ms: number): string {
-  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms !== 0 && ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-}

@@ -93,11 +93,6 @@ export class Health {
     return this.#last;
   }
 
-  /** The checks this instance runs. */
-  get checks(): readonly Check[] {
-    return this.#options.checks;
-  }
-
   /** The cached status if still fresh, else a new (or the running) evaluation. */
   status(): Promise<HealthStatus> {
     const last = this.#last;

@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatDuration, parseDuration } from "../src/duration.ts";
+import { parseDuration } from "../src/duration.ts";
 import { expandEnv, expandString, type MissingVariable } from "../src/config/env_expand.ts";
 
 // ---------------------------------------------------------------------------
@@ -70,29 +70,6 @@ test("parseDuration rejects a fractional or non-finite number", () => {
 test("parseDuration rejects values that are neither numbers nor strings", () => {
   for (const value of [null, undefined, true, [5], { ms: 5 }]) {
     assert.equal(parseDuration(value), undefined, String(value));
-  }
-});
-
-// ---------------------------------------------------------------------------
-// formatDuration
-
-test("formatDuration picks the largest unit that divides evenly", () => {
-  assert.equal(formatDuration(30_000), "30s");
-  assert.equal(formatDuration(250), "250ms");
-  assert.equal(formatDuration(60_000), "1m");
-  assert.equal(formatDuration(3_600_000), "1h");
-  assert.equal(formatDuration(90_000), "90s");
-  assert.equal(formatDuration(5_400_000), "90m");
-  assert.equal(formatDuration(1_500), "1500ms");
-});
-
-test("formatDuration writes zero as 0ms", () => {
-  assert.equal(formatDuration(0), "0ms");
-});
-
-test("formatDuration output parses back to the same milliseconds", () => {
-  for (const ms of [0, 1, 250, 1_500, 5_000, 90_000, 3_600_000, 7_200_000]) {
-    assert.equal(parseDuration(formatDuration(ms)), ms, `${ms} ms`);
   }
 });
 

@@ -119,9 +119,6 @@ const tabbyCheck = z.strictObject({
   requireModel: bool.prefault(false),
 });
 
-/** The kinds of check, in the order the docs list them. */
-export const CHECK_TYPES = ["command", "tcp", "http", "tabbyapi"] as const;
-
 const check = z.discriminatedUnion("type", [commandCheck, tcpCheck, httpCheck, tabbyCheck]);
 
 const SECTION = { error: "expected a mapping (leave the key out to use the defaults)" };
