@@ -27,7 +27,10 @@ import {
   PlatformError,
   type SignalName,
 } from "./src/platform/mod.ts";
+import { createReloader } from "./src/reload.ts";
 import { formatTable } from "./src/report.ts";
+import { parseDuration } from "./src/duration.ts";
+import type { HealthStatus } from "./src/health.ts";
 import { fullBody } from "./src/server.ts";
 import { type Command, isCommand, USAGE } from "./src/usage.ts";
 import { VERSION } from "./src/version.ts";
@@ -48,8 +51,13 @@ const OPTIONS = {
     config: { type: "string", short: "c" },
     host: { type: "string" },
     port: { type: "string" },
+    watch: { type: "boolean" },
   },
-  check: { config: { type: "string", short: "c" }, json: { type: "boolean" } },
+  check: {
+    config: { type: "string", short: "c" },
+    json: { type: "boolean" },
+    wait: { type: "string" },
+  },
   validate: { config: { type: "string", short: "c" } },
   schema: {},
 } as const;
@@ -64,6 +72,8 @@ type Flags = {
   host?: string;
   port?: string;
   json?: boolean;
+  watch?: boolean;
+  wait?: string;
   help?: boolean;
   version?: boolean;
 };
@@ -115,6 +125,8 @@ function nextSignal(
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function serve(flags: Flags, platform: Platform, log: Logger): Promise<number> {
   const file = configPath(flags, platform);
   const env = platform.env();
@@ -139,12 +151,25 @@ async function serve(flags: Flags, platform: Platform, log: Logger): Promise<num
       `(config "${file}", ${plural(config.checks.length, "check")}, ` +
       `${platform.runtime} ${platform.version})`,
   );
-  // Run the checks once now, so the first probe is answered from a warm cache.
-  void app.health.status();
+  // Run the checks now, so the first probe is answered from a warm cache.
+  void app.health.start();
+  const reloader = createReloader({ file, app, platform, log });
+  platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+  const stopWatching = flags.watch ? reloader.watch() : undefined;
   const signal = await nextSignal(platform, ["SIGTERM", "SIGINT"], () => {
     log.warn("second signal: exiting at once");
     platform.exit(1);
   });
+  stopWatching?.();
+  // Readiness fails first, so endpoints stop sending traffic before the port closes.
+  app.health.drain();
+  const drainDelay = app.config.server.drainDelay;
+  if (drainDelay > 0) {
+    log.info(
+      `${signal} received: readiness is DOWN; stopping in ${drainDelay} ms (server.drainDelay)`,
+    );
+    await sleep(drainDelay);
+  }
   log.info(
     `${signal} received: finishing in-flight requests (at most ${SHUTDOWN_GRACE_MS / 1000} s)`,
   );
@@ -154,10 +179,31 @@ async function serve(flags: Flags, platform: Platform, log: Logger): Promise<num
   return 0;
 }
 
+/** How often `check --wait` re-runs the checks. */
+const WAIT_POLL_MS = 1_000;
+
 async function check(flags: Flags, platform: Platform): Promise<number> {
+  const wait = flags.wait === undefined ? 0 : parseDuration(flags.wait);
+  if (wait === undefined) {
+    throw new UsageError(
+      `Invalid --wait "${flags.wait}": expected a duration such as 30s, 2m or 1500ms`,
+      "check",
+    );
+  }
   const config = await loadConfig(configPath(flags, platform), platform);
   const app = createApp(config, { platform, log: silentLogger });
-  const status = await app.health.evaluate();
+  const deadline = performance.now() + wait;
+  let status: HealthStatus = await app.health.evaluate(true);
+  while (status.status !== "UP" && performance.now() < deadline) {
+    const pause = Math.min(WAIT_POLL_MS, deadline - performance.now());
+    console.error(
+      `vitals: DOWN (${status.details.join("; ")}); ` +
+        `retrying for ${Math.ceil((deadline - performance.now()) / 1000)} s more`,
+    );
+    await sleep(pause);
+    status = await app.health.evaluate(true);
+  }
+  app.health.close();
   console.log(flags.json ? fullBody(status) : formatTable(status));
   return status.status === "UP" ? 0 : 1;
 }

@@ -18,6 +18,19 @@ import { createHandler, type Handler } from "./server.ts";
 export interface App {
   readonly health: Health;
   readonly handler: Handler;
+  /** The config in force; replaced by {@link App.reload}. */
+  readonly config: Config;
+  /** Switches to a new config (atomically; see `Health.reload`). */
+  reload(config: Config): Promise<void>;
+}
+
+function settingsOf(config: Config) {
+  return {
+    ttl: config.cache.ttl,
+    poolSize: config.pool.size,
+    mode: config.cache.mode,
+    maxWait: config.server.maxWait,
+  };
 }
 
 /**
@@ -48,10 +61,10 @@ export function createApp(
   deps: { platform: Platform; log: Logger; clock?: Clock },
 ): App {
   const checkDeps = deps.clock ? { platform: deps.platform, clock: deps.clock } : deps;
+  const build = (next: Config) => next.checks.map((check) => createCheck(check, checkDeps));
   const health = new Health({
-    checks: config.checks.map((check) => createCheck(check, checkDeps)),
-    ttl: config.cache.ttl,
-    poolSize: config.pool.size,
+    checks: build(config),
+    ...settingsOf(config),
     ...(deps.clock ? { clock: deps.clock } : {}),
     onEvaluated(next, previous) {
       const line = describeTransition(next, previous);
@@ -64,5 +77,16 @@ export function createApp(
     onError: (error) =>
       deps.log.error(`Request failed: ${error instanceof Error ? error.message : error}`),
   });
-  return { health, handler };
+  let current = config;
+  return {
+    health,
+    handler,
+    get config() {
+      return current;
+    },
+    async reload(next) {
+      await health.reload(build(next), settingsOf(next));
+      current = next;
+    },
+  };
 }

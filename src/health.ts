@@ -1,131 +1,325 @@
 /**
- * The aggregate status and its expiring, single-flight cache.
+ * The health engine: runs checks on a bounded pool, keeps each check's state,
+ * publishes the newest results, and answers each scope's status from them.
  *
- * The aggregate is DOWN when any critical check is DOWN. A computed status is
- * reused while `clock.now() - computedAt < ttl`, on the monotonic clock. Callers
- * that arrive while an evaluation runs share it, so a burst of probes runs each
- * check once. The first status always comes from running the checks.
+ * Two refresh modes:
+ * - `on-demand`: a request older than `ttl` starts one evaluation (single-flight;
+ *   a burst of probes runs each check once) and waits for it at most `maxWait`;
+ *   past that it gets the last published results marked stale.
+ * - `background`: every check re-runs on its own interval; requests never wait.
+ *
+ * Every age and expiry is measured on the monotonic clock, never the wall clock.
  *
  * @module
  */
 
-import type { Check, CheckResult, Status } from "./checks/types.ts";
-import { type Clock, systemClock } from "./clock.ts";
-import { runPool } from "./pool.ts";
+import { CheckState } from "./check_state.ts";
+import type { Check } from "./checks/types.ts";
+import { type Clock, roundMs, systemClock } from "./clock.ts";
+import type { Group } from "./config/schema.ts";
+import { Limiter } from "./pool.ts";
+import { Scheduler } from "./scheduler.ts";
+import {
+  type HealthStatus,
+  type Member,
+  noResult,
+  type Scope,
+  summarize,
+  type SummaryFlags,
+} from "./summary.ts";
 
-/** One evaluation of every check. */
-export interface HealthStatus {
-  readonly status: Status;
-  /** When the evaluation finished (ISO-8601, UTC); shows a cached answer's age. */
-  readonly timestamp: string;
-  /** `"<name>: <message>"` for every DOWN check, critical or not. */
-  readonly details: readonly string[];
-  readonly checks: readonly CheckResult[];
-  /** Monotonic time the evaluation finished; for expiry, not for display. */
-  readonly computedAt: number;
-}
+export type { HealthStatus, Scope } from "./summary.ts";
 
-/** Options for {@link Health}. */
-export interface HealthOptions {
-  readonly checks: readonly Check[];
-  /** How long a status is reused, in milliseconds; 0 evaluates on every call. */
+/** How results are refreshed; see the module docs. */
+export type RefreshMode = "on-demand" | "background";
+
+/** Settings that a reload may change. */
+export interface HealthSettings {
+  /** How long results are reused (on-demand) or the default re-run interval (background), in ms. */
   readonly ttl: number;
   /** How many checks run at once. */
   readonly poolSize: number;
+  readonly mode?: RefreshMode;
+  /** How long a request waits for a running evaluation, in ms (default: no limit). */
+  readonly maxWait?: number;
+}
+
+/** Options for {@link Health}. */
+export interface HealthOptions extends HealthSettings {
+  readonly checks: readonly Check[];
   readonly clock?: Clock;
-  /** Called after each evaluation with the new and the previous status. */
+  /** Called after each publish with the new and the previous status of every check. */
   readonly onEvaluated?: (next: HealthStatus, previous: HealthStatus | undefined) => void;
 }
 
-/**
- * Combines check results: DOWN iff a critical check is DOWN.
- *
- * @example
- * ```ts
- * aggregate(results, "2026-11-21T11:24:41.342Z", performance.now()).status; // "UP" or "DOWN"
- * ```
- */
-export function aggregate(
-  checks: readonly CheckResult[],
-  timestamp: string,
-  computedAt: number,
-): HealthStatus {
-  const down = checks.filter((check) => check.status === "DOWN");
+interface Entry {
+  readonly check: Check;
+  readonly state: CheckState;
+  readonly groups: readonly Group[];
+}
+
+interface Published {
+  readonly members: readonly Member[];
+  readonly at: number;
+  readonly timestamp: string;
+}
+
+const DEFAULT_GROUPS: readonly Group[] = ["ready"];
+
+function thresholdsOf(check: Check) {
   return {
-    status: down.some((check) => check.critical) ? "DOWN" : "UP",
-    timestamp,
-    details: down.map((check) => `${check.name}: ${check.message}`),
-    checks,
-    computedAt,
+    failureThreshold: check.failureThreshold ?? 1,
+    successThreshold: check.successThreshold ?? 1,
   };
 }
 
 /**
- * Runs checks on a bounded pool behind an expiring, single-flight cache.
+ * Runs checks and serves their aggregate per scope.
  *
  * @example
  * ```ts
- * const health = new Health({ checks, ttl: 30_000, poolSize: 4 });
- * const status = await health.status(); // runs the checks the first time
- * await health.status(); // within 30 s: the same object, no checks run
+ * const health = new Health({ checks, ttl: 30_000, poolSize: 4, maxWait: 900 });
+ * const status = await health.status("ready"); // runs the checks the first time
+ * await health.status("ready"); // within 30 s: the same object, no checks run
  * ```
  */
 export class Health {
-  readonly #options: HealthOptions;
   readonly #clock: Clock;
+  readonly #onEvaluated: HealthOptions["onEvaluated"];
   readonly #stop = new AbortController();
-  #last: HealthStatus | undefined;
-  #running: Promise<HealthStatus> | undefined;
+  readonly #limiter: Limiter;
+  readonly #scheduler: Scheduler<Entry>;
+  #settings: Required<HealthSettings>;
+  #entries: readonly Entry[];
+  #generation = 0;
+  #published: Published | undefined;
+  #summaries = new Map<Scope, HealthStatus>();
+  #running: { generation: number; promise: Promise<HealthStatus> } | undefined;
+  #started = false;
   #evaluations = 0;
+  #draining = false;
+  #startedLatched = false;
+  #configProblem: string | undefined;
 
   constructor(options: HealthOptions) {
-    this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#onEvaluated = options.onEvaluated;
+    this.#settings = { mode: "on-demand", maxWait: Infinity, ...options };
+    this.#limiter = new Limiter(options.poolSize);
+    this.#entries = this.#entriesFor(options.checks, []);
+    this.#scheduler = new Scheduler((entry) => this.#refresh(entry), () => this.#clock.now());
+    this.#updateLatch();
   }
 
-  /** How many evaluations have started. */
+  /** How many times results were published (evaluations on demand, check runs in background). */
   get evaluations(): number {
     return this.#evaluations;
   }
 
-  /** The newest completed status, without evaluating; `undefined` before the first. */
+  /** Every check's newest result; `undefined` before the first publish. */
   get last(): HealthStatus | undefined {
-    return this.#last;
+    return this.#published && this.#summary("all", this.#published);
   }
 
-  /** The cached status if still fresh, else a new (or the running) evaluation. */
-  status(): Promise<HealthStatus> {
-    const last = this.#last;
-    if (last && this.#clock.now() - last.computedAt < this.#options.ttl) {
-      return Promise.resolve(last);
+  /** The checks and their states, for metrics. */
+  get checks(): readonly { readonly check: Check; readonly state: CheckState }[] {
+    return this.#entries;
+  }
+
+  /**
+   * Starts refreshing: the first evaluation now, then, in background mode, one
+   * loop per check. Resolves with the first status.
+   */
+  start(): Promise<HealthStatus> {
+    this.#started = true;
+    const first = this.evaluate();
+    if (this.#settings.mode === "background") {
+      const generation = this.#generation;
+      void first.then(() => {
+        if (generation === this.#generation && !this.#stop.signal.aborted) this.#startLoops();
+      });
     }
-    return this.evaluate();
+    return first;
   }
 
-  /** Evaluates now, or joins the evaluation already running. */
-  evaluate(): Promise<HealthStatus> {
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
+  /** The status of `scope`, refreshed per the mode and waiting at most `maxWait`. */
+  async status(scope: Scope = "all"): Promise<HealthStatus> {
+    const published = this.#published;
+    if (this.#settings.mode === "background") {
+      if (!this.#started) void this.start();
+      return published ? this.#summary(scope, published) : this.#noResult(scope);
+    }
+    const fresh = published && this.#clock.now() - published.at < this.#settings.ttl;
+    if (fresh) return this.#summary(scope, published);
+    const evaluation = this.evaluate();
+    const finished = await this.#within(evaluation, this.#settings.maxWait);
+    const newest = this.#published;
+    if (finished && newest) return this.#summary(scope, newest);
+    if (!newest) return this.#noResult(scope);
+    const stale = this.#summary(scope, newest);
+    return { ...stale, stale: true, ageMs: roundMs(this.#clock.now() - newest.at) };
+  }
+
+  /**
+   * Runs every check that is due now (with `all`, every check) and publishes;
+   * joins the evaluation already running, if any.
+   */
+  evaluate(all = false): Promise<HealthStatus> {
+    const generation = this.#generation;
+    if (this.#running?.generation === generation) return this.#running.promise;
+    const promise = this.#evaluateEntries(this.#entries, all).then(() => {
+      if (generation === this.#generation) this.#publish();
+      return this.last ?? this.#noResult("all");
+    }).finally(() => {
+      if (this.#running?.promise === promise) this.#running = undefined;
     });
-    return this.#running;
+    this.#running = { generation, promise };
+    return promise;
   }
 
-  /** Cancels running checks (their processes are killed); later runs are cancelled at once. */
+  /**
+   * Replaces the checks and settings. Checks whose definition is unchanged keep
+   * their state; new ones run before the swap, so the switch is atomic and the
+   * first status of the new config has a result for every check.
+   */
+  async reload(checks: readonly Check[], settings: HealthSettings): Promise<HealthStatus> {
+    const generation = ++this.#generation;
+    const entries = this.#entriesFor(checks, this.#entries);
+    await this.#evaluateEntries(entries);
+    if (generation !== this.#generation || this.#stop.signal.aborted) {
+      return this.last ?? this.#noResult("all");
+    }
+    this.#settings = { ...this.#settings, ...settings };
+    this.#limiter.resize(settings.poolSize);
+    this.#entries = entries;
+    this.#publish();
+    if (this.#settings.mode === "background" && this.#started) this.#startLoops();
+    else this.#scheduler.stop();
+    return this.last!;
+  }
+
+  /** Readiness answers DOWN ("shutting down") from now on; liveness is unaffected. */
+  drain(): void {
+    this.#draining = true;
+    this.#summaries.clear();
+  }
+
+  /** Shows (or, with `undefined`, clears) a non-critical `config` entry in `details`. */
+  setConfigProblem(problem: string | undefined): void {
+    this.#configProblem = problem;
+    this.#summaries.clear();
+  }
+
+  /** Stops background loops and cancels running checks (their processes are killed). */
   close(): void {
+    this.#scheduler.stop();
     this.#stop.abort();
   }
 
-  async #run(): Promise<HealthStatus> {
-    this.#evaluations++;
-    const signal = this.#stop.signal;
-    const results = await runPool(
-      this.#options.checks.map((check) => () => check.run(signal)),
-      this.#options.poolSize,
+  #entriesFor(checks: readonly Check[], previous: readonly Entry[]): Entry[] {
+    const kept = new Map(previous.map((entry) => [entry.check.key ?? entry.check, entry.state]));
+    return checks.map((check) => {
+      let state = kept.get(check.key ?? check);
+      if (state) state.thresholds = thresholdsOf(check);
+      else state = new CheckState(thresholdsOf(check));
+      return { check, state, groups: check.groups ?? DEFAULT_GROUPS };
+    });
+  }
+
+  async #evaluateEntries(entries: readonly Entry[], all = false): Promise<void> {
+    const now = this.#clock.now();
+    const due = entries.filter(({ check, state }) =>
+      all || state.view === undefined ||
+      now - state.finishedAt >= (check.interval ?? this.#settings.ttl)
     );
-    const next = aggregate(results, this.#clock.date().toISOString(), this.#clock.now());
-    const previous = this.#last;
-    this.#last = next;
-    this.#options.onEvaluated?.(next, previous);
-    return next;
+    await Promise.all(due.map((entry) => this.#runOnce(entry)));
+  }
+
+  /** Runs a check unless it is already running, in which case the caller joins that run. */
+  #runOnce(entry: Entry): Promise<unknown> {
+    const { check, state } = entry;
+    state.running ??= this.#limiter.run(() => check.run(this.#stop.signal)).then((result) => {
+      state.finishedAt = this.#clock.now();
+      return state.record(result);
+    }).finally(() => {
+      state.running = undefined;
+    });
+    return state.running;
+  }
+
+  async #refresh(entry: Entry): Promise<void> {
+    await this.#runOnce(entry);
+    if (this.#entries.includes(entry)) this.#publish();
+  }
+
+  #startLoops(): void {
+    this.#scheduler.replace(this.#entries, (entry) => entry.check.interval ?? this.#settings.ttl);
+  }
+
+  #publish(): void {
+    const previous = this.last;
+    this.#published = {
+      members: this.#entries.map(({ check, state, groups }) => ({
+        name: check.name,
+        critical: check.critical,
+        groups,
+        view: state.view,
+      })),
+      at: this.#clock.now(),
+      timestamp: this.#clock.date().toISOString(),
+    };
+    this.#summaries.clear();
+    this.#evaluations++;
+    this.#updateLatch();
+    this.#onEvaluated?.(this.last!, previous);
+  }
+
+  #updateLatch(): void {
+    if (this.#startedLatched) return;
+    const started = this.#entries.filter((entry) => entry.groups.includes("started"));
+    if (started.every((entry) => entry.state.everUp)) {
+      this.#startedLatched = true;
+      this.#summaries.clear();
+    }
+  }
+
+  #flags(): SummaryFlags {
+    return {
+      draining: this.#draining,
+      startedLatched: this.#startedLatched,
+      configProblem: this.#configProblem,
+    };
+  }
+
+  #summary(scope: Scope, published: Published): HealthStatus {
+    if (published !== this.#published) {
+      return summarize(published.members, scope, this.#flags(), published.at, published.timestamp);
+    }
+    let summary = this.#summaries.get(scope);
+    if (!summary) {
+      summary = summarize(
+        published.members,
+        scope,
+        this.#flags(),
+        published.at,
+        published.timestamp,
+      );
+      this.#summaries.set(scope, summary);
+    }
+    return summary;
+  }
+
+  #noResult(scope: Scope): HealthStatus {
+    return noResult(scope, this.#flags(), this.#clock.now(), this.#clock.date().toISOString());
+  }
+
+  /** Whether `promise` settles within `ms`. */
+  #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    if (!Number.isFinite(ms)) return promise.then(() => true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
   }
 }

@@ -2,13 +2,17 @@
  * The HTTP layer: a plain `(Request) => Promise<Response>` handler, so tests
  * call it without a socket and any runtime's server can host it.
  *
- * Routes: `GET|HEAD /health` (full body) and `GET|HEAD /health/simple`
- * (`{"status":"UP"}`), each 200 when UP and 503 when DOWN.
+ * Routes, each `GET|HEAD`, 200 when UP and 503 when DOWN:
+ * - `/health` (every check, full body) and `/health/simple` (`{"status":"UP"}`);
+ * - `/health/live`, `/health/ready`, `/health/started`: one probe group each.
+ *
+ * Any of them answers with the one-field body when `/simple` is appended or
+ * the query has `simple`.
  *
  * @module
  */
 
-import type { Health, HealthStatus } from "./health.ts";
+import type { Health, HealthStatus, Scope } from "./health.ts";
 
 /** The handler's signature. */
 export type Handler = (request: Request) => Promise<Response>;
@@ -33,7 +37,34 @@ export function fullBody(status: HealthStatus): string {
     timestamp: status.timestamp,
     details: status.details,
     checks: status.checks,
+    ...(status.stale ? { stale: true, ageMs: status.ageMs } : {}),
   });
+}
+
+/** Path to scope, for the full-body routes. */
+const ROUTES = new Map<string, Scope>([
+  ["/health", "all"],
+  ["/health/live", "live"],
+  ["/health/ready", "ready"],
+  ["/health/started", "started"],
+]);
+
+/** The route list shown in 404 bodies. */
+const ROUTE_LIST = [...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]);
+
+/** Finds the scope and body kind for a path, or `undefined` for no route. */
+function route(path: string, query: string): { scope: Scope; simple: boolean } | undefined {
+  const scope = ROUTES.get(path);
+  if (scope) return { scope, simple: hasParam(query, "simple") };
+  if (!path.endsWith("/simple")) return undefined;
+  const base = ROUTES.get(path.slice(0, -"/simple".length));
+  return base ? { scope: base, simple: true } : undefined;
+}
+
+/** Whether the query string (without `?`) has the parameter `name`, with or without a value. */
+function hasParam(query: string, name: string): boolean {
+  if (query === "") return false;
+  return query.split("&").some((part) => part === name || part.startsWith(`${name}=`));
 }
 
 /** The `/health/simple` body. */
@@ -41,18 +72,17 @@ export function simpleBody(status: HealthStatus): string {
   return status.status === "UP" ? '{"status":"UP"}' : '{"status":"DOWN"}';
 }
 
-/** Drops trailing slashes, so `/health/` and `/health` are the same route. */
-function routePath(url: string): string {
+/** Splits a URL into its path, without trailing slashes, and its query. */
+function splitUrl(url: string): { path: string; query: string } {
   const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.length;
-  for (const stop of ["?", "#"]) {
-    const at = url.indexOf(stop, start);
-    if (at !== -1 && at < end) end = at;
-  }
-  let path = url.slice(start, end);
+  if (start === -1) return { path: "/", query: "" };
+  const hash = url.indexOf("#", start);
+  const end = hash === -1 ? url.length : hash;
+  const mark = url.indexOf("?", start);
+  const pathEnd = mark !== -1 && mark < end ? mark : end;
+  let path = url.slice(start, pathEnd);
   while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
-  return path;
+  return { path, query: pathEnd < end ? url.slice(pathEnd + 1, end) : "" };
 }
 
 const encoder = new TextEncoder();
@@ -89,11 +119,11 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   };
 
   return async (request) => {
-    const path = routePath(request.url);
-    const simple = path === "/health/simple";
-    if (path !== "/health" && !simple) {
+    const { path, query } = splitUrl(request.url);
+    const target = route(path, query);
+    if (!target) {
       return respond(
-        JSON.stringify({ error: `no route for ${path}`, routes: ["/health", "/health/simple"] }),
+        JSON.stringify({ error: `no route for ${path}`, routes: ROUTE_LIST }),
         404,
         request.method,
       );
@@ -107,10 +137,10 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       );
     }
     try {
-      const status = await health.status();
+      const status = await health.status(target.scope);
       const body = bodiesOf(status);
       return respond(
-        simple ? body.simple : body.full,
+        target.simple ? body.simple : body.full,
         status.status === "UP" ? 200 : 503,
         request.method,
       );

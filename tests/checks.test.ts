@@ -15,7 +15,14 @@ import {
   startTabby,
 } from "./helpers.ts";
 
-const base = { timeout: 2000, critical: true } as const;
+const base = {
+  timeout: 2000,
+  critical: true,
+  groups: ["ready" as const],
+  interval: 30_000,
+  failureThreshold: 1,
+  successThreshold: 1,
+};
 
 function run(config: CheckConfig) {
   return createCheck(config, { platform }).run();

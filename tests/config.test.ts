@@ -61,16 +61,32 @@ function checkOf<T extends "command" | "tcp" | "http" | "tabbyapi">(
 
 test("a config with only a checks list gets every top-level default", () => {
   const config = parseConfig(ONE_TCP_CHECK, FILE, {});
-  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080 });
-  assert.deepEqual(config.cache, { ttl: 30_000 });
+  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080, maxWait: 900, drainDelay: 0 });
+  assert.deepEqual(config.cache, { ttl: 30_000, mode: "on-demand" });
   assert.deepEqual(config.pool, { size: 4 });
-  assert.deepEqual(config.defaults, { timeout: 5_000, critical: true });
+  assert.deepEqual(config.defaults, {
+    timeout: 5_000,
+    critical: true,
+    groups: ["ready"],
+    failureThreshold: 1,
+    successThreshold: 1,
+  });
 });
+
+/** What `defaults` and `cache.ttl` give a check that sets none of them. */
+const POLICY = {
+  timeout: 5_000,
+  critical: true,
+  groups: ["ready"],
+  interval: 30_000,
+  failureThreshold: 1,
+  successThreshold: 1,
+};
 
 test("a tcp check defaults host to 127.0.0.1 and takes timeout and critical from defaults", () => {
   const config = parseConfig(ONE_TCP_CHECK, FILE, {});
   assert.deepEqual(config.checks, [
-    { name: "db", type: "tcp", host: "127.0.0.1", port: 5432, timeout: 5_000, critical: true },
+    { name: "db", type: "tcp", host: "127.0.0.1", port: 5432, ...POLICY },
   ]);
 });
 
@@ -125,8 +141,7 @@ test("a command check has no cwd or env unless given", () => {
       name: "app",
       type: "command",
       command: ["pgrep", "-x", "myapp"],
-      timeout: 5_000,
-      critical: true,
+      ...POLICY,
     },
   ]);
 });
@@ -144,7 +159,7 @@ checks:
     FILE,
     {},
   );
-  assert.deepEqual(config.defaults, { timeout: 2_000, critical: false });
+  assert.deepEqual(config.defaults, { ...config.defaults, timeout: 2_000, critical: false });
   const check = checkOf(config, 0, "tcp");
   assert.equal(check.timeout, 2_000);
   assert.equal(check.critical, false);
@@ -223,7 +238,7 @@ test("JSON input is accepted, since JSON is YAML", () => {
   assert.equal(config.server.port, 9000);
   assert.equal(config.server.host, "0.0.0.0");
   assert.deepEqual(config.checks, [
-    { name: "db", type: "tcp", host: "127.0.0.1", port: 5432, timeout: 5_000, critical: true },
+    { name: "db", type: "tcp", host: "127.0.0.1", port: 5432, ...POLICY },
   ]);
 });
 
@@ -276,10 +291,11 @@ checks:
 
 test("the full example config with all four check kinds parses", () => {
   const config = parseConfig(EXAMPLE, FILE, {});
-  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080 });
+  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080, maxWait: 900, drainDelay: 0 });
   assert.equal(config.cache.ttl, 10_000);
   assert.equal(config.pool.size, 8);
-  assert.deepEqual(config.defaults, { timeout: 3_000, critical: true });
+  assert.equal(config.defaults.timeout, 3_000);
+  assert.equal(config.defaults.critical, true);
   assert.deepEqual(
     config.checks.map((check) => [check.name, check.type]),
     [["worker-process", "command"], ["redis", "tcp"], ["api", "http"], ["llm", "tabbyapi"]],

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeTransition } from "../src/app.ts";
 import { type CheckResult, type Outcome, wrapProbe } from "../src/checks/mod.ts";
-import { aggregate, Health } from "../src/health.ts";
+import { Health, type HealthStatus } from "../src/health.ts";
+import { summarize } from "../src/summary.ts";
 import { formatTable } from "../src/report.ts";
 import { createHandler } from "../src/server.ts";
 import { ManualClock } from "./helpers.ts";
@@ -82,6 +83,9 @@ test("GET /health answers 200 with the full JSON body when every check is UP", a
       durationMs: 0,
       message: "fine",
       checkedAt: STAMP,
+      lastOutcome: "UP",
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 1,
     },
     {
       name: "c1",
@@ -91,6 +95,9 @@ test("GET /health answers 200 with the full JSON body when every check is UP", a
       durationMs: 0,
       message: "fine",
       checkedAt: STAMP,
+      lastOutcome: "UP",
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 1,
     },
   ]);
 });
@@ -224,13 +231,13 @@ test("POST, PUT, DELETE, PATCH and OPTIONS answer 405 with Allow: GET, HEAD and 
 
 test("unknown paths answer 404 with a JSON body and run no check", async () => {
   const { handler, health } = setup();
-  for (const path of ["/", "/healthz", "/health/full", "/health/simple/x", "/Health", "/metrics"]) {
+  for (const path of ["/", "/healthz", "/health/full", "/health/simple/x", "/Health", "/health/ready/x"]) {
     const response = await handler(request(path));
     assert.equal(response.status, 404, path);
     assertJsonHeaders(response);
     const body = await response.json();
     assert.match(body.error, /no route/);
-    assert.deepEqual(body.routes, ["/health", "/health/simple"]);
+    assert.ok(body.routes.includes("/health/ready/simple"), "the 404 lists the routes");
   }
   assert.equal(health.evaluations, 0);
 });
@@ -370,7 +377,24 @@ test("100 concurrent GET /health on a cold cache run the check exactly once", as
   assert.equal(JSON.parse(bodies[0]!).checks[0].message, "done");
 });
 
-// describeTransition, with statuses built by the real aggregate().
+// describeTransition, with statuses built by the real summarize().
+
+/** Every check's status over results, as `/health` would show them. */
+function aggregate(results: CheckResult[], timestamp: string, at: number): HealthStatus {
+  const members = results.map((r) => ({
+    name: r.name,
+    critical: r.critical,
+    groups: ["ready" as const],
+    view: {
+      ...r,
+      lastOutcome: r.status,
+      consecutiveFailures: r.status === "DOWN" ? 1 : 0,
+      consecutiveSuccesses: r.status === "UP" ? 1 : 0,
+    },
+  }));
+  const flags = { draining: false, startedLatched: true, configProblem: undefined };
+  return summarize(members, "all", flags, at, timestamp);
+}
 
 function result(
   name: string,

@@ -53,7 +53,7 @@ function abortMessage(reason: unknown): string {
  * ```
  */
 export function wrapProbe(
-  meta: { name: string; type: string; critical: boolean; timeout: number },
+  meta: Omit<Check, "run">,
   probe: Probe,
   clock: Clock = systemClock,
 ): Check {
@@ -104,10 +104,33 @@ export function wrapProbe(
   };
 }
 
+/** What a check's state depends on: the probe's own settings, not how its results count. */
+function probeKey(config: CheckConfig): string {
+  const {
+    groups: _g,
+    failureThreshold: _f,
+    successThreshold: _s,
+    critical: _c,
+    interval: _i,
+    ...probe
+  } = config;
+  return JSON.stringify(probe);
+}
+
 /** Creates the runnable check for one configured check. */
 export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
   return wrapProbe(
-    { name: config.name, type: config.type, critical: config.critical, timeout: config.timeout },
+    {
+      name: config.name,
+      type: config.type,
+      critical: config.critical,
+      timeout: config.timeout,
+      groups: config.groups,
+      interval: config.interval,
+      failureThreshold: config.failureThreshold,
+      successThreshold: config.successThreshold,
+      key: probeKey(config),
+    },
     probeFor(config, deps.platform),
     deps.clock,
   );

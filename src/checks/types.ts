@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { Group } from "../config/schema.ts";
+
 /** UP or DOWN, as Kitura's Health reports it. */
 export type Status = "UP" | "DOWN";
 
@@ -41,6 +43,16 @@ export interface Check {
   readonly critical: boolean;
   /** Enforced limit for one run, in milliseconds. */
   readonly timeout: number;
+  /** Probe groups the check belongs to (default `["ready"]`). */
+  readonly groups?: readonly Group[];
+  /** Background mode: how often to re-run, in ms (default: the cache ttl). */
+  readonly interval?: number;
+  /** Consecutive DOWN runs before the check counts as DOWN (default 1). */
+  readonly failureThreshold?: number;
+  /** Consecutive UP runs before a DOWN check counts as UP again (default 1). */
+  readonly successThreshold?: number;
+  /** Identity of the check's definition: a reload keeps the state of checks whose key is unchanged. */
+  readonly key?: string;
   /** Runs once; never rejects. Aborting `signal` cancels the run (DOWN, "cancelled"). */
   run(signal?: AbortSignal): Promise<CheckResult>;
 }

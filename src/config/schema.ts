@@ -64,12 +64,30 @@ const httpUrl = z.url({
 /** Check names: used in URLs, metrics labels and logs, so kept plain. */
 export const CHECK_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
+/** The probe groups a check can belong to, one per Kubernetes probe. */
+export const GROUPS = ["live", "ready", "started"] as const;
+/** A probe group: `/health/live`, `/health/ready` or `/health/started`. */
+export type Group = typeof GROUPS[number];
+
+const groupList = z.preprocess(
+  (value) => typeof value === "string" ? [value] : value,
+  z.array(z.enum(GROUPS, { error: "expected live, ready or started" }), {
+    error: "expected a list of groups: live, ready, started",
+  }),
+);
+
+const threshold = intRange(1, 1000);
+
 const common = {
   name: z.string({ error: "expected a check name" }).regex(CHECK_NAME_PATTERN, {
     error: 'expected a name of letters, digits, ".", "_" or "-"',
   }),
   timeout: duration({ min: 1 }).optional(),
   critical: bool.optional(),
+  groups: groupList.optional(),
+  interval: duration({ min: 1 }).optional(),
+  failureThreshold: threshold.optional(),
+  successThreshold: threshold.optional(),
 };
 
 const commandCheck = z.strictObject({
@@ -128,9 +146,13 @@ export const configSchema = z.strictObject({
   server: z.strictObject({
     host: nonEmpty("a host name or IP address").prefault("0.0.0.0"),
     port: intRange(0, 65535).prefault(8080),
+    maxWait: duration({ min: 1 }).prefault("900ms"),
+    drainDelay: duration({ min: 0 }).prefault(0),
   }, SECTION).prefault({}),
   cache: z.strictObject({
     ttl: duration({ min: 0 }).prefault("30s"),
+    mode: z.enum(["on-demand", "background"], { error: "expected on-demand or background" })
+      .prefault("on-demand"),
   }, SECTION).prefault({}),
   pool: z.strictObject({
     size: intRange(1, 1024).prefault(4),
@@ -138,18 +160,38 @@ export const configSchema = z.strictObject({
   defaults: z.strictObject({
     timeout: duration({ min: 1 }).prefault("5s"),
     critical: bool.prefault(true),
+    groups: groupList.prefault(["ready"]),
+    failureThreshold: threshold.prefault(1),
+    successThreshold: threshold.prefault(1),
   }, SECTION).prefault({}),
   checks: z.array(check, { error: "expected a list of checks" })
     // Unique names are checked by the loader, which sees even invalid checks.
     .min(1, { error: "expected at least one check" }),
-}, { error: "expected a mapping with a checks list" });
+}, { error: "expected a mapping with a checks list" }).refine(
+  (config) => config.cache.mode !== "background" || config.cache.ttl > 0,
+  {
+    error: "background mode re-runs checks every ttl: expected a ttl above 0",
+    path: ["cache", "ttl"],
+  },
+);
 
 type RawConfig = z.output<typeof configSchema>;
 type RawCheck = RawConfig["checks"][number];
 
-/** A check as configured, with `timeout` (ms) and `critical` resolved from `defaults`. */
+/** What `defaults` fills in on every check. */
+interface ResolvedPolicy {
+  timeout: number;
+  critical: boolean;
+  groups: Group[];
+  /** How often background mode re-runs the check, in ms (default: `cache.ttl`). */
+  interval: number;
+  failureThreshold: number;
+  successThreshold: number;
+}
+
+/** A check as configured, with every `defaults` key resolved. Durations are ms. */
 export type CheckConfig = RawCheck extends infer C
-  ? C extends RawCheck ? Omit<C, "timeout" | "critical"> & { timeout: number; critical: boolean }
+  ? C extends RawCheck ? Omit<C, keyof ResolvedPolicy> & ResolvedPolicy
   : never
   : never;
 
@@ -158,10 +200,23 @@ export type CheckConfigOf<T extends CheckConfig["type"]> = Extract<CheckConfig, 
 
 /** A loaded, validated config with every default applied. Durations are milliseconds. */
 export interface Config {
-  readonly server: { readonly host: string; readonly port: number };
-  readonly cache: { readonly ttl: number };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** How long a request waits for a running evaluation before taking the last result. */
+    readonly maxWait: number;
+    /** How long readiness answers 503 after SIGTERM before the server stops. */
+    readonly drainDelay: number;
+  };
+  readonly cache: { readonly ttl: number; readonly mode: "on-demand" | "background" };
   readonly pool: { readonly size: number };
-  readonly defaults: { readonly timeout: number; readonly critical: boolean };
+  readonly defaults: {
+    readonly timeout: number;
+    readonly critical: boolean;
+    readonly groups: readonly Group[];
+    readonly failureThreshold: number;
+    readonly successThreshold: number;
+  };
   readonly checks: readonly CheckConfig[];
 }
 
@@ -174,6 +229,11 @@ export function resolveConfig(raw: RawConfig): Config {
         ...item,
         timeout: item.timeout ?? raw.defaults.timeout,
         critical: item.critical ?? raw.defaults.critical,
+        // Listing a group twice means nothing more than listing it once.
+        groups: [...new Set(item.groups ?? raw.defaults.groups)],
+        interval: item.interval ?? raw.cache.ttl,
+        failureThreshold: item.failureThreshold ?? raw.defaults.failureThreshold,
+        successThreshold: item.successThreshold ?? raw.defaults.successThreshold,
       }) as CheckConfig
     ),
   };

@@ -1,0 +1,142 @@
+/**
+ * Hot reload: re-reads the config file on request (SIGHUP) or when its content
+ * changes (`--watch`), and switches the running app to it only if it is valid.
+ *
+ * An invalid or unreadable file is rejected with one log line naming the
+ * problem; the old config keeps running and `/health` carries a non-critical
+ * `config` entry in `details` until a valid file is loaded. Watching compares
+ * the file's text, polled every second, so it also sees Kubernetes ConfigMap
+ * updates (a symlink swap that file-change events often miss).
+ *
+ * @module
+ */
+
+import type { App } from "./app.ts";
+import { ConfigError } from "./config/error.ts";
+import { loadConfig } from "./config/load.ts";
+import type { CheckConfig, Config } from "./config/schema.ts";
+import { hostPort } from "./format.ts";
+import type { Logger } from "./log.ts";
+import type { Platform } from "./platform/types.ts";
+
+/** What {@link createReloader} needs. */
+export interface ReloaderDeps {
+  readonly file: string;
+  readonly app: App;
+  readonly platform: Pick<Platform, "readTextFile" | "env">;
+  readonly log: Logger;
+}
+
+/** Reloads a running app's config. */
+export interface Reloader {
+  /** Loads the file and applies it if valid; `reason` goes into the log line. Never rejects. */
+  reload(reason: string): Promise<boolean>;
+  /** Polls the file every `intervalMs` and reloads when its text changes; returns a stop function. */
+  watch(intervalMs?: number): () => void;
+}
+
+/** `added a, b; removed c; changed d`, or `no check changed`. */
+export function describeChanges(
+  before: readonly CheckConfig[],
+  after: readonly CheckConfig[],
+): string {
+  const old = new Map(before.map((check) => [check.name, JSON.stringify(check)]));
+  const names = new Set(after.map((check) => check.name));
+  const added = after.filter((check) => !old.has(check.name)).map((check) => check.name);
+  const removed = before.filter((check) => !names.has(check.name)).map((check) => check.name);
+  const changed = after
+    .filter((check) => old.has(check.name) && old.get(check.name) !== JSON.stringify(check))
+    .map((check) => check.name);
+  const parts = [
+    added.length > 0 ? `added ${added.join(", ")}` : "",
+    removed.length > 0 ? `removed ${removed.join(", ")}` : "",
+    changed.length > 0 ? `changed ${changed.join(", ")}` : "",
+  ].filter((part) => part !== "");
+  return parts.length > 0 ? parts.join("; ") : "no check changed";
+}
+
+function listenChanged(before: Config, after: Config): boolean {
+  return before.server.host !== after.server.host || before.server.port !== after.server.port;
+}
+
+/**
+ * Creates the reloader for a running app.
+ *
+ * @example
+ * ```ts
+ * const reloader = createReloader({ file, app, platform, log });
+ * platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+ * const stopWatching = reloader.watch();
+ * ```
+ */
+export function createReloader(deps: ReloaderDeps): Reloader {
+  const { file, app, platform, log } = deps;
+  // Reloads run one after another, so the last file read is the one in force.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const apply = async (reason: string): Promise<boolean> => {
+    let next: Config;
+    try {
+      next = await loadConfig(file, platform);
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message : String(error);
+      log.error(`Config reload (${reason}) rejected, keeping the running config: ${message}`);
+      const first = error instanceof ConfigError ? error.problems[0]?.message : undefined;
+      app.health.setConfigProblem(
+        `reload of "${file}" rejected, running the previous config: ${first ?? message}`,
+      );
+      return false;
+    }
+    const before = app.config;
+    await app.reload(next);
+    app.health.setConfigProblem(undefined);
+    log.info(
+      `config reloaded (${reason}): ${next.checks.length} checks; ` +
+        describeChanges(before.checks, next.checks),
+    );
+    if (listenChanged(before, next)) {
+      log.warn(
+        `server.host/server.port changed to ${hostPort(next.server.host, next.server.port)}: ` +
+          `restart vitals to listen there; still serving on the old address`,
+      );
+    }
+    return true;
+  };
+
+  const reload = (reason: string): Promise<boolean> => {
+    const run = queue.then(() => apply(reason));
+    queue = run.catch(() => undefined);
+    return run.catch((error) => {
+      log.error(
+        `Config reload (${reason}) failed: ${error instanceof Error ? error.message : error}`,
+      );
+      return false;
+    });
+  };
+
+  const watch = (intervalMs = 1000): () => void => {
+    let seen: string | undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = () => platform.readTextFile(file).catch(() => undefined);
+    const poll = async () => {
+      const text = await read();
+      // Unreadable (for example deleted): reload once to report it, then wait for it to return.
+      if (text !== seen) {
+        seen = text;
+        await reload(text === undefined ? "config file unreadable" : "config file changed");
+      }
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    };
+    void read().then((text) => {
+      seen = text;
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    });
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  };
+
+  return { reload, watch };
+}
