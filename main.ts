@@ -20,7 +20,13 @@ import { ConfigError } from "./src/config/error.ts";
 import { loadConfig } from "./src/config/load.ts";
 import { configJsonSchema } from "./src/config/schema.ts";
 import { hostPort, plural } from "./src/format.ts";
-import { createLogger, type Logger, silentLogger } from "./src/log.ts";
+import {
+  createLogger,
+  type LogFormat,
+  type Logger,
+  type LogLevelOption,
+  silentLogger,
+} from "./src/log.ts";
 import {
   detectPlatform,
   type Platform,
@@ -52,6 +58,8 @@ const OPTIONS = {
     host: { type: "string" },
     port: { type: "string" },
     watch: { type: "boolean" },
+    "log-format": { type: "string" },
+    "log-level": { type: "string" },
   },
   check: {
     config: { type: "string", short: "c" },
@@ -74,6 +82,8 @@ type Flags = {
   json?: boolean;
   watch?: boolean;
   wait?: string;
+  "log-format"?: string;
+  "log-level"?: string;
   help?: boolean;
   version?: boolean;
 };
@@ -103,6 +113,19 @@ function parsePort(value: string, source: string, command: Command): number {
   return port;
 }
 
+/** The logger `serve` asked for: JSON lines unless standard error is a terminal. */
+function loggerFor(flags: Flags, platform: Platform): Logger {
+  const format = flags["log-format"] ?? (platform.stderrIsTerminal() ? "text" : "json");
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`Invalid --log-format "${format}": expected text or json`, "serve");
+  }
+  const level = flags["log-level"] ?? "info";
+  if (level !== "quiet" && level !== "info" && level !== "debug") {
+    throw new UsageError(`Invalid --log-level "${level}": expected quiet, info or debug`, "serve");
+  }
+  return createLogger({ format: format as LogFormat, level: level as LogLevelOption });
+}
+
 function configPath(flags: Flags, platform: Platform): string {
   return flags.config ?? platform.env()["VITALS_CONFIG"] ?? "vitals.yaml";
 }
@@ -127,7 +150,8 @@ function nextSignal(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function serve(flags: Flags, platform: Platform, log: Logger): Promise<number> {
+async function serve(flags: Flags, platform: Platform): Promise<number> {
+  const log = loggerFor(flags, platform);
   const file = configPath(flags, platform);
   const env = platform.env();
   // Flags and environment override the file; check them before reading it.
@@ -231,7 +255,6 @@ export async function main(args: string[], platform: Platform): Promise<number> 
     return 2;
   }
   const command: Command = named ? first as Command : "serve";
-  const log = createLogger();
   try {
     const flags = parse(command, named ? args.slice(1) : args);
     if (flags.version) {
@@ -244,7 +267,7 @@ export async function main(args: string[], platform: Platform): Promise<number> 
     }
     switch (command) {
       case "serve":
-        return await serve(flags, platform, log);
+        return await serve(flags, platform);
       case "check":
         return await check(flags, platform);
       case "validate":

@@ -67,17 +67,35 @@ export function createApp(
     ...settingsOf(config),
     ...(deps.clock ? { clock: deps.clock } : {}),
     onEvaluated(next, previous) {
+      deps.log.debug("evaluated", {
+        status: next.status,
+        checks: next.checks.length,
+        down: next.checks.filter((check) => check.status === "DOWN").length,
+      });
       const line = describeTransition(next, previous);
       if (line === undefined) return;
-      if (next.status === "DOWN") deps.log.warn(line);
-      else deps.log.info(line);
+      const fields = { status: next.status, previous: previous?.status };
+      if (next.status === "DOWN") deps.log.warn(line, fields);
+      else deps.log.info(line, fields);
+    },
+    onCheckResult(next, previous) {
+      // One line per change of a check's own outcome, never one per run.
+      if (next.lastOutcome === (previous?.lastOutcome ?? "UP")) return;
+      const fields = { check: next.name, type: next.type, critical: next.critical };
+      if (next.lastOutcome === "DOWN") {
+        deps.log.warn(`check ${next.name} DOWN: ${next.message}`, fields);
+      } else {
+        deps.log.info(`check ${next.name} UP again: ${next.message}`, fields);
+      }
     },
   });
+  let current = config;
   const handler = createHandler(health, {
     onError: (error) =>
       deps.log.error(`Request failed: ${error instanceof Error ? error.message : error}`),
+    access: () => current.server,
+    runtime: deps.platform.runtime,
   });
-  let current = config;
   return {
     health,
     handler,

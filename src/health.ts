@@ -13,7 +13,7 @@
  * @module
  */
 
-import { CheckState } from "./check_state.ts";
+import { CheckState, type CheckView } from "./check_state.ts";
 import type { Check } from "./checks/types.ts";
 import { type Clock, roundMs, systemClock } from "./clock.ts";
 import type { Group } from "./config/schema.ts";
@@ -50,6 +50,8 @@ export interface HealthOptions extends HealthSettings {
   readonly clock?: Clock;
   /** Called after each publish with the new and the previous status of every check. */
   readonly onEvaluated?: (next: HealthStatus, previous: HealthStatus | undefined) => void;
+  /** Called after each run of a check with its new and its previous view. */
+  readonly onCheckResult?: (next: CheckView, previous: CheckView | undefined) => void;
 }
 
 interface Entry {
@@ -86,6 +88,7 @@ function thresholdsOf(check: Check) {
 export class Health {
   readonly #clock: Clock;
   readonly #onEvaluated: HealthOptions["onEvaluated"];
+  readonly #onCheckResult: HealthOptions["onCheckResult"];
   readonly #stop = new AbortController();
   readonly #limiter: Limiter;
   readonly #scheduler: Scheduler<Entry>;
@@ -104,6 +107,7 @@ export class Health {
   constructor(options: HealthOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#onEvaluated = options.onEvaluated;
+    this.#onCheckResult = options.onCheckResult;
     this.#settings = { mode: "on-demand", maxWait: Infinity, ...options };
     this.#limiter = new Limiter(options.poolSize);
     this.#entries = this.#entriesFor(options.checks, []);
@@ -240,7 +244,10 @@ export class Health {
     const { check, state } = entry;
     state.running ??= this.#limiter.run(() => check.run(this.#stop.signal)).then((result) => {
       state.finishedAt = this.#clock.now();
-      return state.record(result);
+      const previous = state.view;
+      const view = state.record(result);
+      this.#onCheckResult?.(view, previous);
+      return view;
     }).finally(() => {
       state.running = undefined;
     });

@@ -12,7 +12,7 @@
  */
 
 import type { App } from "./app.ts";
-import { ConfigError } from "./config/error.ts";
+import { ConfigError, formatProblem } from "./config/error.ts";
 import { loadConfig } from "./config/load.ts";
 import type { CheckConfig, Config } from "./config/schema.ts";
 import { hostPort } from "./format.ts";
@@ -81,9 +81,14 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : String(error);
       log.error(`Config reload (${reason}) rejected, keeping the running config: ${message}`);
-      const first = error instanceof ConfigError ? error.problems[0]?.message : undefined;
+      const first = error instanceof ConfigError ? error.problems[0] : undefined;
+      const count = error instanceof ConfigError && error.problems.length > 1
+        ? ` (and ${error.problems.length - 1} more)`
+        : "";
       app.health.setConfigProblem(
-        `reload of "${file}" rejected, running the previous config: ${first ?? message}`,
+        `reload rejected, running the previous config: ${
+          first ? formatProblem(file, first) : message
+        }${count}`,
       );
       return false;
     }

@@ -52,7 +52,10 @@ test("the compiled binary serves /health/simple", async () => {
     "serve.yaml",
     'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
   );
-  const vitals = await serveVitals(config.path, { command: [path] });
+  const vitals = await serveVitals(config.path, {
+    command: [path],
+    args: ["--log-format", "text"],
+  });
   try {
     const response = await fetch(`${vitals.url}/health/simple`, {
       headers: { "user-agent": "kube-probe/1.31", accept: "*/*" },

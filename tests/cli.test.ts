@@ -293,7 +293,7 @@ test("start-up logs one line with address, config file, check count and runtime"
     "log.yaml",
     'checks:\n  - {name: a, type: command, command: ["true"]}\n',
   );
-  const vitals = await serveVitals(path);
+  const vitals = await serveVitals(path, { args: ["--log-format", "text"] });
   try {
     const line = vitals.stderr.split("\n").find((l) => l.includes("listening on")) ?? "";
     assert.match(

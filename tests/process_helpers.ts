@@ -90,10 +90,10 @@ export async function waitForLog(
 /** Starts `vitals serve` on 127.0.0.1 port 0 and returns its base URL once it listens. */
 export async function serveVitals(
   configFile: string,
-  options: { command?: string[]; env?: Record<string, string> } = {},
+  options: { command?: string[]; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<Running & { url: string }> {
   const running = start(
-    ["serve", "--config", configFile, "--host", "127.0.0.1", "--port", "0"],
+    ["serve", "--config", configFile, "--host", "127.0.0.1", "--port", "0", ...options.args ?? []],
     options,
   );
   try {
