@@ -4,44 +4,53 @@
  *
  * Routes, each `GET|HEAD`, 200 when UP and 503 when DOWN:
  * - `/health` (every check, full body) and `/health/simple` (`{"status":"UP"}`);
- * - `/health/live`, `/health/ready`, `/health/started`: one probe group each.
+ * - `/health/live`, `/health/ready`, `/health/started`: one probe group each;
+ *   any of them answers with the one-field body when `/simple` is appended or
+ *   the query has `simple`;
+ * - `/metrics`: Prometheus text (never runs a check).
  *
- * Any of them answers with the one-field body when `/simple` is appended or
- * the query has `simple`.
+ * With a details token set, full bodies go only to `Authorization: Bearer
+ * <token>`; everyone else gets the status code and the one-field body.
  *
  * @module
  */
 
+import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } from "./formats.ts";
 import type { Health, HealthStatus, Scope } from "./health.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
+import { tokenMatches } from "./token.ts";
+
+export { fullBody, simpleBody } from "./formats.ts";
 
 /** The handler's signature. */
 export type Handler = (request: Request) => Promise<Response>;
+
+/** Access settings; read on every request, so a reload applies at once. */
+export interface AccessSettings {
+  /** Serve `/metrics` (default true). */
+  readonly metrics: boolean;
+  /** When set, full bodies need `Authorization: Bearer <detailsToken>`. */
+  readonly detailsToken?: string | undefined;
+  /** When set, `/metrics` and `/health/simple` need `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string | undefined;
+}
 
 /** Options for {@link createHandler}. */
 export interface HandlerOptions {
   /** Where internal errors are reported; they are answered with 503, never 500. */
   readonly onError?: (error: unknown) => void;
+  /** The current access settings (default: metrics on, no tokens). */
+  readonly access?: () => AccessSettings;
+  /** The runtime name for `vitals_info`. */
+  readonly runtime?: string;
+  /** Where answered requests are counted for `/metrics`. */
+  readonly requests?: RequestCounter;
 }
-
-const JSON_HEADERS = {
-  "content-type": "application/json",
-  "cache-control": "no-store",
-} as const;
 
 const ALLOW = "GET, HEAD";
+const OPEN: AccessSettings = { metrics: true };
 
-/** The `/health` body: Kitura's status, timestamp and details, plus per-check results. */
-export function fullBody(status: HealthStatus): string {
-  return JSON.stringify({
-    status: status.status,
-    timestamp: status.timestamp,
-    details: status.details,
-    checks: status.checks,
-    ...(status.stale ? { stale: true, ageMs: status.ageMs } : {}),
-  });
-}
-
-/** Path to scope, for the full-body routes. */
+/** Path to scope, for the health routes. */
 const ROUTES = new Map<string, Scope>([
   ["/health", "all"],
   ["/health/live", "live"],
@@ -49,8 +58,7 @@ const ROUTES = new Map<string, Scope>([
   ["/health/started", "started"],
 ]);
 
-/** The route list shown in 404 bodies. */
-const ROUTE_LIST = [...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]);
+const ROUTE_LIST = [...[...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]), "/metrics"];
 
 /** Finds the scope and body kind for a path, or `undefined` for no route. */
 function route(path: string, query: string): { scope: Scope; simple: boolean } | undefined {
@@ -65,11 +73,6 @@ function route(path: string, query: string): { scope: Scope; simple: boolean } |
 function hasParam(query: string, name: string): boolean {
   if (query === "") return false;
   return query.split("&").some((part) => part === name || part.startsWith(`${name}=`));
-}
-
-/** The `/health/simple` body. */
-export function simpleBody(status: HealthStatus): string {
-  return status.status === "UP" ? '{"status":"UP"}' : '{"status":"DOWN"}';
 }
 
 /** Splits a URL into its path, without trailing slashes, and its query. */
@@ -87,13 +90,28 @@ function splitUrl(url: string): { path: string; query: string } {
 
 const encoder = new TextEncoder();
 
-function respond(body: string, status: number, method: string, extra?: HeadersInit): Response {
-  const headers = new Headers(JSON_HEADERS);
-  if (extra) new Headers(extra).forEach((value, key) => headers.set(key, value));
+function respond(
+  body: string,
+  status: number,
+  method: string,
+  contentType = CONTENT_TYPES.json,
+  extra?: Record<string, string>,
+): Response {
+  const headers = new Headers({ "content-type": contentType, "cache-control": "no-store" });
+  if (extra) { for (const [key, value] of Object.entries(extra)) headers.set(key, value); }
   if (method !== "HEAD") return new Response(body, { status, headers });
   // HEAD: the same status and headers as GET, including the length, and no body.
   headers.set("content-length", String(encoder.encode(body).length));
   return new Response(null, { status, headers });
+}
+
+const errorBody = (error: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ error, ...extra });
+
+/** Whether the request carries a body, which no route accepts. */
+function hasBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  return (length !== null && length !== "0") || request.headers.has("transfer-encoding");
 }
 
 /**
@@ -102,48 +120,79 @@ function respond(body: string, status: number, method: string, extra?: HeadersIn
  * @example
  * ```ts
  * const handler = createHandler(health);
- * const response = await handler(new Request("http://localhost/health/simple"));
+ * const response = await handler(new Request("http://localhost/health/ready"));
  * response.status; // 200 or 503
  * ```
  */
 export function createHandler(health: Health, options: HandlerOptions = {}): Handler {
-  // Serialised bodies are built once per evaluation, not once per request.
-  const bodies = new WeakMap<HealthStatus, { full: string; simple: string }>();
-  const bodiesOf = (status: HealthStatus) => {
+  const access = options.access ?? (() => OPEN);
+  const requests = options.requests ?? new RequestCounter();
+  // Bodies are built once per published status and shape, not once per request.
+  const bodies = new WeakMap<HealthStatus, Map<BodyFormat | "simple", string>>();
+  const bodyOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
     let cached = bodies.get(status);
-    if (!cached) {
-      cached = { full: fullBody(status), simple: simpleBody(status) };
-      bodies.set(status, cached);
+    if (!cached) bodies.set(status, cached = new Map());
+    let body = cached.get(shape);
+    if (body === undefined) {
+      body = shape === "simple" ? simpleBody(status) : renderBody(status, shape);
+      cached.set(shape, body);
     }
-    return cached;
+    return body;
   };
 
-  return async (request) => {
-    const { path, query } = splitUrl(request.url);
-    const target = route(path, query);
-    if (!target) {
+  const answer = async (request: Request, path: string, query: string): Promise<Response> => {
+    const settings = access();
+    const isMetrics = path === "/metrics" && settings.metrics;
+    const target = isMetrics ? undefined : route(path, query);
+    if (!isMetrics && !target) {
       return respond(
-        JSON.stringify({ error: `no route for ${path}`, routes: ROUTE_LIST }),
+        errorBody(`no route for ${path}`, { routes: ROUTE_LIST }),
         404,
         request.method,
       );
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
+      const body = errorBody(`method ${request.method} not allowed`, { allow: ALLOW });
+      return respond(body, 405, request.method, undefined, { allow: ALLOW });
+    }
+    if (hasBody(request)) {
+      return respond(errorBody("request bodies are not accepted"), 413, request.method);
+    }
+    const authorization = request.headers.get("authorization");
+    // The group endpoints' status codes stay open: they are what probes read.
+    const guarded = isMetrics || path === "/health/simple";
+    if (guarded && settings.metricsToken && !tokenMatches(authorization, settings.metricsToken)) {
+      const body = errorBody("unauthorized: send Authorization: Bearer <metricsToken>");
+      return respond(body, 401, request.method, undefined, {
+        "www-authenticate": 'Bearer realm="vitals"',
+      });
+    }
+    if (isMetrics) {
+      const text = renderMetrics(health, requests, options.runtime ?? "unknown");
+      return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
+    }
+    const { scope, simple } = target!;
+    const format = simple ? "json" : negotiate(request.headers.get("accept"), query);
+    if (format === undefined) {
       return respond(
-        JSON.stringify({ error: `method ${request.method} not allowed`, allow: ALLOW }),
-        405,
+        errorBody("unknown format: use json, health+json, microprofile or text"),
+        400,
         request.method,
-        { allow: ALLOW },
       );
     }
+    const status = await health.status(scope);
+    const code = status.status === "UP" ? 200 : 503;
+    const showDetails = !simple &&
+      (!settings.detailsToken || tokenMatches(authorization, settings.detailsToken));
+    if (!showDetails) return respond(bodyOf(status, "simple"), code, request.method);
+    return respond(bodyOf(status, format), code, request.method, CONTENT_TYPES[format]);
+  };
+
+  return async (request) => {
+    const { path, query } = splitUrl(request.url);
+    let response: Response;
     try {
-      const status = await health.status(target.scope);
-      const body = bodiesOf(status);
-      return respond(
-        target.simple ? body.simple : body.full,
-        status.status === "UP" ? 200 : 503,
-        request.method,
-      );
+      response = await answer(request, path, query);
     } catch (error) {
       try {
         options.onError?.(error);
@@ -151,11 +200,14 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
         // A failing error reporter must not turn a 503 into a 500.
       }
       const message = error instanceof Error ? error.message : String(error);
-      return respond(
+      response = respond(
         JSON.stringify({ status: "DOWN", details: [`internal error: ${message}`] }),
         503,
         request.method,
       );
     }
+    const known = path === "/metrics" || route(path, "") !== undefined;
+    requests.add(known ? path : "other", response.status);
+    return response;
   };
 }

@@ -61,7 +61,13 @@ function checkOf<T extends "command" | "tcp" | "http" | "tabbyapi">(
 
 test("a config with only a checks list gets every top-level default", () => {
   const config = parseConfig(ONE_TCP_CHECK, FILE, {});
-  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080, maxWait: 900, drainDelay: 0 });
+  assert.deepEqual(config.server, {
+    host: "0.0.0.0",
+    port: 8080,
+    maxWait: 900,
+    drainDelay: 0,
+    metrics: true,
+  });
   assert.deepEqual(config.cache, { ttl: 30_000, mode: "on-demand" });
   assert.deepEqual(config.pool, { size: 4 });
   assert.deepEqual(config.defaults, {
@@ -291,7 +297,13 @@ checks:
 
 test("the full example config with all four check kinds parses", () => {
   const config = parseConfig(EXAMPLE, FILE, {});
-  assert.deepEqual(config.server, { host: "0.0.0.0", port: 8080, maxWait: 900, drainDelay: 0 });
+  assert.deepEqual(config.server, {
+    host: "0.0.0.0",
+    port: 8080,
+    maxWait: 900,
+    drainDelay: 0,
+    metrics: true,
+  });
   assert.equal(config.cache.ttl, 10_000);
   assert.equal(config.pool.size, 8);
   assert.equal(config.defaults.timeout, 3_000);

@@ -231,7 +231,16 @@ test("POST, PUT, DELETE, PATCH and OPTIONS answer 405 with Allow: GET, HEAD and 
 
 test("unknown paths answer 404 with a JSON body and run no check", async () => {
   const { handler, health } = setup();
-  for (const path of ["/", "/healthz", "/health/full", "/health/simple/x", "/Health", "/health/ready/x"]) {
+  for (
+    const path of [
+      "/",
+      "/healthz",
+      "/health/full",
+      "/health/simple/x",
+      "/Health",
+      "/health/ready/x",
+    ]
+  ) {
     const response = await handler(request(path));
     assert.equal(response.status, 404, path);
     assertJsonHeaders(response);

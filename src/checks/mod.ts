@@ -9,6 +9,7 @@
 import { type Clock, roundMs, systemClock } from "../clock.ts";
 import type { CheckConfig } from "../config/schema.ts";
 import type { Platform } from "../platform/types.ts";
+import { maskSecrets, secretsOf } from "../secrets.ts";
 import { commandProbe } from "./command.ts";
 import { httpProbe } from "./http.ts";
 import { tabbyProbe } from "./tabbyapi.ts";
@@ -56,6 +57,7 @@ export function wrapProbe(
   meta: Omit<Check, "run">,
   probe: Probe,
   clock: Clock = systemClock,
+  secrets: readonly string[] = [],
 ): Check {
   return {
     ...meta,
@@ -97,7 +99,7 @@ export function wrapProbe(
         status: outcome.status,
         critical: meta.critical,
         durationMs: roundMs(clock.now() - started),
-        message: outcome.message,
+        message: maskSecrets(outcome.message, secrets),
         checkedAt: clock.date().toISOString(),
       };
     },
@@ -133,5 +135,6 @@ export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
     },
     probeFor(config, deps.platform),
     deps.clock,
+    secretsOf(config),
   );
 }

@@ -9,6 +9,7 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Platform, PlatformError } from "../platform/types.ts";
+import { isSecretPath, MASK } from "../secrets.ts";
 import { ConfigError, type ConfigProblem } from "./error.ts";
 import { expandEnv, type MissingVariable } from "./env_expand.ts";
 import { type Config, configSchema, resolveConfig } from "./schema.ts";
@@ -88,6 +89,8 @@ function problemsOf(
     message,
   });
   const input = (issue as { input?: unknown }).input;
+  // A mistyped secret is reported without its value.
+  const shown = (value: unknown) => isSecretPath(issue.path) ? `"${MASK}"` : describe(value);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) =>
@@ -99,31 +102,31 @@ function problemsOf(
         const options = (issue as { options?: unknown[] }).options ?? [];
         const got = (input as Record<string, unknown> | undefined)?.type;
         const expected = options.map((o) => JSON.stringify(o)).join(", ");
-        return [at(issue.path, `expected one of ${expected}, got ${describe(got)}`)];
+        return [at(issue.path, `expected one of ${expected}, got ${shown(got)}`)];
       }
-      return [at(issue.path, `${issue.message}, got ${describe(input)}`)];
+      return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
     }
     case "invalid_value":
       return [
         at(
           issue.path,
           `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${
-            describe(input)
+            shown(input)
           }`,
         ),
       ];
     case "invalid_type":
       if (input === undefined) return [at(issue.path, "required key is missing")];
-      return [at(issue.path, `${issue.message}, got ${describe(input)}`)];
+      return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
     case "custom":
       return [at(issue.path, issue.message)];
     case "too_small":
     case "too_big":
       if (Array.isArray(input) || input === undefined) return [at(issue.path, issue.message)];
-      return [at(issue.path, `${issue.message}, got ${describe(input)}`)];
+      return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
     default:
       if (input === undefined) return [at(issue.path, issue.message)];
-      return [at(issue.path, `${issue.message}, got ${describe(input)}`)];
+      return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
   }
 }
 

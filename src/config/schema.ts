@@ -148,6 +148,10 @@ export const configSchema = z.strictObject({
     port: intRange(0, 65535).prefault(8080),
     maxWait: duration({ min: 1 }).prefault("900ms"),
     drainDelay: duration({ min: 0 }).prefault(0),
+    metrics: bool.prefault(true),
+    // Empty means unset, so `${VITALS_DETAILS_TOKEN:-}` turns the check off.
+    detailsToken: text().optional(),
+    metricsToken: text().optional(),
   }, SECTION).prefault({}),
   cache: z.strictObject({
     ttl: duration({ min: 0 }).prefault("30s"),
@@ -207,6 +211,12 @@ export interface Config {
     readonly maxWait: number;
     /** How long readiness answers 503 after SIGTERM before the server stops. */
     readonly drainDelay: number;
+    /** Whether `/metrics` is served. */
+    readonly metrics: boolean;
+    /** Full bodies only with `Authorization: Bearer <detailsToken>`; unset or empty: open. */
+    readonly detailsToken?: string | undefined;
+    /** `/metrics` and `/health/simple` only with this bearer token; unset or empty: open. */
+    readonly metricsToken?: string | undefined;
   };
   readonly cache: { readonly ttl: number; readonly mode: "on-demand" | "background" };
   readonly pool: { readonly size: number };

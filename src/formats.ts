@@ -1,0 +1,162 @@
+/**
+ * Body shapes for the health endpoints, picked by content negotiation. The
+ * status code never depends on the shape: 200 when UP, 503 when DOWN.
+ *
+ * - `json` (default): Kitura's `status`/`timestamp`/`details` plus `checks`.
+ * - `health+json` (`Accept: application/health+json`): the IETF health check
+ *   draft (`pass`/`warn`/`fail`, checks keyed `"<name>:responseTime"`).
+ * - `microprofile` (`?format=microprofile`): MicroProfile Health's
+ *   `{"status","checks":[{"name","status","data"}]}`.
+ * - `text` (`Accept: text/plain` or `?format=text`): a table, like `kubectl get`.
+ *
+ * @module
+ */
+
+import type { CheckView } from "./check_state.ts";
+import { formatTable } from "./report.ts";
+import type { HealthStatus } from "./summary.ts";
+import { VERSION } from "./version.ts";
+
+/** A body shape. */
+export type BodyFormat = "json" | "health+json" | "microprofile" | "text";
+
+/** Every value `?format=` accepts. */
+export const FORMATS: readonly BodyFormat[] = ["json", "health+json", "microprofile", "text"];
+
+const MEDIA: Record<string, BodyFormat> = {
+  "application/json": "json",
+  "application/health+json": "health+json",
+  "text/plain": "text",
+};
+
+/** Content types per shape. */
+export const CONTENT_TYPES: Record<BodyFormat, string> = {
+  json: "application/json",
+  "health+json": "application/health+json",
+  microprofile: "application/json",
+  text: "text/plain; charset=utf-8",
+};
+
+/**
+ * Picks the shape: `?format=` first, then the most preferred supported type in
+ * `Accept` (ties go to the earlier one), else JSON. Returns `undefined` for an
+ * unknown `?format=` value.
+ *
+ * @example
+ * ```ts
+ * negotiate("application/health+json", ""); // "health+json"
+ * negotiate("text/html,*\/*;q=0.8", ""); // "json"
+ * negotiate(null, "format=text"); // "text"
+ * ```
+ */
+export function negotiate(accept: string | null, query: string): BodyFormat | undefined {
+  if (query.includes("format=")) {
+    for (const part of query.split("&")) {
+      if (!part.startsWith("format=")) continue;
+      const value = decodeURIComponent(part.slice("format=".length).replaceAll("+", "%2B"));
+      return (FORMATS as readonly string[]).includes(value) ? value as BodyFormat : undefined;
+    }
+  }
+  if (!accept) return "json";
+  let best: BodyFormat = "json";
+  let bestQ = 0;
+  for (const range of accept.split(",")) {
+    const [type = "", ...params] = range.split(";");
+    const format = MEDIA[type.trim().toLowerCase()];
+    if (!format) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (weight > bestQ) {
+      best = format;
+      bestQ = weight;
+    }
+  }
+  return best;
+}
+
+/** IETF status of one check: a counted DOWN fails (warns if non-critical); a tolerated failure warns. */
+function ietfCheckStatus(check: CheckView): "pass" | "warn" | "fail" {
+  if (check.status === "DOWN") return check.critical ? "fail" : "warn";
+  return check.lastOutcome === "DOWN" ? "warn" : "pass";
+}
+
+function healthJson(status: HealthStatus): string {
+  const checks: Record<string, unknown[]> = {};
+  let warn = false;
+  for (const check of status.checks) {
+    const state = ietfCheckStatus(check);
+    if (state !== "pass") warn = true;
+    checks[`${check.name}:responseTime`] = [{
+      componentType: check.type === "command" ? "system" : "component",
+      observedValue: check.durationMs,
+      observedUnit: "ms",
+      status: state,
+      time: check.checkedAt,
+      ...(state === "pass" ? {} : { output: check.message }),
+    }];
+  }
+  const notes = [...status.details];
+  if (status.stale) notes.push(`stale: results are ${status.ageMs} ms old`);
+  return JSON.stringify({
+    status: status.status === "DOWN" ? "fail" : warn ? "warn" : "pass",
+    version: "1",
+    releaseId: VERSION,
+    description: "vitals health checks",
+    ...(notes.length > 0 ? { notes } : {}),
+    checks,
+  });
+}
+
+function microprofile(status: HealthStatus): string {
+  return JSON.stringify({
+    status: status.status,
+    checks: status.checks.map((check) => ({
+      name: check.name,
+      status: check.status,
+      data: {
+        type: check.type,
+        critical: check.critical,
+        message: check.message,
+        durationMs: check.durationMs,
+        checkedAt: check.checkedAt,
+        consecutiveFailures: check.consecutiveFailures,
+      },
+    })),
+  });
+}
+
+/** The `/health` body: Kitura's status, timestamp and details, plus per-check results. */
+export function fullBody(status: HealthStatus): string {
+  return JSON.stringify({
+    status: status.status,
+    timestamp: status.timestamp,
+    details: status.details,
+    checks: status.checks,
+    ...(status.stale ? { stale: true, ageMs: status.ageMs } : {}),
+  });
+}
+
+/** The one-field body of `/health/simple` and `?simple`. */
+export function simpleBody(status: HealthStatus): string {
+  return status.status === "UP" ? '{"status":"UP"}' : '{"status":"DOWN"}';
+}
+
+function textBody(status: HealthStatus): string {
+  const notes = status.details.map((detail) => `  ${detail}`).join("\n");
+  const stale = status.stale ? `\nstale: results are ${status.ageMs} ms old` : "";
+  return `${formatTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
+}
+
+/** Renders `status` in `format`. */
+export function renderBody(status: HealthStatus, format: BodyFormat): string {
+  switch (format) {
+    case "json":
+      return fullBody(status);
+    case "health+json":
+      return healthJson(status);
+    case "microprofile":
+      return microprofile(status);
+    case "text":
+      return textBody(status);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Prometheus metrics in the text exposition format (version 0.0.4).
+ *
+ * A scrape reads the newest results and never runs a check: gauges for the
+ * aggregate and each check, counters for evaluations, check runs and HTTP
+ * requests. Label values are escaped per the format (`\\`, `"`, newline).
+ *
+ * @module
+ */
+
+import type { Health } from "./health.ts";
+import { VERSION } from "./version.ts";
+
+/** The metrics content type, as Prometheus expects it. */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/**
+ * Counts answered requests by route and status code. Routes are the known
+ * paths plus `other`, so random paths cannot grow the label set.
+ */
+export class RequestCounter {
+  readonly #counts = new Map<string, number>();
+
+  /** Counts one request. */
+  add(path: string, code: number): void {
+    const key = `${path}\u0000${code}`;
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  /** Every `[path, code, count]`, in a stable order. */
+  entries(): [string, string, number][] {
+    return [...this.#counts.entries()]
+      .map(([key, count]): [string, string, number] => {
+        const [path = "", code = ""] = key.split("\u0000");
+        return [path, code, count];
+      })
+      .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+  }
+}
+
+/** Escapes a label value: backslash, double quote and newline. */
+export function escapeLabel(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function labels(pairs: Record<string, string>): string {
+  const parts = Object.entries(pairs).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
+  return parts.length > 0 ? `{${parts.join(",")}}` : "";
+}
+
+/** Writes one metric family: HELP, TYPE and its samples. */
+function family(
+  out: string[],
+  name: string,
+  type: "gauge" | "counter",
+  help: string,
+  samples: [Record<string, string>, number][],
+): void {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  for (const [pairs, value] of samples) out.push(`${name}${labels(pairs)} ${value}`);
+}
+
+/**
+ * Renders every vitals metric.
+ *
+ * @example
+ * ```ts
+ * const text = renderMetrics(health, requests, "deno");
+ * // # TYPE vitals_up gauge
+ * // vitals_up 1
+ * ```
+ */
+export function renderMetrics(health: Health, requests: RequestCounter, runtime: string): string {
+  const out: string[] = [];
+  const checks = health.checks.filter(({ state }) => state.view !== undefined);
+  const last = health.last;
+  family(out, "vitals_up", "gauge", "1 if every critical check is UP, else 0.", [
+    [{}, last?.status === "UP" ? 1 : 0],
+  ]);
+  family(
+    out,
+    "vitals_check_up",
+    "gauge",
+    "1 if the check counts as UP, else 0.",
+    checks.map((
+      { check, state },
+    ) => [
+      { check: check.name, type: check.type, critical: String(check.critical) },
+      state.view!.status === "UP" ? 1 : 0,
+    ]),
+  );
+  family(
+    out,
+    "vitals_check_duration_seconds",
+    "gauge",
+    "How long the check's last run took.",
+    checks.map(({ check, state }) => [{ check: check.name }, state.view!.durationMs / 1000]),
+  );
+  family(
+    out,
+    "vitals_check_last_success_timestamp_seconds",
+    "gauge",
+    "When the check last ran UP (Unix time), 0 if never.",
+    checks.map(({ check, state }) => [{ check: check.name }, state.lastSuccessAt / 1000]),
+  );
+  family(
+    out,
+    "vitals_check_consecutive_failures",
+    "gauge",
+    "DOWN runs in a row (counted against failureThreshold).",
+    checks.map(({ check, state }) => [{ check: check.name }, state.view!.consecutiveFailures]),
+  );
+  family(out, "vitals_evaluations_total", "counter", "Times new results were published.", [
+    [{}, health.evaluations],
+  ]);
+  family(
+    out,
+    "vitals_check_runs_total",
+    "counter",
+    "Check runs by result.",
+    health.checks.flatMap(({ check, state }) => [
+      [{ check: check.name, result: "up" }, state.runs.UP],
+      [{ check: check.name, result: "down" }, state.runs.DOWN],
+    ]),
+  );
+  family(
+    out,
+    "vitals_http_requests_total",
+    "counter",
+    "Answered HTTP requests by route and status code.",
+    requests.entries().map(([path, code, count]) => [{ path, code }, count]),
+  );
+  family(out, "vitals_info", "gauge", "The vitals version and runtime.", [
+    [{ version: VERSION, runtime }, 1],
+  ]);
+  return `${out.join("\n")}\n`;
+}

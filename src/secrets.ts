@@ -1,0 +1,55 @@
+/**
+ * Keeps secrets out of everything vitals shows: responses, logs and error
+ * messages. A check's `apiKey`, every `headers` value and every `env` value
+ * count as secret; wherever one of them would appear, `***` appears instead.
+ *
+ * @module
+ */
+
+import type { CheckConfig } from "./config/schema.ts";
+
+/** What secrets are replaced with. */
+export const MASK = "***";
+
+/** Config keys whose values are secret, wherever they sit in a check. */
+const SECRET_KEYS = new Set(["apiKey", "headers", "env"]);
+
+/** Whether a config key path (such as `["checks", 0, "headers", "Authorization"]`) holds a secret. */
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return path[0] === "checks" && path.length >= 3 && SECRET_KEYS.has(String(path[2]));
+}
+
+/**
+ * The secret values of a check, longest first (so a secret that contains
+ * another is masked whole). Values shorter than 3 characters are left out:
+ * masking every "1" or "C" would garble messages without protecting anything.
+ */
+export function secretsOf(check: CheckConfig): string[] {
+  const values: string[] = [];
+  if ("apiKey" in check && check.apiKey) values.push(check.apiKey);
+  if ("headers" in check && check.headers) values.push(...Object.values(check.headers));
+  if ("env" in check && check.env) values.push(...Object.values(check.env));
+  // A header such as "Bearer abc123" also leaks through its token alone.
+  for (const value of [...values]) {
+    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (token) values.push(token);
+  }
+  return [...new Set(values.filter((value) => value.length >= 3))]
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` with `***`.
+ *
+ * @example
+ * ```ts
+ * maskSecrets("401 for key s3cr3t", ["s3cr3t"]); // "401 for key ***"
+ * ```
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of secrets) {
+    if (masked.includes(secret)) masked = masked.split(secret).join(MASK);
+  }
+  return masked;
+}

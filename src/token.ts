@@ -1,0 +1,34 @@
+/**
+ * Bearer-token checks for the details and metrics tokens, compared in constant
+ * time so response timing does not reveal how much of a guess was right.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/**
+ * Compares two strings in time that depends only on their lengths.
+ *
+ * @example
+ * ```ts
+ * constantTimeEqual("s3cret", "s3cret"); // true
+ * ```
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  // Always walk the expected value's length; a length mismatch still fails.
+  let difference = left.length ^ right.length;
+  for (let i = 0; i < right.length; i++) {
+    difference |= (left[i] ?? 0) ^ right[i]!;
+  }
+  return difference === 0;
+}
+
+/** Whether an `Authorization` header value is `Bearer <token>`. */
+export function tokenMatches(authorization: string | null, token: string): boolean {
+  if (authorization === null) return false;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  return match !== null && constantTimeEqual(match[1]!, token);
+}
