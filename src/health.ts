@@ -283,7 +283,10 @@ export class Health {
 
   #updateLatch(): void {
     if (this.#startedLatched) return;
-    const started = this.#entries.filter((entry) => entry.groups.includes("started"));
+    // Non-critical checks cannot hold /health/started DOWN, so they cannot hold the latch either.
+    const started = this.#entries.filter((entry) =>
+      entry.groups.includes("started") && entry.check.critical
+    );
     if (started.every((entry) => entry.state.everUp)) {
       this.#startedLatched = true;
       this.#summaries.clear();

@@ -5,7 +5,8 @@
  *
  * The rules, in order:
  * - readiness is DOWN while vitals shuts down (`"shutting down"`);
- * - startup stays UP once it has been UP (a startup probe is answered once);
+ * - startup stays UP once every critical `started` check has been UP (a
+ *   startup probe is answered once);
  * - otherwise a scope is DOWN iff one of its critical checks is counted DOWN,
  *   or, except for liveness, has no result yet.
  *
@@ -64,6 +65,7 @@ export function noResult(
   const details = scope === "ready" && flags.draining
     ? ["shutting down", "no result yet"]
     : ["no result yet"];
+  if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);
   const up = scope === "live" || (scope === "started" && flags.startedLatched);
   return { status: up ? "UP" : "DOWN", timestamp, details, checks: [], computedAt };
 }
