@@ -177,7 +177,13 @@ async function serve(flags: Flags, platform: Platform): Promise<number> {
   );
   // Run the checks now, so the first probe is answered from a warm cache.
   void app.health.start();
-  const reloader = createReloader({ file, app, platform, log });
+  const reloader = createReloader({
+    file,
+    app,
+    platform,
+    log,
+    listen: { host: flags.host ?? env["VITALS_HOST"], port: portOverride },
+  });
   platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
   const stopWatching = flags.watch ? reloader.watch() : undefined;
   const signal = await nextSignal(platform, ["SIGTERM", "SIGINT"], () => {

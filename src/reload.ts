@@ -15,7 +15,7 @@ import type { App } from "./app.ts";
 import { ConfigError, formatProblem } from "./config/error.ts";
 import { loadConfig } from "./config/load.ts";
 import type { CheckConfig, Config } from "./config/schema.ts";
-import { hostPort } from "./format.ts";
+import { hostPort, plural } from "./format.ts";
 import type { Logger } from "./log.ts";
 import type { Platform } from "./platform/types.ts";
 
@@ -25,6 +25,8 @@ export interface ReloaderDeps {
   readonly app: App;
   readonly platform: Pick<Platform, "readTextFile" | "env">;
   readonly log: Logger;
+  /** Address parts chosen by flags or the environment; they win over the file's. */
+  readonly listen?: { readonly host?: string | undefined; readonly port?: number | undefined };
 }
 
 /** Reloads a running app's config. */
@@ -53,10 +55,6 @@ export function describeChanges(
     changed.length > 0 ? `changed ${changed.join(", ")}` : "",
   ].filter((part) => part !== "");
   return parts.length > 0 ? parts.join("; ") : "no check changed";
-}
-
-function listenChanged(before: Config, after: Config): boolean {
-  return before.server.host !== after.server.host || before.server.port !== after.server.port;
 }
 
 /**
@@ -96,12 +94,14 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     await app.reload(next);
     app.health.setConfigProblem(undefined);
     log.info(
-      `config reloaded (${reason}): ${next.checks.length} checks; ` +
+      `config reloaded (${reason}): ${plural(next.checks.length, "check")}; ` +
         describeChanges(before.checks, next.checks),
     );
-    if (listenChanged(before, next)) {
+    const address = (config: Config) =>
+      hostPort(deps.listen?.host ?? config.server.host, deps.listen?.port ?? config.server.port);
+    if (address(before) !== address(next)) {
       log.warn(
-        `server.host/server.port changed to ${hostPort(next.server.host, next.server.port)}: ` +
+        `server.host/server.port changed to ${address(next)}: ` +
           `restart vitals to listen there; still serving on the old address`,
       );
     }

@@ -39,7 +39,21 @@ export function secretsOf(check: CheckConfig): string[] {
 }
 
 /**
- * Replaces every occurrence of each secret in `text` with `***`.
+ * Masks a secret cut in two at the start of `text`: output kept from its tail
+ * may begin with the end of a secret, which {@link maskSecrets} cannot see.
+ */
+export function maskCutStart(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) {
+    for (let length = secret.length - 1; length >= 3; length--) {
+      if (text.startsWith(secret.slice(-length))) return MASK + text.slice(length);
+    }
+  }
+  return text;
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` with `***`, also in its
+ * JSON-escaped form (as it appears inside a quoted string).
  *
  * @example
  * ```ts
@@ -49,7 +63,10 @@ export function secretsOf(check: CheckConfig): string[] {
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let masked = text;
   for (const secret of secrets) {
-    if (masked.includes(secret)) masked = masked.split(secret).join(MASK);
+    const quoted = JSON.stringify(secret).slice(1, -1);
+    for (const form of quoted === secret ? [secret] : [secret, quoted]) {
+      if (masked.includes(form)) masked = masked.split(form).join(MASK);
+    }
   }
   return masked;
 }

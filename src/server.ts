@@ -160,7 +160,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     }
     const authorization = request.headers.get("authorization");
     // The group endpoints' status codes stay open: they are what probes read.
-    const guarded = isMetrics || path === "/health/simple";
+    const guarded = isMetrics || (target!.scope === "all" && target!.simple);
     if (guarded && settings.metricsToken && !tokenMatches(authorization, settings.metricsToken)) {
       const body = errorBody("unauthorized: send Authorization: Bearer <metricsToken>");
       return respond(body, 401, request.method, undefined, {

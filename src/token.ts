@@ -5,8 +5,6 @@
  * @module
  */
 
-const encoder = new TextEncoder();
-
 /**
  * Compares two strings in time that depends only on their lengths.
  *
@@ -16,12 +14,11 @@ const encoder = new TextEncoder();
  * ```
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
+  // UTF-16 code units, not UTF-8 bytes: encoding would fold lone surrogates together.
   // Always walk the expected value's length; a length mismatch still fails.
-  let difference = left.length ^ right.length;
-  for (let i = 0; i < right.length; i++) {
-    difference |= (left[i] ?? 0) ^ right[i]!;
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) {
+    difference |= (i < a.length ? a.charCodeAt(i) : 0) ^ b.charCodeAt(i);
   }
   return difference === 0;
 }

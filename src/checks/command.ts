@@ -7,6 +7,7 @@
  */
 
 import type { CheckConfigOf } from "../config/schema.ts";
+import { maskCutStart, maskSecrets, secretsOf } from "../secrets.ts";
 import { type Platform, PlatformError } from "../platform/types.ts";
 import { down, type Probe, up } from "./types.ts";
 
@@ -39,6 +40,7 @@ function startFailure(config: CheckConfigOf<"command">, error: unknown): string 
 export function commandProbe(config: CheckConfigOf<"command">, platform: Platform): Probe {
   const [program, ...args] = config.command;
   const argv: [string, ...string[]] = [program ?? "", ...args];
+  const secrets = secretsOf(config);
   return async (signal) => {
     let result;
     try {
@@ -54,11 +56,12 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
     }
     if (result.code === 0) return up("exit 0");
     const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;
-    const output = result.output.trim();
+    let output = result.output.trim();
     if (output === "") return down(how);
-    const cut = result.outputBytes > OUTPUT_LIMIT
-      ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)`
-      : "";
+    const truncated = result.outputBytes > OUTPUT_LIMIT;
+    // The runner masks whole secrets; only this probe knows where the output was cut.
+    if (truncated) output = maskCutStart(maskSecrets(output, secrets), secrets);
+    const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";
     return down(`${how}${cut}: ${output}`);
   };
 }

@@ -8,6 +8,7 @@
  */
 
 import type { CheckConfigOf } from "../config/schema.ts";
+import { maskSecrets } from "../secrets.ts";
 import { plural } from "../format.ts";
 import { VERSION } from "../version.ts";
 import { describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
@@ -80,14 +81,25 @@ async function getJson(
   return { kind: "response", response, json, text };
 }
 
-function notJson(url: string, fetched: { response: Response; text: string }): Outcome {
+function notJson(
+  url: string,
+  fetched: { response: Response; text: string },
+  headers: Record<string, string>,
+): Outcome {
   const type = fetched.response.headers.get("content-type") ?? "no content type";
-  const start = fetched.text.trim().slice(0, 80);
+  // Mask before cutting: a key cut in two would not be recognised afterwards.
+  const start = maskSecrets(fetched.text, secretsIn(headers)).trim().slice(0, 80);
   return down(
     `HTTP ${fetched.response.status} from ${redactUrl(url)} is not TabbyAPI JSON (${type}): ${
       JSON.stringify(start)
     }`,
   );
+}
+
+/** The API key as sent, in both headers. */
+function secretsIn(headers: Record<string, string>): string[] {
+  const key = headers["x-api-key"];
+  return key ? [key] : [];
 }
 
 async function checkHealth(
@@ -110,7 +122,7 @@ async function checkHealth(
   }
   const body = json as { status?: unknown; issues?: unknown } | undefined;
   if (typeof body !== "object" || body === null || typeof body.status !== "string") {
-    return notJson(url, fetched);
+    return notJson(url, fetched, headers);
   }
   const issues = Array.isArray(body.issues) ? body.issues as Issue[] : [];
   if (response.status === 200 && HEALTHY.has(body.status)) return up(body.status);
@@ -136,7 +148,7 @@ async function checkModel(
     return down(`unexpected HTTP ${response.status} from ${redactUrl(url)}`);
   }
   const id = (json as { id?: unknown } | undefined)?.id;
-  if (typeof id !== "string") return notJson(url, fetched);
+  if (typeof id !== "string") return notJson(url, fetched, headers);
   return up(`healthy, model ${JSON.stringify(id)} loaded`);
 }
 

@@ -42,7 +42,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    // A URL's credentials stay out of error messages, as they do out of check messages.
+    const shown = value.replace(/\/\/[^/@\s]*@/g, "//***@");
+    return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);
   }
   return String(value);
 }
