@@ -53,7 +53,12 @@ export function negotiate(accept: string | null, query: string): BodyFormat | un
   if (query.includes("format=")) {
     for (const part of query.split("&")) {
       if (!part.startsWith("format=")) continue;
-      const value = decodeURIComponent(part.slice("format=".length).replaceAll("+", "%2B"));
+      let value: string;
+      try {
+        value = decodeURIComponent(part.slice("format=".length).replaceAll("+", "%2B"));
+      } catch {
+        return undefined; // malformed percent-encoding: an unknown format, not an outage
+      }
       return (FORMATS as readonly string[]).includes(value) ? value as BodyFormat : undefined;
     }
   }

@@ -77,7 +77,8 @@ function hasParam(query: string, name: string): boolean {
 
 /** Splits a URL into its path, without trailing slashes, and its query. */
 function splitUrl(url: string): { path: string; query: string } {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
+  // Bun passes a relative URL for a request without a Host header (HTTP/1.0).
+  const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);
   if (start === -1) return { path: "/", query: "" };
   const hash = url.indexOf("#", start);
   const end = hash === -1 ? url.length : hash;

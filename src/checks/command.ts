@@ -14,18 +14,51 @@ import { down, type Probe, up } from "./types.ts";
 /** Output bytes kept from a command, as Consul keeps: the last 4 KiB. */
 export const OUTPUT_LIMIT = 4096;
 
-function startFailure(config: CheckConfigOf<"command">, error: unknown): string {
+async function startFailure(
+  config: CheckConfigOf<"command">,
+  error: unknown,
+  platform: Platform,
+): Promise<string> {
   const program = JSON.stringify(config.command[0]);
   if (error instanceof PlatformError) {
     if (error.code === "ENOENT") {
+      const interpreter = await missingInterpreter(config.command[0] ?? "", platform);
+      if (interpreter !== undefined) {
+        return `command not executable: ${program} (its interpreter ${
+          JSON.stringify(interpreter)
+        } does not exist)`;
+      }
       return config.cwd === undefined
         ? `command not found: ${program}`
         : `command not found: ${program}, or cwd ${JSON.stringify(config.cwd)} does not exist`;
     }
     if (error.code === "EACCES") return `command not executable: ${program} (permission denied)`;
+    if (error.code === "ENOEXEC") {
+      return `command not executable: ${program} (not a program, and no #! line)`;
+    }
     return `cannot run ${program}: ${error.message}`;
   }
   return `cannot run ${program}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * A script that exists but whose `#!` interpreter does not also fails with
+ * ENOENT; returns that interpreter, or `undefined` when the program is missing.
+ */
+async function missingInterpreter(
+  program: string,
+  platform: Platform,
+): Promise<string | undefined> {
+  if (!program.includes("/")) return undefined;
+  try {
+    const text = await platform.readTextFile(program);
+    const line = /^#![ \t]*([^\s]+)(\r?)/.exec(text.slice(0, 256));
+    if (!line) return undefined;
+    // "#!/bin/sh\r": a file saved with Windows line ends names "/bin/sh\r".
+    return line[2] ? `${line[1]}\r` : line[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -52,7 +85,7 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
         outputLimit: OUTPUT_LIMIT,
       });
     } catch (error) {
-      return down(startFailure(config, error));
+      return down(await startFailure(config, error, platform));
     }
     if (result.code === 0) return up("exit 0");
     const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;

@@ -95,6 +95,7 @@ const REASONS: readonly [RegExp, string][] = [
   ],
   [/EHOSTUNREACH|host unreachable|No route to host/i, "host unreachable"],
   [/certificate|CERT_|tls|ssl/i, "TLS handshake failed"],
+  [/invalid HTTP version|Malformed_HTTP|parse error|invalid HTTP|HPE_/i, "not an HTTP response"],
 ];
 
 /**

@@ -31,7 +31,8 @@ export function expandString(
 ): string {
   return text.replace(REFERENCE, (whole, name: string | undefined, fallback?: string) => {
     if (whole === "$${") return "${";
-    const value = env[name ?? ""];
+    // Own keys only: "constructor" or "__proto__" must not find Object's properties.
+    const value = Object.hasOwn(env, name ?? "") ? env[name ?? ""] : undefined;
     if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
     if (value === undefined) {
       missing.push(name ?? "");
@@ -41,32 +42,59 @@ export function expandString(
   });
 }
 
+/** Thrown for a value that contains itself (a YAML alias inside its own anchor). */
+export class CyclicValueError extends Error {
+  constructor(readonly path: (string | number)[]) {
+    super("a value contains itself");
+    this.name = "CyclicValueError";
+  }
+}
+
 /**
  * Returns a copy of `value` with every string expanded; mapping keys are left as
  * they are. Unset variables are reported in `missing`, all of them.
+ *
+ * @throws {CyclicValueError} when a list or mapping contains itself
  */
 export function expandEnv(
   value: unknown,
   env: Readonly<Record<string, string>>,
   missing: MissingVariable[],
   path: (string | number)[] = [],
+  ancestors: Set<object> = new Set(),
 ): unknown {
+  if (value !== null && typeof value === "object") {
+    if (ancestors.has(value)) throw new CyclicValueError(path);
+    ancestors.add(value);
+    try {
+      return expandContainer(value, env, missing, path, ancestors);
+    } finally {
+      ancestors.delete(value);
+    }
+  }
   if (typeof value === "string") {
     const names: string[] = [];
     const out = expandString(value, env, names);
     for (const variable of new Set(names)) missing.push({ path: [...path], variable });
     return out;
   }
-  if (Array.isArray(value)) {
-    return value.map((item, index) => expandEnv(item, env, missing, [...path, index]));
-  }
-  if (value !== null && typeof value === "object") {
-    // fromEntries makes "__proto__" an own key (reported as unknown), not a prototype.
-    return Object.fromEntries(
-      Object.entries(value).map((
-        [key, item],
-      ) => [key, expandEnv(item, env, missing, [...path, key])]),
-    );
-  }
   return value;
+}
+
+function expandContainer(
+  value: object,
+  env: Readonly<Record<string, string>>,
+  missing: MissingVariable[],
+  path: (string | number)[],
+  ancestors: Set<object>,
+): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item, index) => expandEnv(item, env, missing, [...path, index], ancestors));
+  }
+  // fromEntries makes "__proto__" an own key (reported as unknown), not a prototype.
+  return Object.fromEntries(
+    Object.entries(value).map((
+      [key, item],
+    ) => [key, expandEnv(item, env, missing, [...path, key], ancestors)]),
+  );
 }

@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { type Platform, PlatformError } from "../platform/types.ts";
 import { isSecretPath, MASK } from "../secrets.ts";
 import { ConfigError, type ConfigProblem } from "./error.ts";
-import { expandEnv, type MissingVariable } from "./env_expand.ts";
+import { CyclicValueError, expandEnv, type MissingVariable } from "./env_expand.ts";
 import { type Config, configSchema, resolveConfig } from "./schema.ts";
 
 type Path = readonly PropertyKey[];
@@ -96,7 +96,11 @@ function problemsOf(
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) =>
-        at([...issue.path, key], `unknown key "${key}" (check its spelling and indentation)`, true)
+        at(
+          [...issue.path, key],
+          `unknown key ${JSON.stringify(key)} (check its spelling and indentation)`,
+          true,
+        )
       );
     case "invalid_union": {
       const discriminator = (issue as { discriminator?: string }).discriminator;
@@ -162,7 +166,7 @@ function duplicateNames(input: unknown, root: Node | null, lines: LineCounter): 
     problems.push({
       path: formatPath(path),
       ...locate(root, path, lines, false),
-      message: `duplicate check name "${name}" (also used by checks[${seen}])`,
+      message: `duplicate check name ${JSON.stringify(name)} (also used by checks[${seen}])`,
     });
   });
   return problems;
@@ -225,7 +229,22 @@ export function parseConfig(
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(file, [{ message: `YAML error: ${message}` }], { cause: error });
   }
-  const expanded = withoutExtensions(expandEnv(plain, env, missing));
+  let expanded: unknown;
+  try {
+    expanded = withoutExtensions(expandEnv(plain, env, missing));
+  } catch (error) {
+    if (error instanceof CyclicValueError) {
+      throw new ConfigError(file, [{
+        ...(error.path.length > 0 ? { path: formatPath(error.path) } : {}),
+        ...locate(doc.contents, error.path, lines, false),
+        message: "YAML error: an alias refers to its own anchor, so the value contains itself",
+      }], { cause: error });
+    }
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(file, [{ message: "YAML error: the nesting is too deep" }], {
+      cause: error,
+    });
+  }
   const problems: ConfigProblem[] = missing.map(({ path, variable }) => ({
     path: formatPath(path),
     ...locate(doc.contents, path, lines, false),

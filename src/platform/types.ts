@@ -86,6 +86,7 @@ export interface Platform {
 export type PlatformErrorCode =
   | "ENOENT"
   | "EACCES"
+  | "ENOEXEC"
   | "EISDIR"
   | "EADDRINUSE"
   | "EADDRNOTAVAIL"
@@ -100,6 +101,7 @@ export type PlatformErrorCode =
 const REASONS: Record<PlatformErrorCode, string> = {
   ENOENT: "file does not exist",
   EACCES: "permission denied",
+  ENOEXEC: "not an executable program",
   EISDIR: "is a directory",
   EADDRINUSE: "address already in use",
   EADDRNOTAVAIL: "address not available",
@@ -149,6 +151,9 @@ export function toPlatformError(error: unknown): PlatformError {
   if (error instanceof PlatformError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (/ENOEXEC|exec format error/i.test(message)) {
+    return new PlatformError("ENOEXEC", undefined, { cause: error });
+  }
   if (typeof code === "string" && KNOWN_CODES.has(code)) {
     return new PlatformError(code as PlatformErrorCode, undefined, { cause: error });
   }
