@@ -1,0 +1,28 @@
+/**
+ * The constant body that every baseline server answers with (bare Deno, bare
+ * Bun, the compiled bare Bun binary and nginx): about 150 bytes of JSON shaped
+ * like a one-check `/health` answer, so baselines and vitals send similar sizes.
+ *
+ * @module
+ */
+
+/** The baseline servers' answer. Contains no single quote (it is embedded in nginx.conf). */
+export const BARE_BODY = '{"status":"UP","timestamp":"2026-01-01T00:00:00.000Z","details":[],' +
+  '"checks":[{"name":"true","type":"command","status":"UP","durationMs":1.2}]}';
+
+/** The headers vitals sends with each answer; the baselines send the same. */
+export const BARE_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "application/json",
+  "cache-control": "no-store",
+};
+
+/** Reads `--port N` from the arguments (default 0: any free port). */
+export function portArg(args: readonly string[]): number {
+  const index = args.indexOf("--port");
+  const value = index === -1 ? "0" : args[index + 1] ?? "0";
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`bad --port ${JSON.stringify(value)}`);
+  }
+  return port;
+}
