@@ -62,39 +62,46 @@ function metric(text: string, name: string): number {
   return Number(line.split(" ")[1]);
 }
 
-test(`${LOAD_SECONDS} s at 100 connections: no errors, all 200, evaluations follow the 1 s ttl`, async () => {
-  const targets = await fourChecks("1s");
-  const { path } = await tempFile("load.yaml", targets.yaml);
-  const vitals = await serveVitals(path);
-  try {
-    const before = metric(
-      await (await fetch(`${vitals.url}/metrics`)).text(),
-      "vitals_evaluations_total",
-    );
-    const report = await autocannon(`${vitals.url}/health`, LOAD_SECONDS);
-    const metrics = await (await fetch(`${vitals.url}/metrics`)).text();
-    const evaluations = metric(metrics, "vitals_evaluations_total") - before;
-    const requests = report["requests"] as { total: number; average: number };
-    const latency = report["latency"] as { p50: number; p99: number; max: number };
-    console.log(
-      `load: ${requests.total} requests (${requests.average} req/s), p50 ${latency.p50} ms, ` +
-        `p99 ${latency.p99} ms, max ${latency.max} ms, ${evaluations} evaluations in ${LOAD_SECONDS} s`,
-    );
-    assert.ok(requests.total > LOAD_SECONDS * 100, `a real load: ${requests.total} requests`);
-    assert.equal(report["errors"], 0, "no connection errors");
-    assert.equal(report["timeouts"], 0, "no timeouts");
-    assert.equal(report["non2xx"], 0, "every answer is 200: all four checks are UP");
-    // One evaluation per ttl, whatever the request rate (each takes a few ms, hence the slack).
-    assert.ok(
-      evaluations >= LOAD_SECONDS * 0.6 && evaluations <= LOAD_SECONDS + 2,
-      `${evaluations} evaluations for ${LOAD_SECONDS} s at a 1 s ttl`,
-    );
-    assert.equal(vitals.child.exitCode, null, "vitals is still running");
-  } finally {
-    await stop(vitals);
-    await targets.close();
-  }
-});
+/** Bounds for the long tests below (bun test's default per-test timeout is shorter). */
+const LONG = { timeout: 300_000 };
+
+test(
+  `${LOAD_SECONDS} s at 100 connections: no errors, all 200, evaluations follow the 1 s ttl`,
+  LONG,
+  async () => {
+    const targets = await fourChecks("1s");
+    const { path } = await tempFile("load.yaml", targets.yaml);
+    const vitals = await serveVitals(path);
+    try {
+      const before = metric(
+        await (await fetch(`${vitals.url}/metrics`)).text(),
+        "vitals_evaluations_total",
+      );
+      const report = await autocannon(`${vitals.url}/health`, LOAD_SECONDS);
+      const metrics = await (await fetch(`${vitals.url}/metrics`)).text();
+      const evaluations = metric(metrics, "vitals_evaluations_total") - before;
+      const requests = report["requests"] as { total: number; average: number };
+      const latency = report["latency"] as { p50: number; p99: number; max: number };
+      console.log(
+        `load: ${requests.total} requests (${requests.average} req/s), p50 ${latency.p50} ms, ` +
+          `p99 ${latency.p99} ms, max ${latency.max} ms, ${evaluations} evaluations in ${LOAD_SECONDS} s`,
+      );
+      assert.ok(requests.total > LOAD_SECONDS * 100, `a real load: ${requests.total} requests`);
+      assert.equal(report["errors"], 0, "no connection errors");
+      assert.equal(report["timeouts"], 0, "no timeouts");
+      assert.equal(report["non2xx"], 0, "every answer is 200: all four checks are UP");
+      // One evaluation per ttl, whatever the request rate (each takes a few ms, hence the slack).
+      assert.ok(
+        evaluations >= LOAD_SECONDS * 0.6 && evaluations <= LOAD_SECONDS + 2,
+        `${evaluations} evaluations for ${LOAD_SECONDS} s at a 1 s ttl`,
+      );
+      assert.equal(vitals.child.exitCode, null, "vitals is still running");
+    } finally {
+      await stop(vitals);
+      await targets.close();
+    }
+  },
+);
 
 /** Runs the soak fixture in a fresh process and returns its report. */
 async function soak(mode: "vitals" | "raw", count: number, web: string, tabby: string) {
@@ -112,30 +119,34 @@ async function soak(mode: "vitals" | "raw", count: number, web: string, tabby: s
 
 const MiB = 1024 * 1024;
 
-test("10,000 evaluations of all four check kinds grow memory no more than the raw primitives + 10 MB", async () => {
-  const web = await startServer(() => new Response("ok"));
-  const tabby = await startTabby();
-  try {
-    const vitals = await soak("vitals", 10_000, web.url, tabby.url);
-    const raw = await soak("raw", 10_000, web.url, tabby.url);
-    const growth = (vitals.end - vitals.warm) / MiB;
-    const baseline = (raw.end - raw.warm) / MiB;
-    console.log(
-      `soak (${platform.runtime}): vitals RSS ${
-        (vitals.warm / MiB).toFixed(1)
-      } MiB after warm-up, ` +
-        `${growth.toFixed(1)} MiB growth over 10,000 evaluations (${
-          (vitals.ms / 1000).toFixed(1)
-        } s); ` +
-        `the same primitives without vitals: ${baseline.toFixed(1)} MiB growth`,
-    );
-    assert.equal(vitals.down, 0, "every evaluation was UP");
-    assert.ok(
-      growth < Math.max(baseline, 0) + 10,
-      `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB`,
-    );
-  } finally {
-    await web.close();
-    await tabby.close();
-  }
-});
+test(
+  "10,000 evaluations of all four check kinds grow memory no more than the raw primitives + 10 MB",
+  LONG,
+  async () => {
+    const web = await startServer(() => new Response("ok"));
+    const tabby = await startTabby();
+    try {
+      const vitals = await soak("vitals", 10_000, web.url, tabby.url);
+      const raw = await soak("raw", 10_000, web.url, tabby.url);
+      const growth = (vitals.end - vitals.warm) / MiB;
+      const baseline = (raw.end - raw.warm) / MiB;
+      console.log(
+        `soak (${platform.runtime}): vitals RSS ${
+          (vitals.warm / MiB).toFixed(1)
+        } MiB after warm-up, ` +
+          `${growth.toFixed(1)} MiB growth over 10,000 evaluations (${
+            (vitals.ms / 1000).toFixed(1)
+          } s); ` +
+          `the same primitives without vitals: ${baseline.toFixed(1)} MiB growth`,
+      );
+      assert.equal(vitals.down, 0, "every evaluation was UP");
+      assert.ok(
+        growth < Math.max(baseline, 0) + 10,
+        `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB`,
+      );
+    } finally {
+      await web.close();
+      await tabby.close();
+    }
+  },
+);
