@@ -37,7 +37,7 @@ import { createReloader } from "./src/reload.ts";
 import { formatTable } from "./src/report.ts";
 import { parseDuration } from "./src/duration.ts";
 import type { HealthStatus } from "./src/health.ts";
-import { fullBody } from "./src/server.ts";
+import { fullBody } from "./src/formats.ts";
 import { type Command, isCommand, USAGE } from "./src/usage.ts";
 import { VERSION } from "./src/version.ts";
 

@@ -302,20 +302,18 @@ export class Health {
   }
 
   #summary(scope: Scope, published: Published): HealthStatus {
-    if (published !== this.#published) {
-      return summarize(published.members, scope, this.#flags(), published.at, published.timestamp);
-    }
-    let summary = this.#summaries.get(scope);
-    if (!summary) {
-      summary = summarize(
-        published.members,
-        scope,
-        this.#flags(),
-        published.at,
-        published.timestamp,
-      );
-      this.#summaries.set(scope, summary);
-    }
+    // Only the current publish is cached; a stale one is summarised once for its caller.
+    const current = published === this.#published;
+    const cached = current ? this.#summaries.get(scope) : undefined;
+    if (cached) return cached;
+    const summary = summarize(
+      published.members,
+      scope,
+      this.#flags(),
+      published.at,
+      published.timestamp,
+    );
+    if (current) this.#summaries.set(scope, summary);
     return summary;
   }
 

@@ -13,7 +13,7 @@
 
 import type { App } from "./app.ts";
 import { ConfigError, formatProblem } from "./config/error.ts";
-import { loadConfig } from "./config/load.ts";
+import { loadConfig, parseConfig } from "./config/load.ts";
 import type { CheckConfig, Config } from "./config/schema.ts";
 import { hostPort, plural } from "./format.ts";
 import type { Logger } from "./log.ts";
@@ -72,10 +72,13 @@ export function createReloader(deps: ReloaderDeps): Reloader {
   // Reloads run one after another, so the last file read is the one in force.
   let queue: Promise<unknown> = Promise.resolve();
 
-  const apply = async (reason: string): Promise<boolean> => {
+  /** Applies the file; `text` is its content when the caller has just read it. */
+  const apply = async (reason: string, text?: string): Promise<boolean> => {
     let next: Config;
     try {
-      next = await loadConfig(file, platform);
+      next = text === undefined
+        ? await loadConfig(file, platform)
+        : parseConfig(text, file, platform.env());
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : String(error);
       log.error(`Config reload (${reason}) rejected, keeping the running config: ${message}`);
@@ -108,8 +111,8 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     return true;
   };
 
-  const reload = (reason: string): Promise<boolean> => {
-    const run = queue.then(() => apply(reason));
+  const reload = (reason: string, text?: string): Promise<boolean> => {
+    const run = queue.then(() => apply(reason, text));
     queue = run.catch(() => undefined);
     return run.catch((error) => {
       log.error(
@@ -129,7 +132,10 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       // Unreadable (for example deleted): reload once to report it, then wait for it to return.
       if (text !== seen) {
         seen = text;
-        await reload(text === undefined ? "config file unreadable" : "config file changed");
+        // The text just read is applied as is; an unreadable file is read again for its reason.
+        await (text === undefined
+          ? reload("config file unreadable")
+          : reload("config file changed", text));
       }
       if (!stopped) timer = setTimeout(poll, intervalMs);
     };

@@ -39,6 +39,15 @@ export function secretsOf(check: CheckConfig): string[] {
 }
 
 /**
+ * Hides credentials in every URL inside `text` (`http://user:pw@host` becomes
+ * `http://***@host`), for text that is not a URL itself, such as runtime error
+ * messages and config values quoted in errors.
+ */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(/\/\/[^/@\s]+@/g, `//${MASK}@`);
+}
+
+/**
  * Masks a secret cut in two at the start of `text`: output kept from its tail
  * may begin with the end of a secret, which {@link maskSecrets} cannot see.
  */

@@ -20,8 +20,6 @@ import type { Health, HealthStatus, Scope } from "./health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
 import { tokenMatches } from "./token.ts";
 
-export { fullBody, simpleBody } from "./formats.ts";
-
 /** The handler's signature. */
 export type Handler = (request: Request) => Promise<Response>;
 
@@ -59,6 +57,9 @@ const ROUTES = new Map<string, Scope>([
 ]);
 
 const ROUTE_LIST = [...[...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]), "/metrics"];
+
+/** What a request asks for: one scope's status (full or one-field), or the metrics. */
+type Target = { scope: Scope; simple: boolean } | "metrics";
 
 /** Finds the scope and body kind for a path, or `undefined` for no route. */
 function route(path: string, query: string): { scope: Scope; simple: boolean } | undefined {
@@ -145,11 +146,14 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     return body;
   };
 
-  const answer = async (request: Request, path: string, query: string): Promise<Response> => {
-    const settings = access();
-    const isMetrics = path === "/metrics" && settings.metrics;
-    const target = isMetrics ? undefined : route(path, query);
-    if (!isMetrics && !target) {
+  const answer = async (
+    request: Request,
+    target: Target | undefined,
+    path: string,
+    query: string,
+    settings: AccessSettings,
+  ): Promise<Response> => {
+    if (!target) {
       return respond(
         errorBody(`no route for ${path}`, { routes: ROUTE_LIST }),
         404,
@@ -165,7 +169,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     }
     const authorization = request.headers.get("authorization");
     // The group endpoints' status codes stay open: they are what probes read.
-    const guarded = isMetrics || (target!.scope === "all" && target!.simple);
+    const isMetrics = target === "metrics";
+    const guarded = isMetrics || (target.scope === "all" && target.simple);
     if (guarded && settings.metricsToken && !tokenMatches(authorization, settings.metricsToken)) {
       const body = errorBody("unauthorized: send Authorization: Bearer <metricsToken>");
       return respond(body, 401, request.method, undefined, {
@@ -176,7 +181,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       const text = renderMetrics(health, requests, options.runtime ?? "unknown");
       return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
     }
-    const { scope, simple } = target!;
+    const { scope, simple } = target;
     const format = simple ? "json" : negotiate(request.headers.get("accept"), query);
     if (format === undefined) {
       return respond(
@@ -195,9 +200,13 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
 
   return async (request) => {
     const { path, query } = splitUrl(request.url);
+    const settings = access();
+    const target: Target | undefined = path === "/metrics"
+      ? (settings.metrics ? "metrics" : undefined)
+      : route(path, query);
     let response: Response;
     try {
-      response = await answer(request, path, query);
+      response = await answer(request, target, path, query, settings);
     } catch (error) {
       try {
         options.onError?.(error);
@@ -211,8 +220,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
         request.method,
       );
     }
-    const known = path === "/metrics" || route(path, "") !== undefined;
-    requests.add(known ? path : "other", response.status);
+    requests.add(target !== undefined || path === "/metrics" ? path : "other", response.status);
     return response;
   };
 }

@@ -7,7 +7,7 @@
  */
 
 import type { CheckConfigOf } from "../config/schema.ts";
-import { maskCutStart, maskSecrets, secretsOf } from "../secrets.ts";
+import { maskCutStart, secretsOf } from "../secrets.ts";
 import { type Platform, PlatformError } from "../platform/types.ts";
 import { down, type Probe, up } from "./types.ts";
 
@@ -93,7 +93,7 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
     if (output === "") return down(how);
     const truncated = result.outputBytes > OUTPUT_LIMIT;
     // The runner masks whole secrets; only this probe knows where the output was cut.
-    if (truncated) output = maskCutStart(maskSecrets(output, secrets), secrets);
+    if (truncated) output = maskCutStart(output, secrets);
     const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";
     return down(`${how}${cut}: ${output}`);
   };

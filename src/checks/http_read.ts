@@ -17,6 +17,8 @@ export interface BodyText {
   readonly truncated: boolean;
 }
 
+import { hideUrlCredentials } from "../secrets.ts";
+
 /**
  * Reads at most `limit` bytes of a response body, then cancels the rest, so a
  * huge or endless body costs at most `limit` bytes.
@@ -119,5 +121,5 @@ export function describeFetchError(error: unknown): string {
   for (const [pattern, reason] of REASONS) if (pattern.test(all)) return reason;
   const raw = parts.find((part) => part.length > 0 && part !== "fetch failed") ?? "request failed";
   // Runtime messages may quote the URL; keep credentials out of them.
-  return raw.replace(/\/\/[^/@\s]+@/g, "//***@");
+  return hideUrlCredentials(raw);
 }

@@ -9,7 +9,7 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Platform, PlatformError } from "../platform/types.ts";
-import { isSecretPath, MASK } from "../secrets.ts";
+import { hideUrlCredentials, isSecretPath, MASK } from "../secrets.ts";
 import { ConfigError, type ConfigProblem } from "./error.ts";
 import { CyclicValueError, expandEnv, type MissingVariable } from "./env_expand.ts";
 import { type Config, configSchema, resolveConfig } from "./schema.ts";
@@ -43,7 +43,7 @@ function describe(value: unknown): string {
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") {
     // A URL's credentials stay out of error messages, as they do out of check messages.
-    const shown = value.replace(/\/\/[^/@\s]*@/g, "//***@");
+    const shown = hideUrlCredentials(value);
     return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);
   }
   return String(value);
