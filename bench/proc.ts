@@ -40,6 +40,17 @@ export interface Finished {
 
 const TAIL = 8192;
 
+/** Arguments for `vitals serve` on 127.0.0.1 at `port` with `config`. */
+export const vitalsServeArgs = (config: string, port: number): string[] => [
+  "serve",
+  "--config",
+  config,
+  "--port",
+  String(port),
+  "--host",
+  "127.0.0.1",
+];
+
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 

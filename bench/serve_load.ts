@@ -18,6 +18,7 @@ import {
   resetPeak,
   sleep,
   type Started,
+  vitalsServeArgs,
   waitFor200,
 } from "./proc.ts";
 import { summarize } from "./stats.ts";
@@ -108,15 +109,7 @@ export async function writeServeConfig(tmp: string): Promise<string> {
 
 function specs(ctx: Context, config: string): ServerSpec[] {
   const { deno, bun, vitalsBin, bareBunBin } = ctx.programs;
-  const vitalsArgs = (port: number) => [
-    "serve",
-    "--config",
-    config,
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-  ];
+  const vitalsArgs = (port: number) => vitalsServeArgs(config, port);
   const paths = ["/health/simple", "/health"];
   // Each vitals server next to its baseline, so the pairs run close together in time.
   return [

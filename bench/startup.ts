@@ -7,7 +7,7 @@
  * @module
  */
 
-import { freePort, memoryKb, sleep, waitFor200 } from "./proc.ts";
+import { freePort, memoryKb, sleep, vitalsServeArgs, waitFor200 } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { Context, OneShotRow, StartupRow } from "./types.ts";
 
@@ -26,16 +26,7 @@ export async function runFirstAnswer(ctx: Context, config: string): Promise<Star
   const programs: Program[] = [
     {
       program: "vitals",
-      argv: (port) => [
-        vitalsBin,
-        "serve",
-        "--config",
-        config,
-        "--port",
-        String(port),
-        "--host",
-        "127.0.0.1",
-      ],
+      argv: (port) => [vitalsBin, ...vitalsServeArgs(config, port)],
       shown: "dist/bench/vitals serve --config serve.json --port P --host 127.0.0.1",
     },
     {
