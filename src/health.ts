@@ -148,13 +148,13 @@ export class Health {
 
   /** The status of `scope`, refreshed per the mode and waiting at most `maxWait`. */
   async status(scope: Scope = "all"): Promise<HealthStatus> {
+    const ready = this.peek(scope);
+    if (ready) return ready;
     const published = this.#published;
     if (this.#settings.mode === "background") {
       if (!this.#started) void this.start();
       return published ? this.#summary(scope, published) : this.#noResult(scope);
     }
-    const fresh = published && this.#clock.now() - published.at < this.#settings.ttl;
-    if (fresh) return this.#summary(scope, published);
     const evaluation = this.evaluate();
     const finished = await this.#within(evaluation, this.#settings.maxWait);
     const newest = this.#published;
@@ -162,6 +162,27 @@ export class Health {
     if (!newest) return this.#noResult(scope);
     const stale = this.#summary(scope, newest);
     return { ...stale, stale: true, ageMs: roundMs(this.#clock.now() - newest.at) };
+  }
+
+  /**
+   * The answer {@link status} would give at once, without waiting or starting
+   * anything: the cached summary while it is fresh (in background mode, the
+   * newest one once started), else `undefined`. The server's hot path: a warm
+   * cache costs no promise.
+   *
+   * @example
+   * ```ts
+   * const status = health.peek("ready") ?? await health.status("ready");
+   * ```
+   */
+  peek(scope: Scope = "all"): HealthStatus | undefined {
+    const published = this.#published;
+    if (!published) return undefined;
+    if (this.#settings.mode === "background") {
+      return this.#started ? this.#summary(scope, published) : undefined;
+    }
+    const fresh = this.#clock.now() - published.at < this.#settings.ttl;
+    return fresh ? this.#summary(scope, published) : undefined;
   }
 
   /**

@@ -19,21 +19,26 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  * paths plus `other`, so random paths cannot grow the label set.
  */
 export class RequestCounter {
-  readonly #counts = new Map<string, number>();
+  // Path, then status code: no key string is built per request.
+  readonly #counts = new Map<string, Map<number, number>>();
 
   /** Counts one request. */
   add(path: string, code: number): void {
-    const key = `${path}\u0000${code}`;
-    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+    let byCode = this.#counts.get(path);
+    if (!byCode) this.#counts.set(path, byCode = new Map());
+    byCode.set(code, (byCode.get(code) ?? 0) + 1);
   }
 
   /** Every `[path, code, count]`, in a stable order. */
   entries(): [string, string, number][] {
     return [...this.#counts.entries()]
-      .map(([key, count]): [string, string, number] => {
-        const [path = "", code = ""] = key.split("\u0000");
-        return [path, code, count];
-      })
+      .flatMap(([path, byCode]) =>
+        [...byCode.entries()].map(([code, count]): [string, string, number] => [
+          path,
+          String(code),
+          count,
+        ])
+      )
       .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
   }
 }

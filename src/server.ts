@@ -146,13 +146,14 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     return body;
   };
 
-  const answer = async (
+  // Synchronous while the cache is warm: only an evaluation makes a promise.
+  const answer = (
     request: Request,
     target: Target | undefined,
     path: string,
     query: string,
     settings: AccessSettings,
-  ): Promise<Response> => {
+  ): Response | Promise<Response> => {
     if (!target) {
       return respond(
         errorBody(`no route for ${path}`, { routes: ROUTE_LIST }),
@@ -190,12 +191,16 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
         request.method,
       );
     }
-    const status = await health.status(scope);
-    const code = status.status === "UP" ? 200 : 503;
     const showDetails = !simple &&
       (!settings.detailsToken || tokenMatches(authorization, settings.detailsToken));
-    if (!showDetails) return respond(bodyOf(status, "simple"), code, request.method);
-    return respond(bodyOf(status, format), code, request.method, CONTENT_TYPES[format]);
+    const shape = showDetails ? format : "simple";
+    const reply = (status: HealthStatus) => {
+      const code = status.status === "UP" ? 200 : 503;
+      const type = shape === "simple" ? CONTENT_TYPES.json : CONTENT_TYPES[shape];
+      return respond(bodyOf(status, shape), code, request.method, type);
+    };
+    const ready = health.peek(scope);
+    return ready ? reply(ready) : health.status(scope).then(reply);
   };
 
   return async (request) => {
@@ -206,7 +211,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       : route(path, query);
     let response: Response;
     try {
-      response = await answer(request, target, path, query, settings);
+      const answered = answer(request, target, path, query, settings);
+      response = answered instanceof Promise ? await answered : answered;
     } catch (error) {
       try {
         options.onError?.(error);

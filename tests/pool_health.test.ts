@@ -106,6 +106,23 @@ test("cache re-runs the checks exactly once after ttl", async () => {
   assert.equal(third, second);
 });
 
+test("peek gives the fresh cached status at once, and undefined when a run is due, never running a check", async () => {
+  const clock = new ManualClock();
+  const { check, counter } = countingCheck("a", () => UP);
+  const health = new Health({ checks: [check], ttl: 30_000, poolSize: 4, clock });
+  assert.equal(health.peek(), undefined, "nothing published yet");
+  const first = await health.status();
+  assert.equal(health.peek(), first);
+  assert.equal(health.peek("ready")?.status, "UP");
+  clock.advance(30_000);
+  assert.equal(health.peek(), undefined, "expired: the caller must wait for status()");
+  assert.equal(counter.runs, 1, "peek never starts an evaluation");
+  const second = await health.status();
+  assert.notEqual(second, first);
+  assert.equal(health.peek(), second);
+  assert.equal(counter.runs, 2);
+});
+
 test("cache serves one evaluation to 100 concurrent callers at expiry", async () => {
   const clock = new ManualClock();
   const { check, counter } = countingCheck("a", () => UP);

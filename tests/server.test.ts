@@ -61,7 +61,8 @@ function assertJsonHeaders(response: Response): void {
 
 /** A Health stand-in whose status() fails as given. */
 function brokenHealth(status: () => Promise<never>): Health {
-  return { status } as unknown as Health;
+  // No cached status, so every request goes to the broken status().
+  return { status, peek: () => undefined } as unknown as Health;
 }
 
 test("GET /health answers 200 with the full JSON body when every check is UP", async () => {
@@ -477,9 +478,32 @@ test("formatTable cuts long messages to 160 characters and reports DOWN", () => 
   assert.equal(lines[3], `status: DOWN (1 check at ${STAMP})`);
 });
 
+test("a warm cache is answered from peek without calling status()", async () => {
+  const { health } = setup(2);
+  const cached = await health.status("all");
+  let calls = 0;
+  const warm = {
+    peek: (scope: string) => scope === "all" ? cached : undefined,
+    status: () => {
+      calls++;
+      return Promise.reject(new Error("status() must not be called on a warm cache"));
+    },
+  } as unknown as Health;
+  const handler = createHandler(warm);
+  const full = await handler(request("/health"));
+  assert.equal(full.status, 200);
+  assert.equal((await full.json()).checks.length, 2);
+  const simple = await handler(request("/health/simple"));
+  assert.deepEqual(await simple.json(), { status: "UP" });
+  assert.equal(calls, 0);
+  // A scope with nothing cached goes to status().
+  const ready = await handler(request("/health/ready"));
+  assert.equal(ready.status, 503);
+  assert.equal(calls, 1);
+});
+
 test("an error reporter that throws still leaves the answer at 503, never 500", async () => {
-  const broken = { status: () => Promise.reject(new Error("boom")) } as unknown as Health;
-  const handler = createHandler(broken, {
+  const handler = createHandler(brokenHealth(() => Promise.reject(new Error("boom"))), {
     onError: () => {
       throw new Error("logger down");
     },
