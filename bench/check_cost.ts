@@ -11,6 +11,7 @@
  * @module
  */
 
+import process from "node:process";
 import { createCheck } from "../src/checks/mod.ts";
 import type { CheckConfig } from "../src/config/schema.ts";
 import { Health } from "../src/health.ts";
@@ -153,4 +154,6 @@ if (import.meta.main) {
   }
   const output: CheckCostOutput = { runtime, rows };
   console.log(JSON.stringify(output));
+  // Exit now: the shared check-timeout timer may stay armed until its deadline.
+  process.exit(0);
 }

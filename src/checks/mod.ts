@@ -8,6 +8,7 @@
 
 import { type Clock, roundMs, systemClock } from "../clock.ts";
 import type { CheckConfig } from "../config/schema.ts";
+import { Deadlines } from "../deadlines.ts";
 import type { Platform } from "../platform/types.ts";
 import { maskSecrets, secretsOf } from "../secrets.ts";
 import { commandProbe } from "./command.ts";
@@ -37,6 +38,9 @@ function probeFor(config: CheckConfig, platform: Platform): Probe {
   }
 }
 
+/** Every check's timeout shares one runtime timer. */
+const deadlines = new Deadlines();
+
 /** Why a run was aborted, for the message. */
 function abortMessage(reason: unknown): string {
   if (reason instanceof DOMException && reason.name === "TimeoutError") return reason.message;
@@ -63,36 +67,37 @@ export function wrapProbe(
     ...meta,
     async run(signal?: AbortSignal): Promise<CheckResult> {
       const started = clock.now();
-      const controller = new AbortController();
-      const timer = setTimeout(() => {
-        controller.abort(new DOMException(`timed out after ${meta.timeout} ms`, "TimeoutError"));
-      }, meta.timeout);
-      const onCancel = () => controller.abort(signal?.reason);
-      if (signal?.aborted) onCancel();
-      signal?.addEventListener("abort", onCancel, { once: true });
-      const aborted = new Promise<Outcome>((resolve) => {
-        const settle = () => resolve(down(abortMessage(controller.signal.reason)));
-        if (controller.signal.aborted) settle();
-        else controller.signal.addEventListener("abort", settle, { once: true });
+      // One promise settled by whichever comes first: the probe, the timeout or
+      // the caller's cancel. No race and no listeners on the probe's own signal.
+      const outcome = await new Promise<Outcome>((resolve) => {
+        const controller = new AbortController();
+        let settled = false;
+        const finish = (outcome: Outcome) => {
+          if (settled) return;
+          settled = true;
+          cancelTimeout();
+          signal?.removeEventListener("abort", onCancel);
+          resolve(outcome);
+        };
+        const stop = (reason: unknown) => {
+          controller.abort(reason);
+          finish(down(abortMessage(reason)));
+        };
+        const onCancel = () => stop(signal?.reason);
+        const cancelTimeout = deadlines.after(
+          meta.timeout,
+          () => stop(new DOMException(`timed out after ${meta.timeout} ms`, "TimeoutError")),
+        );
+        if (signal?.aborted) return onCancel();
+        signal?.addEventListener("abort", onCancel, { once: true });
+        const failed = (error: unknown) =>
+          finish(down(`check failed: ${error instanceof Error ? error.message : String(error)}`));
+        try {
+          probe(controller.signal).then(finish, failed);
+        } catch (error) {
+          failed(error); // a probe that throws before returning its promise
+        }
       });
-      let outcome: Outcome;
-      try {
-        // An async wrapper turns a synchronous throw into a rejection, handled below.
-        const running = controller.signal.aborted
-          ? aborted
-          : (async () => await probe(controller.signal))().catch(
-            (error: unknown) => {
-              if (controller.signal.aborted) return down(abortMessage(controller.signal.reason));
-              return down(
-                `check failed: ${error instanceof Error ? error.message : String(error)}`,
-              );
-            },
-          );
-        outcome = await Promise.race([running, aborted]);
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onCancel);
-      }
       return {
         name: meta.name,
         type: meta.type,
