@@ -1,7 +1,7 @@
 /**
  * The bare Bun baseline: `Bun.serve` answering every request with the same
  * constant JSON body and headers as vitals would. Runs as a script
- * (`bun bench/bare_bun.ts --port 8082`) and as a compiled binary.
+ * (`bun bench/bare_bun.ts --port 8082 [--read]`) and as a compiled binary.
  *
  * `Bun` is typed locally and read only when run, so `deno check` needs no Bun types.
  *
@@ -9,7 +9,7 @@
  */
 
 import process from "node:process";
-import { BARE_BODY, BARE_HEADERS, portArg } from "./bare_body.ts";
+import { bareHandler, portArg } from "./bare_body.ts";
 
 interface BunServe {
   serve(options: {
@@ -27,6 +27,6 @@ if (import.meta.main) {
   bun.serve({
     hostname: hostIndex === -1 ? "127.0.0.1" : args[hostIndex + 1] ?? "127.0.0.1",
     port: portArg(args),
-    fetch: () => new Response(BARE_BODY, { headers: BARE_HEADERS }),
+    fetch: bareHandler(args),
   });
 }

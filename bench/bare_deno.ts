@@ -1,12 +1,12 @@
 /**
  * The bare Deno baseline: `Deno.serve` answering every request with the same
  * constant JSON body and headers as vitals would. Run on Deno only:
- * `deno run -A bench/bare_deno.ts --port 8081 --host 127.0.0.1`.
+ * `deno run -A bench/bare_deno.ts --port 8081 --host 127.0.0.1 [--read]`.
  *
  * @module
  */
 
-import { BARE_BODY, BARE_HEADERS, portArg } from "./bare_body.ts";
+import { bareHandler, portArg } from "./bare_body.ts";
 
 if (import.meta.main) {
   const args = Deno.args;
@@ -15,5 +15,5 @@ if (import.meta.main) {
     hostname: hostIndex === -1 ? "127.0.0.1" : args[hostIndex + 1] ?? "127.0.0.1",
     port: portArg(args),
     onListen() {},
-  }, () => new Response(BARE_BODY, { headers: BARE_HEADERS }));
+  }, bareHandler(args));
 }

@@ -129,6 +129,13 @@ function specs(ctx: Context, config: string): ServerSpec[] {
       argv: (port) => [deno, "run", "-A", "bench/bare_deno.ts", "--port", String(port)],
     },
     {
+      id: "bare-deno-read",
+      program: "bare",
+      runtime: "deno",
+      paths: ["/"],
+      argv: (port) => [deno, "run", "-A", "bench/bare_deno.ts", "--port", String(port), "--read"],
+    },
+    {
       id: "vitals-bun",
       program: "vitals",
       runtime: "bun",
@@ -142,6 +149,13 @@ function specs(ctx: Context, config: string): ServerSpec[] {
       runtime: "bun",
       paths: ["/"],
       argv: (port) => [bun, "bench/bare_bun.ts", "--port", String(port)],
+    },
+    {
+      id: "bare-bun-read",
+      program: "bare",
+      runtime: "bun",
+      paths: ["/"],
+      argv: (port) => [bun, "bench/bare_bun.ts", "--port", String(port), "--read"],
     },
     {
       id: "vitals-compiled",
