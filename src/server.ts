@@ -92,6 +92,20 @@ function splitUrl(url: string): { path: string; query: string } {
 
 const encoder = new TextEncoder();
 
+/**
+ * The usual headers per content type, built once. A plain object, which the
+ * Response copies; never handed out for mutation.
+ */
+const HEADERS = new Map<string, Readonly<Record<string, string>>>();
+function sharedHeaders(contentType: string): Readonly<Record<string, string>> {
+  let headers = HEADERS.get(contentType);
+  if (!headers) {
+    headers = Object.freeze({ "content-type": contentType, "cache-control": "no-store" });
+    HEADERS.set(contentType, headers);
+  }
+  return headers;
+}
+
 function respond(
   body: string,
   status: number,
@@ -99,7 +113,9 @@ function respond(
   contentType = CONTENT_TYPES.json,
   extra?: Record<string, string>,
 ): Response {
-  // A plain object: the Response copies it once, where a Headers object would be built twice.
+  if (method !== "HEAD" && !extra) {
+    return new Response(body, { status, headers: sharedHeaders(contentType) });
+  }
   const headers: Record<string, string> = {
     "content-type": contentType,
     "cache-control": "no-store",
@@ -168,7 +184,10 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     if (hasBody(request)) {
       return respond(errorBody("request bodies are not accepted"), 413, request.method);
     }
-    const authorization = request.headers.get("authorization");
+    // Read only when a token is set: each header read costs on the hot path.
+    const authorization = settings.metricsToken || settings.detailsToken
+      ? request.headers.get("authorization")
+      : null;
     // The group endpoints' status codes stay open: they are what probes read.
     const isMetrics = target === "metrics";
     const guarded = isMetrics || (target.scope === "all" && target.simple);
