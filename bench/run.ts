@@ -1,5 +1,5 @@
 /**
- * The benchmark runner: `deno task bench` (full, about 10 minutes) or
+ * The benchmark runner: `deno task bench` (full, about 8 minutes) or
  * `deno task bench --quick` (under 2 minutes, noisier). Checks its tools,
  * builds the compiled binaries, runs every section on 127.0.0.1 with the server
  * and the load generator pinned to different cores, then writes
