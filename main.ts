@@ -175,8 +175,6 @@ async function serve(flags: Flags, platform: Platform): Promise<number> {
       `(config "${file}", ${plural(config.checks.length, "check")}, ` +
       `${platform.runtime} ${platform.version})`,
   );
-  // Run the checks now, so the first probe is answered from a warm cache.
-  void app.health.start();
   const reloader = createReloader({
     file,
     app,
@@ -184,12 +182,17 @@ async function serve(flags: Flags, platform: Platform): Promise<number> {
     log,
     listen: { host: flags.host ?? env["VITALS_HOST"], port: portOverride },
   });
+  // Handlers first: a signal that arrived before them would take its default
+  // action and kill vitals, leaving the check processes it just started behind.
   platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
-  const stopWatching = flags.watch ? reloader.watch() : undefined;
-  const signal = await nextSignal(platform, ["SIGTERM", "SIGINT"], () => {
+  const stopSignal = nextSignal(platform, ["SIGTERM", "SIGINT"], () => {
     log.warn("second signal: exiting at once");
     platform.exit(1);
   });
+  // Run the checks now, so the first probe is answered from a warm cache.
+  void app.health.start();
+  const stopWatching = flags.watch ? reloader.watch() : undefined;
+  const signal = await stopSignal;
   stopWatching?.();
   // Readiness fails first, so endpoints stop sending traffic before the port closes.
   app.health.drain();
