@@ -113,18 +113,13 @@ function respond(
   contentType = CONTENT_TYPES.json,
   extra?: Record<string, string>,
 ): Response {
-  if (method !== "HEAD" && !extra) {
-    return new Response(body, { status, headers: sharedHeaders(contentType) });
+  const base = sharedHeaders(contentType);
+  if (method !== "HEAD") {
+    return new Response(body, { status, headers: extra ? { ...base, ...extra } : base });
   }
-  const headers: Record<string, string> = {
-    "content-type": contentType,
-    "cache-control": "no-store",
-    ...extra,
-  };
-  if (method !== "HEAD") return new Response(body, { status, headers });
   // HEAD: the same status and headers as GET, including the length, and no body.
-  headers["content-length"] = String(encoder.encode(body).length);
-  return new Response(null, { status, headers });
+  const length = String(encoder.encode(body).length);
+  return new Response(null, { status, headers: { ...base, ...extra, "content-length": length } });
 }
 
 const errorBody = (error: string, extra: Record<string, unknown> = {}) =>

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { createCheck } from "../src/checks/mod.ts";
 import type { CheckConfig } from "../src/config/schema.ts";
 import {
+  CHECK_BASE,
   closedPort,
   eventually,
   json,
@@ -15,21 +16,12 @@ import {
   startTabby,
 } from "./helpers.ts";
 
-const base = {
-  timeout: 2000,
-  critical: true,
-  groups: ["ready" as const],
-  interval: 30_000,
-  failureThreshold: 1,
-  successThreshold: 1,
-};
-
 function run(config: CheckConfig) {
   return createCheck(config, { platform }).run();
 }
 
 function command(command: string[], extra: Partial<CheckConfig> = {}): CheckConfig {
-  return { ...base, name: "cmd", type: "command", command, ...extra } as CheckConfig;
+  return { ...CHECK_BASE, name: "cmd", type: "command", command, ...extra } as CheckConfig;
 }
 
 test("command exiting 0 is UP", async () => {
@@ -127,7 +119,7 @@ test("tcp connect to a listening port is UP", async () => {
   const server = await startServer(() => new Response("x"));
   try {
     const result = await run({
-      ...base,
+      ...CHECK_BASE,
       name: "t",
       type: "tcp",
       host: "127.0.0.1",
@@ -142,14 +134,14 @@ test("tcp connect to a listening port is UP", async () => {
 
 test("tcp connect to a closed port is DOWN: connection refused", async () => {
   const port = await closedPort();
-  const result = await run({ ...base, name: "t", type: "tcp", host: "127.0.0.1", port });
+  const result = await run({ ...CHECK_BASE, name: "t", type: "tcp", host: "127.0.0.1", port });
   assert.equal(result.status, "DOWN");
   assert.equal(result.message, `cannot connect to 127.0.0.1:${port}: connection refused`);
 });
 
 test("tcp connect to a name that does not resolve is DOWN", async () => {
   const result = await run({
-    ...base,
+    ...CHECK_BASE,
     name: "t",
     type: "tcp",
     host: "vitals-test.invalid",
@@ -160,7 +152,7 @@ test("tcp connect to a name that does not resolve is DOWN", async () => {
 });
 
 function http(url: string, extra: Partial<CheckConfig> = {}): CheckConfig {
-  return { ...base, name: "web", type: "http", url, method: "GET", ...extra } as CheckConfig;
+  return { ...CHECK_BASE, name: "web", type: "http", url, method: "GET", ...extra } as CheckConfig;
 }
 
 test("http 200 is UP and 3xx counts as UP by default, like kubelet", async () => {
@@ -299,7 +291,7 @@ test("http to a closed port is DOWN: connection refused", async () => {
 
 function tabby(url: string, extra: Partial<CheckConfig> = {}): CheckConfig {
   return {
-    ...base,
+    ...CHECK_BASE,
     name: "llm",
     type: "tabbyapi",
     url,

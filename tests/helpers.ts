@@ -12,6 +12,16 @@ import { detectPlatform, type RunningServer } from "../src/platform/mod.ts";
 
 export const platform = detectPlatform();
 
+/** Every field a resolved check config needs besides its name and kind. */
+export const CHECK_BASE = {
+  timeout: 2000,
+  critical: true,
+  groups: ["ready" as const],
+  interval: 30_000,
+  failureThreshold: 1,
+  successThreshold: 1,
+};
+
 /** A server under test, closed by `close()`. */
 export interface TestServer {
   readonly port: number;

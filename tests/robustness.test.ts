@@ -37,7 +37,7 @@ import {
 } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { METRICS_CONTENT_TYPE } from "../src/metrics.ts";
-import { platform, startServer } from "./helpers.ts";
+import { CHECK_BASE, platform, startServer } from "./helpers.ts";
 
 const FILE = "fuzz.yaml";
 const SEED = 20261121;
@@ -1023,17 +1023,8 @@ test("an HTTP/1.0 probe without a Host header reaches its route", async () => {
 // ---------------------------------------------------------------------------
 // Resource failures
 
-const BASE_CHECK = {
-  timeout: 2000,
-  critical: true,
-  groups: ["ready" as const],
-  interval: 30_000,
-  failureThreshold: 1,
-  successThreshold: 1,
-};
-
 function runCheck(config: Record<string, unknown>): Promise<CheckResult> {
-  return createCheck({ ...BASE_CHECK, name: "target", ...config } as CheckConfig, { platform })
+  return createCheck({ ...CHECK_BASE, name: "target", ...config } as CheckConfig, { platform })
     .run();
 }
 
