@@ -12,9 +12,8 @@
  */
 
 import process from "node:process";
-import { createCheck } from "../src/checks/mod.ts";
-import type { CheckConfig } from "../src/config/schema.ts";
-import { Health } from "../src/health.ts";
+import { createCheck } from "../src/checks/create_check.ts";
+import { Health } from "../src/engine/health.ts";
 import { detectPlatform, type Platform } from "../src/platform/mod.ts";
 import {
   argValue,
@@ -26,6 +25,7 @@ import {
   spawnTrue,
 } from "./primitives.ts";
 import type { CheckCostOutput, Kind, Runtime } from "./types.ts";
+import type { CheckConfig } from "../src/config/resolve.ts";
 
 const SIZES = [1, 10, 100] as const;
 const KINDS: readonly Kind[] = ["command", "tcp", "http"];

@@ -14,10 +14,10 @@
 
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { createApp } from "../src/app.ts";
-import { createCheck } from "../src/checks/mod.ts";
+import { createApp } from "../src/app/create_app.ts";
+import { createCheck } from "../src/checks/create_check.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { Health } from "../src/health.ts";
+import { Health } from "../src/engine/health.ts";
 import { silentLogger } from "../src/log.ts";
 import { detectPlatform, type Platform } from "../src/platform/mod.ts";
 import { argValue, currentRuntime, scriptArgs } from "./primitives.ts";

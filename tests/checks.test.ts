@@ -3,10 +3,10 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createCheck } from "../src/checks/mod.ts";
-import type { CheckConfig } from "../src/config/schema.ts";
+import { createCheck } from "../src/checks/create_check.ts";
 import {
   CHECK_BASE,
+  CHECK_META,
   closedPort,
   eventually,
   json,
@@ -15,6 +15,7 @@ import {
   startServer,
   startTabby,
 } from "./helpers.ts";
+import type { CheckConfig } from "../src/config/resolve.ts";
 
 function run(config: CheckConfig) {
   return createCheck(config, { platform }).run();
@@ -438,8 +439,14 @@ test("tabbyapi redirect from /health/ is reported, not followed", async () => {
 });
 
 test("a probe that throws becomes a DOWN result, never a rejection", async () => {
-  const { wrapProbe } = await import("../src/checks/mod.ts");
-  const check = wrapProbe({ name: "x", type: "custom", critical: false, timeout: 1000 }, () => {
+  const { wrapProbe } = await import("../src/checks/wrap_probe.ts");
+  const check = wrapProbe({
+    ...CHECK_META,
+    name: "x",
+    type: "custom",
+    critical: false,
+    timeout: 1000,
+  }, () => {
     throw new Error("boom");
   });
   const result = await check.run();
@@ -449,10 +456,10 @@ test("a probe that throws becomes a DOWN result, never a rejection", async () =>
 });
 
 test("a probe that ignores its signal still yields DOWN at the timeout", async () => {
-  const { wrapProbe } = await import("../src/checks/mod.ts");
+  const { wrapProbe } = await import("../src/checks/wrap_probe.ts");
   let release = () => {};
   const check = wrapProbe(
-    { name: "stuck", type: "custom", critical: true, timeout: 100 },
+    { ...CHECK_META, name: "stuck", type: "custom", critical: true, timeout: 100 },
     () => new Promise((resolve) => (release = () => resolve({ status: "UP", message: "late" }))),
   );
   const result = await check.run();
@@ -479,7 +486,7 @@ test("credentials in a check's URL never appear in its message", async () => {
 });
 
 test("a fetch error that quotes the URL has its credentials scrubbed", async () => {
-  const { describeFetchError } = await import("../src/checks/http_read.ts");
+  const { describeFetchError } = await import("../src/checks/_http_read.ts");
   const error = new TypeError("fetch failed", {
     cause: new Error("weird failure for url (http://admin:s3cret@10.0.0.5/ready)"),
   });

@@ -11,8 +11,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig, parseConfig } from "../src/config/load.ts";
 import { ConfigError, type ConfigProblem } from "../src/config/error.ts";
-import { type CheckConfigOf, type Config, configJsonSchema } from "../src/config/schema.ts";
-import { PlatformError } from "../src/platform/types.ts";
+import { configJsonSchema } from "../src/config/schema.ts";
+import type { CheckConfigOf, Config } from "../src/config/resolve.ts";
+import { PlatformError } from "../src/platform/platform_error.ts";
 
 const FILE = "vitals.yaml";
 

@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDuration } from "../src/duration.ts";
+import { parseDuration } from "../src/config/duration.ts";
 import { expandEnv, expandString, type MissingVariable } from "../src/config/env_expand.ts";
 
 // ---------------------------------------------------------------------------

@@ -22,6 +22,16 @@ export const CHECK_BASE = {
   successThreshold: 1,
 };
 
+/**
+ * What a check built in a test (with `wrapProbe`) needs besides its name,
+ * kind, criticality and timeout: the values the config layer would resolve.
+ */
+export const CHECK_META = {
+  groups: ["ready" as const],
+  failureThreshold: 1,
+  successThreshold: 1,
+};
+
 /** A server under test, closed by `close()`. */
 export interface TestServer {
   readonly port: number;

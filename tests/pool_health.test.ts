@@ -3,10 +3,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Check, type CheckResult, type Outcome, wrapProbe } from "../src/checks/mod.ts";
-import { Health } from "../src/health.ts";
-import { runPool } from "../src/pool.ts";
-import { ManualClock } from "./helpers.ts";
+import { Health } from "../src/engine/health.ts";
+import { Limiter } from "../src/engine/limiter.ts";
+import { CHECK_META, ManualClock } from "./helpers.ts";
+import type { Check, Outcome } from "../src/checks/check.ts";
+import type { CheckResult } from "../src/types.ts";
+import { wrapProbe } from "../src/checks/wrap_probe.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -14,10 +16,13 @@ function sleepingChecks(count: number, ms: number): Check[] {
   return Array.from(
     { length: count },
     (_, i) =>
-      wrapProbe({ name: `c${i}`, type: "custom", critical: true, timeout: 5000 }, async () => {
-        await sleep(ms);
-        return { status: "UP", message: "slept" } as Outcome;
-      }),
+      wrapProbe(
+        { ...CHECK_META, name: `c${i}`, type: "custom", critical: true, timeout: 5000 },
+        async () => {
+          await sleep(ms);
+          return { status: "UP", message: "slept" } as Outcome;
+        },
+      ),
   );
 }
 
@@ -48,7 +53,8 @@ test("pool never runs more than its size at once and keeps results in task order
     running--;
     return i;
   });
-  const results = await runPool(tasks, 3);
+  const limiter = new Limiter(3);
+  const results = await Promise.all(tasks.map((task) => limiter.run(task)));
   assert.equal(peak, 3);
   assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => i));
 });
@@ -61,21 +67,27 @@ test("pool: a failing task neither cancels nor delays the others", async () => {
     finished.push(i);
     return i;
   });
-  await assert.rejects(runPool(tasks, 2), /task 1 broke/);
+  const limiter = new Limiter(2);
+  const settled = await Promise.allSettled(tasks.map((task) => limiter.run(task)));
+  assert.match(String((settled[1] as PromiseRejectedResult).reason), /task 1 broke/);
   assert.deepEqual(finished.sort(), [0, 2, 3]);
 });
 
-test("pool rejects a size below 1", async () => {
-  await assert.rejects(runPool([], 0), RangeError);
+test("pool rejects a size below 1", () => {
+  assert.throws(() => new Limiter(0), RangeError);
+  assert.throws(() => new Limiter(2).resize(1.5), RangeError);
 });
 
 function countingCheck(name: string, outcome: () => Outcome, critical = true) {
   const counter = { runs: 0 };
-  const check = wrapProbe({ name, type: "custom", critical, timeout: 1000 }, async () => {
-    counter.runs++;
-    await sleep(1);
-    return outcome();
-  });
+  const check = wrapProbe(
+    { ...CHECK_META, name, type: "custom", critical, timeout: 1000 },
+    async () => {
+      counter.runs++;
+      await sleep(1);
+      return outcome();
+    },
+  );
   return { check, counter };
 }
 

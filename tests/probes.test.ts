@@ -7,11 +7,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Check, type Outcome, wrapProbe } from "../src/checks/mod.ts";
 import { type Clock, systemClock } from "../src/clock.ts";
-import { Health } from "../src/health.ts";
-import { createHandler, type Handler } from "../src/server.ts";
-import { eventually, ManualClock } from "./helpers.ts";
+import { Health } from "../src/engine/health.ts";
+import { createHandler, type Handler } from "../src/http/handler.ts";
+import { CHECK_META, eventually, ManualClock } from "./helpers.ts";
+import type { Check, Outcome } from "../src/checks/check.ts";
+import { wrapProbe } from "../src/checks/wrap_probe.ts";
 
 const BASE = "http://vitals.test";
 
@@ -101,7 +102,7 @@ function controlled(name: string, clock: Clock, meta: Meta = {}) {
     gate: undefined as Promise<void> | undefined,
   };
   const check = wrapProbe(
-    { type: "custom", critical: true, timeout: 10_000, ...meta, name },
+    { ...CHECK_META, type: "custom", critical: true, timeout: 10_000, ...meta, name },
     async (signal) => {
       state.runs++;
       if (state.gate) await state.gate;

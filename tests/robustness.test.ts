@@ -24,20 +24,16 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
-import { type App, createApp } from "../src/app.ts";
-import { type CheckResult, createCheck } from "../src/checks/mod.ts";
+import { type App, createApp } from "../src/app/create_app.ts";
+import { createCheck } from "../src/checks/create_check.ts";
 import { ConfigError } from "../src/config/error.ts";
 import { loadConfig, parseConfig } from "../src/config/load.ts";
-import {
-  CHECK_NAME_PATTERN,
-  type CheckConfig,
-  type Config,
-  GROUPS,
-  MAX_DURATION_MS,
-} from "../src/config/schema.ts";
+import { CHECK_NAME_PATTERN, MAX_DURATION_MS } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
-import { METRICS_CONTENT_TYPE } from "../src/metrics.ts";
+import { METRICS_CONTENT_TYPE } from "../src/http/metrics.ts";
 import { CHECK_BASE, platform, startServer } from "./helpers.ts";
+import { type CheckResult, GROUPS } from "../src/types.ts";
+import type { CheckConfig, Config } from "../src/config/resolve.ts";
 
 const FILE = "fuzz.yaml";
 const SEED = 20261121;

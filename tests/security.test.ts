@@ -21,12 +21,12 @@
 import assert from "node:assert/strict";
 import { createConnection } from "node:net";
 import { test } from "node:test";
-import { type App, createApp } from "../src/app.ts";
+import { type App, createApp } from "../src/app/create_app.ts";
 import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createLogger, type Logger, silentLogger } from "../src/log.ts";
-import { MASK } from "../src/secrets.ts";
-import { constantTimeEqual, tokenMatches } from "../src/token.ts";
+import { MASK } from "../src/mask.ts";
+import { constantTimeEqual, tokenMatches } from "../src/http/token.ts";
 import { closedPort, platform, startServer } from "./helpers.ts";
 
 const BASE = "http://vitals.test";

@@ -5,13 +5,15 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeTransition } from "../src/app.ts";
-import { type CheckResult, type Outcome, wrapProbe } from "../src/checks/mod.ts";
-import { Health, type HealthStatus } from "../src/health.ts";
-import { summarize } from "../src/summary.ts";
-import { formatTable } from "../src/report.ts";
-import { createHandler } from "../src/server.ts";
-import { ManualClock } from "./helpers.ts";
+import { describeTransition } from "../src/app/create_app.ts";
+import { Health } from "../src/engine/health.ts";
+import { summarize } from "../src/engine/summary.ts";
+import { formatTable } from "../src/http/table.ts";
+import { createHandler } from "../src/http/handler.ts";
+import { CHECK_META, ManualClock } from "./helpers.ts";
+import type { CheckResult, HealthStatus } from "../src/types.ts";
+import type { Outcome } from "../src/checks/check.ts";
+import { wrapProbe } from "../src/checks/wrap_probe.ts";
 
 const BASE = "http://vitals.test";
 const STAMP = "2026-11-21T11:24:41.342Z";
@@ -30,7 +32,7 @@ function controlled(
     outcome: options.outcome ?? { status: "UP", message: "fine" } as Outcome,
   };
   const check = wrapProbe(
-    { name, type: "custom", critical: options.critical ?? true, timeout: 5000 },
+    { ...CHECK_META, name, type: "custom", critical: options.critical ?? true, timeout: 5000 },
     async () => {
       state.runs++;
       await Promise.resolve();
@@ -151,7 +153,7 @@ test("a non-critical DOWN check keeps 200 and UP but is listed in details", asyn
 test("a probe that throws becomes a DOWN check and a 503, not an error", async () => {
   const clock = new ManualClock();
   const check = wrapProbe(
-    { name: "db", type: "custom", critical: true, timeout: 5000 },
+    { ...CHECK_META, name: "db", type: "custom", critical: true, timeout: 5000 },
     () => {
       throw new Error("socket exploded");
     },
@@ -365,7 +367,7 @@ test("100 concurrent GET /health on a cold cache run the check exactly once", as
   const gate = new Promise<void>((resolve) => (release = resolve));
   let runs = 0;
   const check = wrapProbe(
-    { name: "slow", type: "custom", critical: true, timeout: 5000 },
+    { ...CHECK_META, name: "slow", type: "custom", critical: true, timeout: 5000 },
     async () => {
       runs++;
       await gate;

@@ -6,10 +6,12 @@
  * @module
  */
 
-import type { CheckConfigOf } from "../config/schema.ts";
-import { maskCutStart, secretsOf } from "../secrets.ts";
-import { type Platform, PlatformError } from "../platform/types.ts";
-import { down, type Probe, up } from "./types.ts";
+import { maskCutStart } from "../mask.ts";
+import { type Platform } from "../platform/platform.ts";
+import { down, type Probe, up } from "./check.ts";
+import type { CheckConfigOf } from "../config/resolve.ts";
+import { secretsOf } from "../config/secrets.ts";
+import { PlatformError } from "../platform/platform_error.ts";
 
 /** Output bytes kept from a command, as Consul keeps: the last 4 KiB. */
 export const OUTPUT_LIMIT = 4096;

@@ -6,10 +6,11 @@
  * @module
  */
 
-import type { CheckConfigOf } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
-import { BODY_LIMIT, describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
-import { down, type Probe, up } from "./types.ts";
+import { BODY_LIMIT, describeFetchError, discardBody, readBody } from "./_http_read.ts";
+import { down, type Probe, up } from "./check.ts";
+import type { CheckConfigOf } from "../config/resolve.ts";
+import { hideUrlCredentials } from "../mask.ts";
 
 /** Whether `status` is accepted, given the configured list (or kubelet's 200-399). */
 export function statusAccepted(status: number, expected?: readonly number[]): boolean {
@@ -31,7 +32,7 @@ function expectedText(expected?: readonly number[]): string {
  */
 export function httpProbe(config: CheckConfigOf<"http">): Probe {
   const headers = { "user-agent": `vitals/${VERSION}`, ...config.headers };
-  const shown = redactUrl(config.url);
+  const shown = hideUrlCredentials(config.url);
   return async (signal) => {
     let response: Response;
     try {

@@ -7,12 +7,12 @@
  * @module
  */
 
-import type { CheckConfigOf } from "../config/schema.ts";
-import { maskSecrets } from "../secrets.ts";
-import { plural } from "../format.ts";
+import { hideUrlCredentials, maskSecrets } from "../mask.ts";
+import { plural } from "../text.ts";
 import { VERSION } from "../version.ts";
-import { describeFetchError, discardBody, readBody, redactUrl } from "./http_read.ts";
-import { down, type Outcome, type Probe, up } from "./types.ts";
+import { describeFetchError, discardBody, readBody } from "./_http_read.ts";
+import { down, type Outcome, type Probe, up } from "./check.ts";
+import type { CheckConfigOf } from "../config/resolve.ts";
 
 /** Status words that mean healthy: the server says "healthy", some clients "ok". */
 const HEALTHY = new Set(["healthy", "ok"]);
@@ -58,7 +58,7 @@ async function getJson(
     if (signal.aborted) throw signal.reason;
     return {
       kind: "failed",
-      outcome: down(`GET ${redactUrl(url)} failed: ${describeFetchError(error)}`),
+      outcome: down(`GET ${hideUrlCredentials(url)} failed: ${describeFetchError(error)}`),
     };
   }
   if (response.status >= 300 && response.status < 400) {
@@ -67,7 +67,9 @@ async function getJson(
     return {
       kind: "failed",
       outcome: down(
-        `HTTP ${response.status} from ${redactUrl(url)}, redirect to ${location} not followed`,
+        `HTTP ${response.status} from ${
+          hideUrlCredentials(url)
+        }, redirect to ${location} not followed`,
       ),
     };
   }
@@ -90,9 +92,9 @@ function notJson(
   // Mask before cutting: a key cut in two would not be recognised afterwards.
   const start = maskSecrets(fetched.text, secretsIn(headers)).trim().slice(0, 80);
   return down(
-    `HTTP ${fetched.response.status} from ${redactUrl(url)} is not TabbyAPI JSON (${type}): ${
-      JSON.stringify(start)
-    }`,
+    `HTTP ${fetched.response.status} from ${
+      hideUrlCredentials(url)
+    } is not TabbyAPI JSON (${type}): ${JSON.stringify(start)}`,
   );
 }
 
@@ -113,12 +115,12 @@ async function checkHealth(
   if (response.status === 404) {
     return down(
       `HTTP 404 from ${
-        redactUrl(url)
+        hideUrlCredentials(url)
       }: no health endpoint there (TabbyAPI serves GET /health at the root)`,
     );
   }
   if (response.status !== 200 && response.status !== 503) {
-    return down(`unexpected HTTP ${response.status} from ${redactUrl(url)}`);
+    return down(`unexpected HTTP ${response.status} from ${hideUrlCredentials(url)}`);
   }
   const body = json as { status?: unknown; issues?: unknown } | undefined;
   if (typeof body !== "object" || body === null || typeof body.status !== "string") {
@@ -145,7 +147,7 @@ async function checkModel(
     );
   }
   if (response.status !== 200) {
-    return down(`unexpected HTTP ${response.status} from ${redactUrl(url)}`);
+    return down(`unexpected HTTP ${response.status} from ${hideUrlCredentials(url)}`);
   }
   const id = (json as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string") return notJson(url, fetched, headers);

@@ -5,10 +5,11 @@
  * @module
  */
 
-import type { CheckConfigOf } from "../config/schema.ts";
-import { hostPort } from "../format.ts";
-import { type Platform, PlatformError } from "../platform/types.ts";
-import { down, type Probe, up } from "./types.ts";
+import { hostPort } from "../text.ts";
+import { type Platform } from "../platform/platform.ts";
+import { down, type Probe, up } from "./check.ts";
+import type { CheckConfigOf } from "../config/resolve.ts";
+import { PlatformError } from "../platform/platform_error.ts";
 
 /**
  * Creates the probe for a tcp check.

@@ -1,5 +1,5 @@
 /**
- * The config's shape, defaults and validation, as one zod schema.
+ * The config's shape, section defaults and validation, as one zod schema.
  *
  * The same schema validates files at load time and generates the JSON Schema
  * that editors use ({@link configJsonSchema}). Error texts are written for
@@ -9,7 +9,8 @@
  */
 
 import { z } from "zod";
-import { parseDuration } from "../duration.ts";
+import { GROUPS } from "../types.ts";
+import { parseDuration } from "./duration.ts";
 
 const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/;
 const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m or 1h, or whole milliseconds";
@@ -63,11 +64,6 @@ const httpUrl = z.url({
 
 /** Check names: used in URLs, metrics labels and logs, so kept plain. */
 export const CHECK_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-
-/** The probe groups a check can belong to, one per Kubernetes probe. */
-export const GROUPS = ["live", "ready", "started"] as const;
-/** A probe group: `/health/live`, `/health/ready` or `/health/started`. */
-export type Group = typeof GROUPS[number];
 
 const groupList = z.preprocess(
   (value) => typeof value === "string" ? [value] : value,
@@ -179,75 +175,8 @@ export const configSchema = z.strictObject({
   },
 );
 
-type RawConfig = z.output<typeof configSchema>;
-type RawCheck = RawConfig["checks"][number];
-
-/** What `defaults` fills in on every check. */
-interface ResolvedPolicy {
-  timeout: number;
-  critical: boolean;
-  groups: Group[];
-  /** How often background mode re-runs the check, in ms (default: `cache.ttl`). */
-  interval: number;
-  failureThreshold: number;
-  successThreshold: number;
-}
-
-/** A check as configured, with every `defaults` key resolved. Durations are ms. */
-export type CheckConfig = RawCheck extends infer C
-  ? C extends RawCheck ? Omit<C, keyof ResolvedPolicy> & ResolvedPolicy
-  : never
-  : never;
-
-/** A check config of one kind. */
-export type CheckConfigOf<T extends CheckConfig["type"]> = Extract<CheckConfig, { type: T }>;
-
-/** A loaded, validated config with every default applied. Durations are milliseconds. */
-export interface Config {
-  readonly server: {
-    readonly host: string;
-    readonly port: number;
-    /** How long a request waits for a running evaluation before taking the last result. */
-    readonly maxWait: number;
-    /** How long readiness answers 503 after SIGTERM before the server stops. */
-    readonly drainDelay: number;
-    /** Whether `/metrics` is served. */
-    readonly metrics: boolean;
-    /** Full bodies only with `Authorization: Bearer <detailsToken>`; unset or empty: open. */
-    readonly detailsToken?: string | undefined;
-    /** `/metrics` and `/health/simple` only with this bearer token; unset or empty: open. */
-    readonly metricsToken?: string | undefined;
-  };
-  readonly cache: { readonly ttl: number; readonly mode: "on-demand" | "background" };
-  readonly pool: { readonly size: number };
-  readonly defaults: {
-    readonly timeout: number;
-    readonly critical: boolean;
-    readonly groups: readonly Group[];
-    readonly failureThreshold: number;
-    readonly successThreshold: number;
-  };
-  readonly checks: readonly CheckConfig[];
-}
-
-/** Applies `defaults` to each check. */
-export function resolveConfig(raw: RawConfig): Config {
-  return {
-    ...raw,
-    checks: raw.checks.map((item) =>
-      ({
-        ...item,
-        timeout: item.timeout ?? raw.defaults.timeout,
-        critical: item.critical ?? raw.defaults.critical,
-        // Listing a group twice means nothing more than listing it once.
-        groups: [...new Set(item.groups ?? raw.defaults.groups)],
-        interval: item.interval ?? raw.cache.ttl,
-        failureThreshold: item.failureThreshold ?? raw.defaults.failureThreshold,
-        successThreshold: item.successThreshold ?? raw.defaults.successThreshold,
-      }) as CheckConfig
-    ),
-  };
-}
+/** The config as validated, before `defaults` are applied to each check. */
+export type RawConfig = z.output<typeof configSchema>;
 
 /**
  * The JSON Schema (draft 2020-12) of the config file, for editors and CI linting.

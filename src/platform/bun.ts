@@ -8,7 +8,7 @@
  */
 
 import process from "node:process";
-import { supervise, unlessAborted } from "./supervise.ts";
+import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
   type RunningServer,
@@ -16,8 +16,8 @@ import {
   type SignalName,
   type SpawnOptions,
   type SpawnResult,
-  toPlatformError,
-} from "./types.ts";
+} from "./platform.ts";
+import { toPlatformError } from "./platform_error.ts";
 
 interface BunSubprocess {
   readonly pid: number;

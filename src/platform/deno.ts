@@ -7,7 +7,7 @@
  * @module
  */
 
-import { supervise, unlessAborted } from "./supervise.ts";
+import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
   type RunningServer,
@@ -15,8 +15,8 @@ import {
   type SignalName,
   type SpawnOptions,
   type SpawnResult,
-  toPlatformError,
-} from "./types.ts";
+} from "./platform.ts";
+import { toPlatformError } from "./platform_error.ts";
 
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   const [program, ...args] = options.argv;

@@ -6,9 +6,10 @@
 
 import { bunPlatform } from "./bun.ts";
 import { denoPlatform } from "./deno.ts";
-import type { Platform } from "./types.ts";
+import type { Platform } from "./platform.ts";
 
-export * from "./types.ts";
+export * from "./platform.ts";
+export * from "./platform_error.ts";
 
 let current: Platform | undefined;
 

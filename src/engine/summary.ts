@@ -3,7 +3,7 @@
  * (`/health`) or one probe group (`/health/live`, `/health/ready`,
  * `/health/started`).
  *
- * The rules, in order:
+ * A pure function of its inputs. The rules, in order:
  * - readiness is DOWN while vitals shuts down (`"shutting down"`);
  * - startup stays UP once every critical `started` check has been UP (a
  *   startup probe is answered once);
@@ -13,28 +13,7 @@
  * @module
  */
 
-import type { CheckView } from "./check_state.ts";
-import type { Status } from "./checks/types.ts";
-import type { Group } from "./config/schema.ts";
-
-/** What a status covers: every check, or one probe group. */
-export type Scope = "all" | Group;
-
-/** A served status: one scope's aggregate over the newest results. */
-export interface HealthStatus {
-  readonly status: Status;
-  /** When the results were published (ISO-8601, UTC); shows a cached answer's age. */
-  readonly timestamp: string;
-  /** Why things are DOWN: `"<name>: <message>"` per DOWN check, and vitals' own notes. */
-  readonly details: readonly string[];
-  readonly checks: readonly CheckView[];
-  /** Monotonic time the results were published; for expiry, not for display. */
-  readonly computedAt: number;
-  /** Set when a request stopped waiting for a running evaluation (`server.maxWait`). */
-  readonly stale?: true;
-  /** With `stale`: how old the results are, in milliseconds. */
-  readonly ageMs?: number;
-}
+import type { CheckView, Group, HealthStatus, Scope } from "../types.ts";
 
 /** One check as the summary sees it: its identity and its newest view, if any. */
 export interface Member {
@@ -84,7 +63,11 @@ function detail(member: Member, view: CheckView): string {
  *
  * @example
  * ```ts
- * summarize(members, "ready", flags, performance.now(), new Date().toISOString()).status;
+ * import { summarize } from "./summary.ts";
+ * const flags = { draining: false, startedLatched: false, configProblem: undefined };
+ * const members = [{ name: "db", critical: true, groups: ["ready" as const], view: undefined }];
+ * const status = summarize(members, "ready", flags, 0, new Date().toISOString());
+ * console.assert(status.status === "DOWN" && status.details[0] === "db: no result yet");
  * ```
  */
 export function summarize(

@@ -1,42 +1,16 @@
 /**
- * Builds runnable checks from config: picks the kind's probe and wraps it in
- * the runner that enforces the timeout, measures the duration on the monotonic
- * clock, and turns every failure (even a thrown one) into a DOWN result.
+ * The check runner: wraps a kind's probe into a {@link Check} that enforces
+ * the timeout, measures the duration on the monotonic clock, masks secrets in
+ * the message, and turns every failure (even a thrown one) into a DOWN result.
  *
  * @module
  */
 
 import { type Clock, roundMs, systemClock } from "../clock.ts";
-import type { CheckConfig } from "../config/schema.ts";
-import { Deadlines } from "../deadlines.ts";
-import type { Platform } from "../platform/types.ts";
-import { maskSecrets, secretsOf } from "../secrets.ts";
-import { commandProbe } from "./command.ts";
-import { httpProbe } from "./http.ts";
-import { tabbyProbe } from "./tabbyapi.ts";
-import { tcpProbe } from "./tcp.ts";
-import { type Check, type CheckResult, down, type Outcome, type Probe } from "./types.ts";
-
-export type { Check, CheckResult, Outcome, Probe, Status } from "./types.ts";
-
-/** What checks need from the outside world. */
-export interface CheckDeps {
-  readonly platform: Platform;
-  readonly clock?: Clock;
-}
-
-function probeFor(config: CheckConfig, platform: Platform): Probe {
-  switch (config.type) {
-    case "command":
-      return commandProbe(config, platform);
-    case "tcp":
-      return tcpProbe(config, platform);
-    case "http":
-      return httpProbe(config);
-    case "tabbyapi":
-      return tabbyProbe(config);
-  }
-}
+import { maskSecrets } from "../mask.ts";
+import type { CheckResult } from "../types.ts";
+import { Deadlines } from "./_deadlines.ts";
+import { type Check, down, type Outcome, type Probe } from "./check.ts";
 
 /** Every check's timeout shares one runtime timer. */
 const deadlines = new Deadlines();
@@ -53,8 +27,11 @@ function abortMessage(reason: unknown): string {
  *
  * @example
  * ```ts
- * const check = createCheck({ name: "db", type: "tcp", host: "127.0.0.1", port: 5432, timeout: 2000, critical: true }, { platform });
+ * import { wrapProbe } from "./wrap_probe.ts";
+ * const meta = { name: "slow", type: "custom", critical: true, timeout: 50, groups: ["ready" as const], failureThreshold: 1, successThreshold: 1 };
+ * const check = wrapProbe(meta, () => new Promise(() => {})); // never settles by itself
  * const result = await check.run(); // never rejects
+ * console.assert(result.status === "DOWN" && result.message === "timed out after 50 ms");
  * ```
  */
 export function wrapProbe(
@@ -109,37 +86,4 @@ export function wrapProbe(
       };
     },
   };
-}
-
-/** What a check's state depends on: the probe's own settings, not how its results count. */
-function probeKey(config: CheckConfig): string {
-  const {
-    groups: _g,
-    failureThreshold: _f,
-    successThreshold: _s,
-    critical: _c,
-    interval: _i,
-    ...probe
-  } = config;
-  return JSON.stringify(probe);
-}
-
-/** Creates the runnable check for one configured check. */
-export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
-  return wrapProbe(
-    {
-      name: config.name,
-      type: config.type,
-      critical: config.critical,
-      timeout: config.timeout,
-      groups: config.groups,
-      interval: config.interval,
-      failureThreshold: config.failureThreshold,
-      successThreshold: config.successThreshold,
-      key: probeKey(config),
-    },
-    probeFor(config, deps.platform),
-    deps.clock,
-    secretsOf(config),
-  );
 }

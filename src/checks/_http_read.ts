@@ -5,6 +5,8 @@
  * @module
  */
 
+import { hideUrlCredentials } from "../mask.ts";
+
 /** The most body bytes a check reads, as the issue and kubelet's cap suggest. */
 export const BODY_LIMIT = 64 * 1024;
 
@@ -16,8 +18,6 @@ export interface BodyText {
   /** Whether the body went on past the limit (the rest was not read). */
   readonly truncated: boolean;
 }
-
-import { hideUrlCredentials } from "../secrets.ts";
 
 /**
  * Reads at most `limit` bytes of a response body, then cancels the rest, so a
@@ -62,27 +62,6 @@ export async function readBody(response: Response, limit = BODY_LIMIT): Promise<
 /** Drops a body we do not need, so the connection is released. */
 export function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {});
-}
-
-/**
- * A URL as it may be shown in messages: credentials (`user:pass@`) replaced by
- * `***@`, so they never reach a probe response or a log line.
- *
- * @example
- * ```ts
- * redactUrl("http://admin:s3cret@10.0.0.5/ready"); // "http://***@10.0.0.5/ready"
- * ```
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username === "" && parsed.password === "") return url;
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.href.replace("://", "://***@");
-  } catch {
-    return url;
-  }
 }
 
 const REASONS: readonly [RegExp, string][] = [

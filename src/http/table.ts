@@ -4,8 +4,8 @@
  * @module
  */
 
-import { plural } from "./format.ts";
-import type { HealthStatus } from "./health.ts";
+import { plural } from "../text.ts";
+import type { HealthStatus } from "../types.ts";
 
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));

@@ -11,13 +11,13 @@
  * @module
  */
 
-import type { App } from "./app.ts";
-import { ConfigError, formatProblem } from "./config/error.ts";
-import { loadConfig, parseConfig } from "./config/load.ts";
-import type { CheckConfig, Config } from "./config/schema.ts";
-import { hostPort, plural } from "./format.ts";
-import type { Logger } from "./log.ts";
-import type { Platform } from "./platform/types.ts";
+import type { App } from "./create_app.ts";
+import { ConfigError, formatProblem } from "../config/error.ts";
+import { loadConfig, parseConfig } from "../config/load.ts";
+import { hostPort, plural } from "../text.ts";
+import type { Logger } from "../log.ts";
+import type { Platform } from "../platform/platform.ts";
+import type { CheckConfig, Config } from "../config/resolve.ts";
 
 /** What {@link createReloader} needs. */
 export interface ReloaderDeps {

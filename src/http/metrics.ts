@@ -1,15 +1,15 @@
 /**
  * Prometheus metrics in the text exposition format (version 0.0.4).
  *
- * A scrape reads the newest results and never runs a check: gauges for the
+ * A scrape reads the published snapshot of every check and never runs one: gauges for the
  * aggregate and each check, counters for evaluations, check runs and HTTP
  * requests. Label values are escaped per the format (`\\`, `"`, newline).
  *
  * @module
  */
 
-import type { Health } from "./health.ts";
-import { VERSION } from "./version.ts";
+import type { Health } from "../engine/health.ts";
+import { VERSION } from "../version.ts";
 
 /** The metrics content type, as Prometheus expects it. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -75,9 +75,14 @@ function family(
  * // vitals_up 1
  * ```
  */
-export function renderMetrics(health: Health, requests: RequestCounter, runtime: string): string {
+export function renderMetrics(
+  health: Pick<Health, "snapshot" | "last" | "evaluations">,
+  requests: RequestCounter,
+  runtime: string,
+): string {
   const out: string[] = [];
-  const checks = health.checks.filter(({ state }) => state.view !== undefined);
+  const snapshot = health.snapshot;
+  const checks = snapshot.filter((check) => check.view !== undefined);
   const last = health.last;
   family(out, "vitals_up", "gauge", "1 if every critical check is UP, else 0.", [
     [{}, last?.status === "UP" ? 1 : 0],
@@ -87,11 +92,9 @@ export function renderMetrics(health: Health, requests: RequestCounter, runtime:
     "vitals_check_up",
     "gauge",
     "1 if the check counts as UP, else 0.",
-    checks.map((
-      { check, state },
-    ) => [
+    checks.map((check) => [
       { check: check.name, type: check.type, critical: String(check.critical) },
-      state.view!.status === "UP" ? 1 : 0,
+      check.view!.status === "UP" ? 1 : 0,
     ]),
   );
   family(
@@ -99,21 +102,21 @@ export function renderMetrics(health: Health, requests: RequestCounter, runtime:
     "vitals_check_duration_seconds",
     "gauge",
     "How long the check's last run took.",
-    checks.map(({ check, state }) => [{ check: check.name }, state.view!.durationMs / 1000]),
+    checks.map((check) => [{ check: check.name }, check.view!.durationMs / 1000]),
   );
   family(
     out,
     "vitals_check_last_success_timestamp_seconds",
     "gauge",
     "When the check last ran UP (Unix time), 0 if never.",
-    checks.map(({ check, state }) => [{ check: check.name }, state.lastSuccessAt / 1000]),
+    checks.map((check) => [{ check: check.name }, check.lastSuccessAt / 1000]),
   );
   family(
     out,
     "vitals_check_consecutive_failures",
     "gauge",
     "DOWN runs in a row (counted against failureThreshold).",
-    checks.map(({ check, state }) => [{ check: check.name }, state.view!.consecutiveFailures]),
+    checks.map((check) => [{ check: check.name }, check.view!.consecutiveFailures]),
   );
   family(out, "vitals_evaluations_total", "counter", "Times new results were published.", [
     [{}, health.evaluations],
@@ -123,9 +126,9 @@ export function renderMetrics(health: Health, requests: RequestCounter, runtime:
     "vitals_check_runs_total",
     "counter",
     "Check runs by result.",
-    health.checks.flatMap(({ check, state }) => [
-      [{ check: check.name, result: "up" }, state.runs.UP],
-      [{ check: check.name, result: "down" }, state.runs.DOWN],
+    snapshot.flatMap((check) => [
+      [{ check: check.name, result: "up" }, check.runs.UP],
+      [{ check: check.name, result: "down" }, check.runs.DOWN],
     ]),
   );
   family(

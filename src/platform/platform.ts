@@ -1,5 +1,6 @@
 /**
- * The one seam between vitals and the JavaScript runtime it runs on.
+ * The one seam between vitals and the JavaScript runtime it runs on: the
+ * {@link Platform} interface and the options and results of its calls.
  *
  * Everything that differs between Deno and Bun (spawning processes, raw TCP,
  * serving HTTP, OS signals, files, environment, exit) sits behind the
@@ -62,15 +63,15 @@ export interface Platform {
   readonly runtime: "deno" | "bun";
   /** The runtime's version, for logs and `--version`. */
   readonly version: string;
-  /** Runs a program to completion; rejects with a {@link PlatformError} when it cannot start. */
+  /** Runs a program to completion; rejects with a `PlatformError` when it cannot start. */
   spawn(options: SpawnOptions): Promise<SpawnResult>;
-  /** Opens a TCP connection and closes it at once; rejects with a {@link PlatformError}. */
+  /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
-  /** Starts serving; rejects with a {@link PlatformError} (for example `EADDRINUSE`). */
+  /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
-  /** Reads a UTF-8 file; rejects with a {@link PlatformError}. */
+  /** Reads a UTF-8 file; rejects with a `PlatformError`. */
   readTextFile(path: string): Promise<string>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
@@ -80,85 +81,4 @@ export interface Platform {
   stderrIsTerminal(): boolean;
   /** Ends the process. */
   exit(code: number): never;
-}
-
-/** Normalised error codes, named after the POSIX errno values both runtimes report. */
-export type PlatformErrorCode =
-  | "ENOENT"
-  | "EACCES"
-  | "ENOEXEC"
-  | "EISDIR"
-  | "EADDRINUSE"
-  | "EADDRNOTAVAIL"
-  | "ECONNREFUSED"
-  | "ECONNRESET"
-  | "EHOSTUNREACH"
-  | "ENETUNREACH"
-  | "ENOTFOUND"
-  | "ETIMEDOUT"
-  | "EUNKNOWN";
-
-const REASONS: Record<PlatformErrorCode, string> = {
-  ENOENT: "file does not exist",
-  EACCES: "permission denied",
-  ENOEXEC: "not an executable program",
-  EISDIR: "is a directory",
-  EADDRINUSE: "address already in use",
-  EADDRNOTAVAIL: "address not available",
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  ENOTFOUND: "name does not resolve",
-  ETIMEDOUT: "timed out",
-  EUNKNOWN: "unknown error",
-};
-
-/**
- * A runtime failure with a code that means the same on every runtime.
- *
- * @example
- * ```ts
- * try {
- *   await platform.readTextFile("vitals.yaml");
- * } catch (error) {
- *   if (error instanceof PlatformError && error.code === "ENOENT") {
- *     // the file is missing
- *   }
- * }
- * ```
- */
-export class PlatformError extends Error {
-  /** The normalised code. */
-  readonly code: PlatformErrorCode;
-
-  constructor(code: PlatformErrorCode, detail?: string, options?: ErrorOptions) {
-    super(detail ? `${REASONS[code]}: ${detail}` : REASONS[code], options);
-    this.name = "PlatformError";
-    this.code = code;
-  }
-
-  /** The short reason for the code, such as "connection refused". */
-  get reason(): string {
-    return REASONS[this.code];
-  }
-}
-
-const KNOWN_CODES = new Set<string>(Object.keys(REASONS));
-
-/** Turns whatever a runtime threw into a {@link PlatformError}. */
-export function toPlatformError(error: unknown): PlatformError {
-  if (error instanceof PlatformError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/ENOEXEC|exec format error/i.test(message)) {
-    return new PlatformError("ENOEXEC", undefined, { cause: error });
-  }
-  if (typeof code === "string" && KNOWN_CODES.has(code)) {
-    return new PlatformError(code as PlatformErrorCode, undefined, { cause: error });
-  }
-  if (/lookup address|Name or service not known|getaddrinfo/i.test(message)) {
-    return new PlatformError("ENOTFOUND", undefined, { cause: error });
-  }
-  return new PlatformError("EUNKNOWN", message, { cause: error });
 }

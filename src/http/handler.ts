@@ -15,10 +15,11 @@
  * @module
  */
 
-import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } from "./formats.ts";
-import type { Health, HealthStatus, Scope } from "./health.ts";
+import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } from "./bodies.ts";
+import type { Health } from "../engine/health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
 import { tokenMatches } from "./token.ts";
+import type { HealthStatus, Scope } from "../types.ts";
 
 /** The handler's signature. */
 export type Handler = (request: Request) => Promise<Response>;

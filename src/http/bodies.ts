@@ -12,10 +12,9 @@
  * @module
  */
 
-import type { CheckView } from "./check_state.ts";
-import { formatTable } from "./report.ts";
-import type { HealthStatus } from "./summary.ts";
-import { VERSION } from "./version.ts";
+import { formatTable } from "./table.ts";
+import { VERSION } from "../version.ts";
+import type { CheckView, HealthStatus } from "../types.ts";
 
 /** A body shape. */
 export type BodyFormat = "json" | "health+json" | "microprofile" | "text";

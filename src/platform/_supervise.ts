@@ -6,8 +6,8 @@
  * @module
  */
 
-import { drainInto, TailBuffer } from "../tail_buffer.ts";
-import type { SpawnOptions, SpawnResult } from "./types.ts";
+import { drainInto, TailBuffer } from "./_tail_buffer.ts";
+import type { SpawnOptions, SpawnResult } from "./platform.ts";
 
 /** A started child as each runtime describes it. */
 export interface ChildHandle {

@@ -5,14 +5,15 @@
  * @module
  */
 
-import { createCheck } from "./checks/mod.ts";
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config/schema.ts";
-import { plural } from "./format.ts";
-import { Health, type HealthStatus } from "./health.ts";
-import type { Logger } from "./log.ts";
-import type { Platform } from "./platform/types.ts";
-import { createHandler, type Handler } from "./server.ts";
+import { createCheck } from "../checks/create_check.ts";
+import type { Clock } from "../clock.ts";
+import { plural } from "../text.ts";
+import { Health } from "../engine/health.ts";
+import type { Logger } from "../log.ts";
+import type { Platform } from "../platform/platform.ts";
+import { createHandler, type Handler } from "../http/handler.ts";
+import type { Config } from "../config/resolve.ts";
+import type { HealthStatus } from "../types.ts";
 
 /** The assembled sidecar. */
 export interface App {

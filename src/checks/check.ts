@@ -1,0 +1,55 @@
+/**
+ * What a check is: a configured, runnable check ({@link Check}), and the
+ * shape of one kind's work ({@link Probe}) with the {@link Outcome} it returns.
+ *
+ * @module
+ */
+
+import type { CheckResult, Group, Status } from "../types.ts";
+
+/** What a probe saw, before the runner adds name, timing and criticality. */
+export interface Outcome {
+  readonly status: Status;
+  readonly message: string;
+}
+
+/**
+ * One kind's work: look at the target once. Must stop promptly when `signal`
+ * aborts. Throwing is allowed; the runner turns it into a DOWN result.
+ */
+export type Probe = (signal: AbortSignal) => Promise<Outcome>;
+
+/** A configured check, ready to run. Every value comes resolved from the config. */
+export interface Check {
+  readonly name: string;
+  readonly type: string;
+  readonly critical: boolean;
+  /** Enforced limit for one run, in milliseconds. */
+  readonly timeout: number;
+  /** Probe groups the check belongs to. */
+  readonly groups: readonly Group[];
+  /** How often to re-run, in ms; unset: every cache `ttl`, whatever a reload sets it to. */
+  readonly interval?: number | undefined;
+  /** Consecutive DOWN runs before the check counts as DOWN. */
+  readonly failureThreshold: number;
+  /** Consecutive UP runs before a DOWN check counts as UP again. */
+  readonly successThreshold: number;
+  /** Identity of the check's definition: a reload keeps the state of checks whose key is unchanged. */
+  readonly key?: string;
+  /** Runs once; never rejects. Aborting `signal` cancels the run (DOWN, "cancelled"). */
+  run(signal?: AbortSignal): Promise<CheckResult>;
+}
+
+/**
+ * Shorthand for an UP outcome.
+ *
+ * @example
+ * ```ts
+ * import { up } from "./check.ts";
+ * console.assert(up("exit 0").status === "UP");
+ * ```
+ */
+export const up = (message: string): Outcome => ({ status: "UP", message });
+
+/** Shorthand for a DOWN outcome. */
+export const down = (message: string): Outcome => ({ status: "DOWN", message });

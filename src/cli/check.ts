@@ -1,0 +1,56 @@
+/**
+ * `vitals check`: runs every check once (or, with `--wait`, until UP or the
+ * time runs out), prints a table or the `/health` JSON, and exits 0 when UP.
+ *
+ * @module
+ */
+
+import { createApp } from "../app/create_app.ts";
+import { parseDuration } from "../config/duration.ts";
+import { loadConfig } from "../config/load.ts";
+import type { HealthStatus } from "../types.ts";
+import { fullBody } from "../http/bodies.ts";
+import { formatTable } from "../http/table.ts";
+import { silentLogger } from "../log.ts";
+import type { Platform } from "../platform/mod.ts";
+import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
+
+/** How often `check --wait` re-runs the checks. */
+const WAIT_POLL_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the checks and returns the exit code: 0 UP, 1 DOWN.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await checkCommand({ config: "vitals.yaml", json: true }, detectPlatform());
+ * ```
+ */
+export async function checkCommand(flags: Flags, platform: Platform): Promise<number> {
+  const waitText = stringFlag(flags, "wait");
+  const wait = waitText === undefined ? 0 : parseDuration(waitText);
+  if (wait === undefined) {
+    throw new UsageError(
+      `Invalid --wait "${waitText}": expected a duration such as 30s, 2m or 1500ms`,
+      "check",
+    );
+  }
+  const config = await loadConfig(configPath(flags, platform.env()), platform);
+  const app = createApp(config, { platform, log: silentLogger });
+  const deadline = performance.now() + wait;
+  let status: HealthStatus = await app.health.evaluate(true);
+  while (status.status !== "UP" && performance.now() < deadline) {
+    const pause = Math.min(WAIT_POLL_MS, deadline - performance.now());
+    console.error(
+      `vitals: DOWN (${status.details.join("; ")}); ` +
+        `retrying for ${Math.ceil((deadline - performance.now()) / 1000)} s more`,
+    );
+    await sleep(pause);
+    status = await app.health.evaluate(true);
+  }
+  app.health.close();
+  console.log(flags.json === true ? fullBody(status) : formatTable(status));
+  return status.status === "UP" ? 0 : 1;
+}

@@ -1,0 +1,232 @@
+/**
+ * The command line's one table: every subcommand with its options. Both the
+ * argument parser and the help texts are built from it, so an option cannot be
+ * accepted without being documented, or documented without being accepted.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** One command-line option. */
+export interface OptionSpec {
+  /** The long name, without `--`. */
+  readonly name: string;
+  readonly short?: string;
+  /** A string option shows `value` as its placeholder in the help. */
+  readonly value?: string;
+  /** What it does, with its default; may span lines (`\n`). */
+  readonly help: string;
+}
+
+/** One subcommand. */
+export interface CommandSpec {
+  /** The line under `Usage:` after `vitals`. */
+  readonly usage: string;
+  /** One line for the command list of `vitals --help`. */
+  readonly summary: string;
+  /** What the command does, for its own help. */
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
+}
+
+const CONFIG: OptionSpec = {
+  name: "config",
+  short: "c",
+  value: "FILE",
+  help: "config file (default: $VITALS_CONFIG, else ./vitals.yaml)",
+};
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  { name: "help", short: "h", help: "show this help" },
+  { name: "version", short: "V", help: "print the version" },
+];
+
+/** Every subcommand, in the order the help lists them. */
+export const COMMANDS = {
+  serve: {
+    usage: "[serve] [options]",
+    summary: "serve /health and /health/simple until SIGTERM",
+    description: `Serves GET|HEAD /health (full JSON), /health/simple ({"status":"UP"}), the
+/health/live, /health/ready and /health/started groups and /metrics: 200 when
+UP, 503 when DOWN. Reloads the config on SIGHUP. Stops on SIGTERM or SIGINT:
+readiness turns DOWN, then after server.drainDelay in-flight requests finish
+(at most 5 s) and running check processes are killed.`,
+    options: [
+      CONFIG,
+      {
+        name: "host",
+        value: "HOST",
+        help: "address to listen on (default: $VITALS_HOST, else server.host)",
+      },
+      {
+        name: "port",
+        value: "PORT",
+        help: "port to listen on, 0 for any free one\n(default: $VITALS_PORT, else server.port)",
+      },
+      { name: "watch", help: "reload the config when the file's content changes" },
+      {
+        name: "log-format",
+        value: "FORMAT",
+        help: "text or json (default: text on a terminal, else json)",
+      },
+      { name: "log-level", value: "LEVEL", help: "quiet, info or debug (default: info)" },
+    ],
+  },
+  check: {
+    usage: "check [options]",
+    summary: "run every check once; exit 0 if UP, 1 if DOWN",
+    description: `Runs every check once and prints a table (or the /health JSON with --json).
+Exits 0 when UP and 1 when DOWN: for exec probes, cron and CI.`,
+    options: [
+      CONFIG,
+      { name: "json", help: "print the /health JSON body instead of a table" },
+      {
+        name: "wait",
+        value: "DURATION",
+        help:
+          "retry every second until UP or DURATION has passed\n(such as 30s or 2m; default: no retry)",
+      },
+    ],
+  },
+  validate: {
+    usage: "validate [options]",
+    summary: "check the config file; exit 0 if valid, 2 if not",
+    description: `Loads the config and reports every problem with its line and key path.
+Exits 0 and prints "config OK: N checks", or exits 2.`,
+    options: [CONFIG],
+  },
+  schema: {
+    usage: "schema",
+    summary: "print the config's JSON Schema",
+    description: "Prints the JSON Schema (draft 2020-12) of the config file, for editors and CI.",
+    options: [],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+/** A subcommand name. */
+export type Command = keyof typeof COMMANDS;
+
+/** Whether `name` is a subcommand. */
+export function isCommand(name: string): name is Command {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/**
+ * Every option `command` accepts, its own and the common ones.
+ *
+ * @example
+ * ```ts
+ * import { optionsOf } from "./options.ts";
+ * console.assert(optionsOf("validate").map((spec) => spec.name).join() === "config,help,version");
+ * ```
+ */
+export function optionsOf(command: Command): readonly OptionSpec[] {
+  const own: readonly OptionSpec[] = COMMANDS[command].options;
+  return [...own, ...COMMON_OPTIONS];
+}
+
+/** A mistake on the command line: reported with a pointer to the help, exit code 2. */
+export class UsageError extends Error {
+  /** The command whose help to point at; `undefined` for `vitals --help`. */
+  readonly command: Command | undefined;
+
+  constructor(message: string, command?: Command) {
+    super(message);
+    this.name = "UsageError";
+    this.command = command;
+  }
+}
+
+/** Parsed flags: string options as strings, switches as `true`. */
+export type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+/**
+ * Parses `args` for `command` against the table.
+ *
+ * @throws {UsageError} for an unknown option, a missing value or a positional argument
+ * @example
+ * ```ts
+ * import { parseFlags } from "./options.ts";
+ * const flags = parseFlags("check", ["--json", "-c", "vitals.yaml"]);
+ * console.assert(flags.json === true && flags.config === "vitals.yaml");
+ * ```
+ */
+export function parseFlags(command: Command, args: readonly string[]): Flags {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const spec of optionsOf(command)) {
+    options[spec.name] = {
+      type: spec.value === undefined ? "boolean" : "string",
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+    };
+  }
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), command);
+  }
+}
+
+/** A string flag's value, or `undefined`. */
+export function stringFlag(flags: Flags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The options block of a help text, aligned in two columns. */
+function optionLines(options: readonly OptionSpec[]): string {
+  const left = options.map((spec) => {
+    const short = spec.short === undefined ? "    " : `-${spec.short}, `;
+    return `  ${short}--${spec.name}${spec.value === undefined ? "" : ` ${spec.value}`}`;
+  });
+  const width = Math.max(...left.map((text) => text.length)) + 2;
+  return options.map((spec, index) => {
+    const [first, ...rest] = spec.help.split("\n");
+    const lines = [`${left[index]!.padEnd(width)}${first}`];
+    for (const line of rest) lines.push(`${" ".repeat(width)}${line}`);
+    return lines.join("\n");
+  }).join("\n");
+}
+
+/**
+ * The help text of `command`, or of vitals as a whole.
+ *
+ * @example
+ * ```ts
+ * import { helpText } from "./options.ts";
+ * console.assert(helpText("check").includes("--wait DURATION"));
+ * ```
+ */
+export function helpText(command?: Command): string {
+  if (command === undefined) {
+    const names = Object.keys(COMMANDS) as Command[];
+    const usages = names.map((name) => `vitals ${COMMANDS[name].usage}`);
+    const width = Math.max(...usages.map((text) => text.length)) + 2;
+    const list = names.map((name, index) =>
+      `  ${usages[index]!.padEnd(width)}${COMMANDS[name].summary}`
+    );
+    return `vitals: a config-driven health-check sidecar
+
+Usage:
+${list.join("\n")}
+
+Options:
+${optionLines(COMMON_OPTIONS)}
+
+Exit codes: 0 ok, 1 DOWN or runtime failure, 2 usage or config error.
+Run "vitals <command> --help" for a command's options.`;
+  }
+  const spec: CommandSpec = COMMANDS[command];
+  return `Usage: vitals ${spec.usage}
+
+${spec.description}
+
+Options:
+${optionLines(optionsOf(command))}`;
+}
+
+/** The config file: `--config`, else `$VITALS_CONFIG`, else `vitals.yaml`. */
+export function configPath(flags: Flags, env: Readonly<Record<string, string>>): string {
+  return stringFlag(flags, "config") ?? env["VITALS_CONFIG"] ?? "vitals.yaml";
+}

@@ -1,0 +1,67 @@
+/**
+ * The command runner: picks the subcommand, parses its flags against the
+ * option table, runs it, and turns every expected failure into a message and
+ * an exit code (0 ok, 1 DOWN or runtime failure, 2 usage or config error).
+ *
+ * @module
+ */
+
+import { ConfigError } from "../config/error.ts";
+import type { Platform } from "../platform/mod.ts";
+import { VERSION } from "../version.ts";
+import { checkCommand } from "./check.ts";
+import { type Command, helpText, isCommand, parseFlags, UsageError } from "./options.ts";
+import { schemaCommand } from "./schema.ts";
+import { serveCommand } from "./serve.ts";
+import { validateCommand } from "./validate.ts";
+
+/**
+ * Runs the command line and returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const platform = detectPlatform();
+ * platform.exit(await runCli(["validate", "--config", "vitals.yaml"], platform));
+ * ```
+ */
+export async function runCli(args: readonly string[], platform: Platform): Promise<number> {
+  const first = args[0];
+  const named = first !== undefined && !first.startsWith("-");
+  if (named && !isCommand(first)) {
+    console.error(`vitals: unknown command "${first}"\n\n${helpText()}`);
+    return 2;
+  }
+  const command: Command = named ? first as Command : "serve";
+  try {
+    const flags = parseFlags(command, named ? args.slice(1) : args);
+    if (flags.version === true) {
+      console.log(`vitals ${VERSION} (${platform.runtime} ${platform.version})`);
+      return 0;
+    }
+    if (flags.help === true) {
+      console.log(helpText(named ? command : undefined));
+      return 0;
+    }
+    switch (command) {
+      case "serve":
+        return await serveCommand(flags, platform);
+      case "check":
+        return await checkCommand(flags, platform);
+      case "validate":
+        return await validateCommand(flags, platform);
+      case "schema":
+        return schemaCommand();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = error.command === undefined ? "" : `${error.command} `;
+      console.error(`vitals: ${error.message}\nRun "vitals ${help}--help" for usage.`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+}

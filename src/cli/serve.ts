@@ -1,0 +1,104 @@
+/**
+ * `vitals serve`: loads the config, listens, runs the checks, reloads on
+ * SIGHUP or `--watch`, and shuts down in order on SIGTERM or SIGINT.
+ *
+ * @module
+ */
+
+import { createApp } from "../app/create_app.ts";
+import { createReloader } from "../app/reloader.ts";
+import { loadConfig } from "../config/load.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { type Platform, PlatformError } from "../platform/mod.ts";
+import { hostPort, plural } from "../text.ts";
+import { VERSION } from "../version.ts";
+import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
+import { nextSignal, shutdown } from "./shutdown.ts";
+
+/** Reads a port from a flag or the environment; `source` names it in the error. */
+function parsePort(value: string, source: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UsageError(
+      `Invalid ${source} "${value}": expected an integer from 0 to 65535`,
+      "serve",
+    );
+  }
+  return port;
+}
+
+/** The logger `serve` asked for: JSON lines unless standard error is a terminal. */
+function loggerFor(flags: Flags, platform: Platform): Logger {
+  const format = stringFlag(flags, "log-format") ?? (platform.stderrIsTerminal() ? "text" : "json");
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`Invalid --log-format "${format}": expected text or json`, "serve");
+  }
+  const level = stringFlag(flags, "log-level") ?? "info";
+  if (level !== "quiet" && level !== "info" && level !== "debug") {
+    throw new UsageError(`Invalid --log-level "${level}": expected quiet, info or debug`, "serve");
+  }
+  return createLogger({ format, level });
+}
+
+/**
+ * Serves until a stop signal; returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await serveCommand({ config: "vitals.yaml", port: "0" }, detectPlatform());
+ * ```
+ */
+export async function serveCommand(flags: Flags, platform: Platform): Promise<number> {
+  const log = loggerFor(flags, platform);
+  const file = configPath(flags, platform.env());
+  const env = platform.env();
+  // Flags and environment override the file; check them before reading it.
+  const portFlag = stringFlag(flags, "port");
+  const portText = portFlag ?? env["VITALS_PORT"];
+  const source = portFlag !== undefined ? "--port" : "VITALS_PORT";
+  const portOverride = portText === undefined ? undefined : parsePort(portText, source);
+  const hostOverride = stringFlag(flags, "host") ?? env["VITALS_HOST"];
+  const config = await loadConfig(file, platform);
+  const host = hostOverride ?? config.server.host;
+  const port = portOverride ?? config.server.port;
+  const app = createApp(config, { platform, log });
+  let server;
+  try {
+    server = await platform.serve({ hostname: host, port, handler: app.handler });
+  } catch (error) {
+    const reason = error instanceof PlatformError ? error.reason : String(error);
+    log.error(`Cannot listen on ${hostPort(host, port)}: ${reason}`);
+    return 1;
+  }
+  log.info(
+    `vitals ${VERSION} listening on http://${hostPort(server.hostname, server.port)} ` +
+      `(config "${file}", ${plural(config.checks.length, "check")}, ` +
+      `${platform.runtime} ${platform.version})`,
+  );
+  const reloader = createReloader({
+    file,
+    app,
+    platform,
+    log,
+    listen: { host: hostOverride, port: portOverride },
+  });
+  // Handlers first: a signal that arrived before them would take its default
+  // action and kill vitals, leaving the check processes it just started behind.
+  platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+  const stopSignal = nextSignal(platform, ["SIGTERM", "SIGINT"], () => {
+    log.warn("second signal: exiting at once");
+    platform.exit(1);
+  });
+  // Run the checks now, so the first probe is answered from a warm cache.
+  void app.health.start();
+  const stopWatching = flags.watch === true ? reloader.watch() : undefined;
+  const signal = await stopSignal;
+  stopWatching?.();
+  await shutdown(signal, {
+    health: app.health,
+    server,
+    drainDelay: app.config.server.drainDelay,
+    log,
+  });
+  return 0;
+}

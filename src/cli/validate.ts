@@ -1,0 +1,26 @@
+/**
+ * `vitals validate`: loads the config and says whether it is valid. Problems
+ * surface as a `ConfigError` (exit 2), reported by the command runner.
+ *
+ * @module
+ */
+
+import { loadConfig } from "../config/load.ts";
+import type { Platform } from "../platform/mod.ts";
+import { plural } from "../text.ts";
+import { configPath, type Flags } from "./options.ts";
+
+/**
+ * Validates the config file and returns 0; throws `ConfigError` when invalid.
+ *
+ * @example
+ * ```ts ignore
+ * await validateCommand({ config: "vitals.yaml" }, detectPlatform()); // prints "config OK: 3 checks ..."
+ * ```
+ */
+export async function validateCommand(flags: Flags, platform: Platform): Promise<number> {
+  const file = configPath(flags, platform.env());
+  const config = await loadConfig(file, platform);
+  console.log(`config OK: ${plural(config.checks.length, "check")} in "${file}"`);
+  return 0;
+}

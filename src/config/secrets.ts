@@ -1,0 +1,50 @@
+/**
+ * Which config values are secret: a check's `apiKey`, every `headers` value
+ * and every `env` value. Error messages, check messages and logs mask them
+ * (see `mask.ts`).
+ *
+ * @module
+ */
+
+import type { CheckConfig } from "./resolve.ts";
+
+/** Config keys whose values are secret, wherever they sit in a check. */
+const SECRET_KEYS = new Set(["apiKey", "headers", "env"]);
+
+/**
+ * Whether a config key path holds a secret.
+ *
+ * @example
+ * ```ts
+ * import { isSecretPath } from "./secrets.ts";
+ * console.assert(isSecretPath(["checks", 0, "headers", "Authorization"]));
+ * console.assert(!isSecretPath(["checks", 0, "url"]));
+ * ```
+ */
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return path[0] === "checks" && path.length >= 3 && SECRET_KEYS.has(String(path[2]));
+}
+
+/**
+ * The secret values of a check, longest first (so a secret that contains
+ * another is masked whole). Values shorter than 3 characters are left out:
+ * masking every "1" or "C" would garble messages without protecting anything.
+ *
+ * @example
+ * ```ts ignore
+ * secretsOf(check); // ["Bearer abc123", "abc123"]
+ * ```
+ */
+export function secretsOf(check: CheckConfig): string[] {
+  const values: string[] = [];
+  if ("apiKey" in check && check.apiKey) values.push(check.apiKey);
+  if ("headers" in check && check.headers) values.push(...Object.values(check.headers));
+  if ("env" in check && check.env) values.push(...Object.values(check.env));
+  // A header such as "Bearer abc123" also leaks through its token alone.
+  for (const value of [...values]) {
+    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (token) values.push(token);
+  }
+  return [...new Set(values.filter((value) => value.length >= 3))]
+    .sort((a, b) => b.length - a.length);
+}

@@ -1,0 +1,158 @@
+/**
+ * The check registry: the list of checks in force, kept across reloads, and
+ * the one owner of each check's {@link CheckState}. It runs a check (on the
+ * bounded pool, never twice at once), records the result, and hands out
+ * read-only snapshots of every check for publishing and metrics.
+ *
+ * @module
+ */
+
+import type { Check } from "../checks/check.ts";
+import type { Clock } from "../clock.ts";
+import type { CheckView, Group } from "../types.ts";
+import { type CheckState, INITIAL_STATE, recordResult } from "./check_state.ts";
+import { Limiter } from "./limiter.ts";
+
+/** One registered check as others may see it: its definition and current state. */
+export interface RegisteredCheck {
+  readonly check: Check;
+  readonly state: CheckState;
+}
+
+/** A frozen copy of one check's identity and state, as published. */
+export interface CheckSnapshot {
+  readonly name: string;
+  readonly type: string;
+  readonly critical: boolean;
+  readonly groups: readonly Group[];
+  readonly view: CheckView | undefined;
+  readonly everUp: boolean;
+  readonly runs: CheckState["runs"];
+  readonly lastSuccessAt: number;
+}
+
+/**
+ * The state of one check definition, shared by its entries before and after a
+ * reload that keeps it. Only the registry writes its fields.
+ */
+class Cell {
+  state: CheckState = INITIAL_STATE;
+  /** The run in progress, which every other caller joins. */
+  running: Promise<void> | undefined;
+}
+
+/** A check in one check list, with the cell its results go to. */
+class Slot implements RegisteredCheck {
+  constructor(readonly check: Check, readonly cell: Cell) {}
+
+  get state(): CheckState {
+    return this.cell.state;
+  }
+}
+
+/** Options for {@link CheckRegistry}. */
+export interface RegistryOptions {
+  readonly checks: readonly Check[];
+  readonly poolSize: number;
+  readonly clock: Clock;
+  /** Called after each run of a check with its new and its previous view. */
+  readonly onCheckResult?: ((next: CheckView, previous: CheckView | undefined) => void) | undefined;
+}
+
+/**
+ * The checks in force and their states.
+ *
+ * @example
+ * ```ts ignore
+ * const registry = new CheckRegistry({ checks, poolSize: 4, clock: systemClock });
+ * await Promise.all(registry.entries.map((entry) => registry.run(entry, signal)));
+ * registry.snapshot()[0]?.view?.status; // "UP"
+ * ```
+ */
+export class CheckRegistry {
+  readonly #clock: Clock;
+  readonly #limiter: Limiter;
+  readonly #onCheckResult: RegistryOptions["onCheckResult"];
+  #slots: readonly Slot[];
+
+  constructor(options: RegistryOptions) {
+    this.#clock = options.clock;
+    this.#limiter = new Limiter(options.poolSize);
+    this.#onCheckResult = options.onCheckResult;
+    this.#slots = options.checks.map((check) => new Slot(check, new Cell()));
+  }
+
+  /** The checks in force, in config order. */
+  get entries(): readonly RegisteredCheck[] {
+    return this.#slots;
+  }
+
+  /**
+   * The entries a new check list would have: a check whose definition (its
+   * `key`) is unchanged keeps its state; the rest start fresh. Nothing is in
+   * force until {@link commit}.
+   */
+  prepare(checks: readonly Check[]): readonly RegisteredCheck[] {
+    // Without a key, a check is the same definition only as the same object.
+    const kept = new Map<unknown, Cell>(
+      this.#slots.map((slot) => [slot.check.key ?? slot.check, slot.cell]),
+    );
+    return checks.map((check) => new Slot(check, kept.get(check.key ?? check) ?? new Cell()));
+  }
+
+  /** Puts prepared entries in force and resizes the pool. */
+  commit(entries: readonly RegisteredCheck[], poolSize: number): void {
+    this.#slots = entries.map((entry) => this.#slot(entry));
+    this.#limiter.resize(poolSize);
+  }
+
+  /** Whether `entry` is one of the checks in force (not replaced by a reload). */
+  inForce(entry: RegisteredCheck): boolean {
+    return this.#slots.includes(entry as Slot);
+  }
+
+  /** The entries whose last run ended at least their interval ago (`ttl` when unset). */
+  due(entries: readonly RegisteredCheck[], ttl: number): RegisteredCheck[] {
+    const now = this.#clock.now();
+    return entries.filter(({ check, state }) =>
+      state.view === undefined || now - state.finishedAt >= (check.interval ?? ttl)
+    );
+  }
+
+  /** Runs a check unless it is already running, in which case the caller joins that run. */
+  run(entry: RegisteredCheck, signal: AbortSignal): Promise<void> {
+    const { check, cell } = this.#slot(entry);
+    cell.running ??= this.#limiter.run(() => check.run(signal)).then((result) => {
+      const previous = cell.state.view;
+      // The thresholds of the entry that ran: a reload may have changed them.
+      cell.state = recordResult(cell.state, result, check, this.#clock.now());
+      this.#onCheckResult?.(cell.state.view!, previous);
+    }).finally(() => {
+      cell.running = undefined;
+    });
+    return cell.running;
+  }
+
+  /** A frozen copy of every check in force. */
+  snapshot(): readonly CheckSnapshot[] {
+    return this.#slots.map(({ check, state }) =>
+      Object.freeze({
+        name: check.name,
+        type: check.type,
+        critical: check.critical,
+        groups: check.groups,
+        view: state.view,
+        everUp: state.everUp,
+        runs: state.runs,
+        lastSuccessAt: state.lastSuccessAt,
+      })
+    );
+  }
+
+  #slot(entry: RegisteredCheck): Slot {
+    if (!(entry instanceof Slot)) {
+      throw new TypeError("Cannot use a check the registry did not make");
+    }
+    return entry;
+  }
+}

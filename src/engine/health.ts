@@ -1,0 +1,210 @@
+/**
+ * The health engine's front: the one object the rest of vitals talks to. It
+ * owns the check registry, the publisher and the refresh policy of the mode in
+ * force, and coordinates what crosses them: single-flight evaluations,
+ * reloads that switch atomically, draining and shutdown.
+ *
+ * Every age and expiry is measured on the monotonic clock, never the wall clock.
+ *
+ * @module
+ */
+
+import type { Check } from "../checks/check.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import type { CheckView, HealthStatus, Scope } from "../types.ts";
+import { BackgroundRefresh } from "./background.ts";
+import { CheckRegistry, type CheckSnapshot, type RegisteredCheck } from "./check_registry.ts";
+import { OnDemandRefresh } from "./on_demand.ts";
+import { Publisher } from "./publisher.ts";
+import type { HealthSettings, RefreshHost, RefreshMode, RefreshPolicy } from "./refresh_policy.ts";
+
+export type { HealthSettings, RefreshMode } from "./refresh_policy.ts";
+
+/** Options for {@link Health}. */
+export interface HealthOptions extends HealthSettings {
+  readonly checks: readonly Check[];
+  readonly clock?: Clock;
+  /** Called after each publish with the new and the previous status of every check. */
+  readonly onEvaluated?: (next: HealthStatus, previous: HealthStatus | undefined) => void;
+  /** Called after each run of a check with its new and its previous view. */
+  readonly onCheckResult?: (next: CheckView, previous: CheckView | undefined) => void;
+}
+
+/** The refresh policy of each mode. */
+const POLICIES: Record<RefreshMode, new (host: RefreshHost) => RefreshPolicy> = {
+  "on-demand": OnDemandRefresh,
+  background: BackgroundRefresh,
+};
+
+/**
+ * Runs checks and serves their aggregate per scope.
+ *
+ * @example
+ * ```ts ignore
+ * const health = new Health({ checks, ttl: 30_000, poolSize: 4, maxWait: 900 });
+ * const status = await health.status("ready"); // runs the checks the first time
+ * await health.status("ready"); // within 30 s: the same object, no checks run
+ * ```
+ */
+export class Health {
+  readonly #clock: Clock;
+  readonly #onEvaluated: HealthOptions["onEvaluated"];
+  readonly #stop = new AbortController();
+  readonly #registry: CheckRegistry;
+  readonly #publisher: Publisher;
+  readonly #host: RefreshHost;
+  #settings: Required<HealthSettings>;
+  #policy: RefreshPolicy;
+  /** Bumped by each reload; an evaluation of an older generation publishes nothing. */
+  #generation = 0;
+  #running: { generation: number; promise: Promise<HealthStatus> } | undefined;
+  #started = false;
+
+  constructor(options: HealthOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#onEvaluated = options.onEvaluated;
+    this.#settings = {
+      mode: options.mode ?? "on-demand",
+      maxWait: options.maxWait ?? Infinity,
+      ttl: options.ttl,
+      poolSize: options.poolSize,
+    };
+    this.#registry = new CheckRegistry({
+      checks: options.checks,
+      poolSize: options.poolSize,
+      clock: this.#clock,
+      onCheckResult: options.onCheckResult,
+    });
+    this.#publisher = new Publisher(this.#clock, this.#registry.snapshot());
+    this.#host = {
+      clock: this.#clock,
+      registry: this.#registry,
+      publisher: this.#publisher,
+      settings: () => this.#settings,
+      started: () => this.#started,
+      start: () => this.start(),
+      evaluate: () => this.evaluate(),
+      refresh: (entry) => this.#refresh(entry),
+    };
+    this.#policy = new POLICIES[this.#settings.mode](this.#host);
+  }
+
+  /** How many times results were published (evaluations on demand, check runs in background). */
+  get evaluations(): number {
+    return this.#publisher.evaluations;
+  }
+
+  /** Every check's newest result; `undefined` before the first publish. */
+  get last(): HealthStatus | undefined {
+    return this.#publisher.last;
+  }
+
+  /** Every check as last published (before the first publish: as configured, never run). */
+  get snapshot(): readonly CheckSnapshot[] {
+    return this.#publisher.published?.members ?? this.#registry.snapshot();
+  }
+
+  /**
+   * Starts refreshing: the first evaluation now, then whatever the mode does
+   * on its own (background: one loop per check). Resolves with the first status.
+   */
+  start(): Promise<HealthStatus> {
+    this.#started = true;
+    const first = this.evaluate();
+    const generation = this.#generation;
+    void first.then(() => {
+      if (generation === this.#generation && !this.#stop.signal.aborted) this.#policy.resume();
+    });
+    return first;
+  }
+
+  /** The status of `scope`, refreshed per the mode and waiting at most `maxWait`. */
+  status(scope: Scope = "all"): Promise<HealthStatus> {
+    const ready = this.#policy.peek(scope);
+    return ready ? Promise.resolve(ready) : this.#policy.status(scope);
+  }
+
+  /**
+   * The answer {@link status} would give at once, without waiting or starting
+   * anything: the cached summary while it is fresh (in background mode, the
+   * newest one once started), else `undefined`. The server's hot path: a warm
+   * cache costs no promise.
+   *
+   * @example
+   * ```ts ignore
+   * const status = health.peek("ready") ?? await health.status("ready");
+   * ```
+   */
+  peek(scope: Scope = "all"): HealthStatus | undefined {
+    return this.#policy.peek(scope);
+  }
+
+  /**
+   * Runs every check that is due now (with `all`, every check) and publishes;
+   * joins the evaluation already running, if any.
+   */
+  evaluate(all = false): Promise<HealthStatus> {
+    const generation = this.#generation;
+    if (this.#running?.generation === generation) return this.#running.promise;
+    const promise = this.#runEntries(this.#registry.entries, all).then(() => {
+      if (generation === this.#generation) this.#publish();
+      return this.last ?? this.#publisher.noResult("all");
+    }).finally(() => {
+      if (this.#running?.promise === promise) this.#running = undefined;
+    });
+    this.#running = { generation, promise };
+    return promise;
+  }
+
+  /**
+   * Replaces the checks and settings. Checks whose definition is unchanged keep
+   * their state; new ones run before the swap, so the switch is atomic and the
+   * first status of the new config has a result for every check.
+   */
+  async reload(checks: readonly Check[], settings: HealthSettings): Promise<HealthStatus> {
+    const generation = ++this.#generation;
+    const entries = this.#registry.prepare(checks);
+    await this.#runEntries(entries);
+    if (generation !== this.#generation || this.#stop.signal.aborted) {
+      return this.last ?? this.#publisher.noResult("all");
+    }
+    this.#settings = { ...this.#settings, ...settings };
+    this.#registry.commit(entries, this.#settings.poolSize);
+    this.#publish();
+    this.#policy.stop();
+    this.#policy = new POLICIES[this.#settings.mode](this.#host);
+    if (this.#started) this.#policy.resume();
+    return this.last!;
+  }
+
+  /** Readiness answers DOWN ("shutting down") from now on; liveness is unaffected. */
+  drain(): void {
+    this.#publisher.drain();
+  }
+
+  /** Shows (or, with `undefined`, clears) a non-critical `config` entry in `details`. */
+  setConfigProblem(problem: string | undefined): void {
+    this.#publisher.setConfigProblem(problem);
+  }
+
+  /** Stops refreshing and cancels running checks (their processes are killed). */
+  close(): void {
+    this.#policy.stop();
+    this.#stop.abort();
+  }
+
+  async #runEntries(entries: readonly RegisteredCheck[], all = false): Promise<void> {
+    const due = all ? entries : this.#registry.due(entries, this.#settings.ttl);
+    await Promise.all(due.map((entry) => this.#registry.run(entry, this.#stop.signal)));
+  }
+
+  async #refresh(entry: RegisteredCheck): Promise<void> {
+    await this.#registry.run(entry, this.#stop.signal);
+    if (this.#registry.inForce(entry)) this.#publish();
+  }
+
+  #publish(): void {
+    const previous = this.#publisher.publish(this.#registry.snapshot());
+    this.#onEvaluated?.(this.last!, previous);
+  }
+}

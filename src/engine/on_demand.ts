@@ -1,0 +1,60 @@
+/**
+ * The `on-demand` refresh mode: a published status is reused while it is
+ * younger than `ttl`. A request that finds it older starts one evaluation
+ * (single flight: a burst of probes runs each check once) and waits for it at
+ * most `maxWait`; past that it gets the last published results marked stale.
+ *
+ * @module
+ */
+
+import { roundMs } from "../clock.ts";
+import type { HealthStatus, Scope } from "../types.ts";
+import type { RefreshHost, RefreshPolicy } from "./refresh_policy.ts";
+
+/** Whether `promise` settles within `ms`. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return promise.then(() => true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Refreshes when a request needs it.
+ *
+ * @example
+ * ```ts ignore
+ * const policy = new OnDemandRefresh(host);
+ * const status = policy.peek("ready") ?? await policy.status("ready");
+ * ```
+ */
+export class OnDemandRefresh implements RefreshPolicy {
+  readonly #host: RefreshHost;
+
+  constructor(host: RefreshHost) {
+    this.#host = host;
+  }
+
+  peek(scope: Scope): HealthStatus | undefined {
+    const { clock, publisher } = this.#host;
+    const published = publisher.published;
+    if (!published || clock.now() - published.at >= this.#host.settings().ttl) return undefined;
+    return publisher.summary(scope, published);
+  }
+
+  async status(scope: Scope): Promise<HealthStatus> {
+    const { clock, publisher } = this.#host;
+    const finished = await within(this.#host.evaluate(), this.#host.settings().maxWait);
+    const newest = publisher.published;
+    if (!newest) return publisher.noResult(scope);
+    const summary = publisher.summary(scope, newest);
+    if (finished) return summary;
+    return { ...summary, stale: true, ageMs: roundMs(clock.now() - newest.at) };
+  }
+
+  resume(): void {}
+
+  stop(): void {}
+}

@@ -1,0 +1,97 @@
+/**
+ * Runtime failures with a code that means the same on Deno and Bun: the
+ * normalised errno-style codes, their short reasons, and the translation from
+ * whatever a runtime threw.
+ *
+ * @module
+ */
+
+/** Normalised error codes, named after the POSIX errno values both runtimes report. */
+export type PlatformErrorCode =
+  | "ENOENT"
+  | "EACCES"
+  | "ENOEXEC"
+  | "EISDIR"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "ECONNREFUSED"
+  | "ECONNRESET"
+  | "EHOSTUNREACH"
+  | "ENETUNREACH"
+  | "ENOTFOUND"
+  | "ETIMEDOUT"
+  | "EUNKNOWN";
+
+const REASONS: Record<PlatformErrorCode, string> = {
+  ENOENT: "file does not exist",
+  EACCES: "permission denied",
+  ENOEXEC: "not an executable program",
+  EISDIR: "is a directory",
+  EADDRINUSE: "address already in use",
+  EADDRNOTAVAIL: "address not available",
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOTFOUND: "name does not resolve",
+  ETIMEDOUT: "timed out",
+  EUNKNOWN: "unknown error",
+};
+
+/**
+ * A runtime failure with a code that means the same on every runtime.
+ *
+ * @example
+ * ```ts ignore
+ * try {
+ *   await platform.readTextFile("vitals.yaml");
+ * } catch (error) {
+ *   if (error instanceof PlatformError && error.code === "ENOENT") {
+ *     // the file is missing
+ *   }
+ * }
+ * ```
+ */
+export class PlatformError extends Error {
+  /** The normalised code. */
+  readonly code: PlatformErrorCode;
+
+  constructor(code: PlatformErrorCode, detail?: string, options?: ErrorOptions) {
+    super(detail ? `${REASONS[code]}: ${detail}` : REASONS[code], options);
+    this.name = "PlatformError";
+    this.code = code;
+  }
+
+  /** The short reason for the code, such as "connection refused". */
+  get reason(): string {
+    return REASONS[this.code];
+  }
+}
+
+const KNOWN_CODES = new Set<string>(Object.keys(REASONS));
+
+/**
+ * Turns whatever a runtime threw into a {@link PlatformError}.
+ *
+ * @example
+ * ```ts
+ * import { toPlatformError } from "./platform_error.ts";
+ * const error = toPlatformError(Object.assign(new Error("connect failed"), { code: "ECONNREFUSED" }));
+ * console.assert(error.reason === "connection refused");
+ * ```
+ */
+export function toPlatformError(error: unknown): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ENOEXEC|exec format error/i.test(message)) {
+    return new PlatformError("ENOEXEC", undefined, { cause: error });
+  }
+  if (typeof code === "string" && KNOWN_CODES.has(code)) {
+    return new PlatformError(code as PlatformErrorCode, undefined, { cause: error });
+  }
+  if (/lookup address|Name or service not known|getaddrinfo/i.test(message)) {
+    return new PlatformError("ENOTFOUND", undefined, { cause: error });
+  }
+  return new PlatformError("EUNKNOWN", message, { cause: error });
+}

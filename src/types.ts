@@ -1,0 +1,58 @@
+/**
+ * The vocabulary every part of vitals shares: statuses, probe groups and
+ * scopes, one run's result, a check's served view, and a scope's status.
+ * Types only (and the list of groups), so any module may import it.
+ *
+ * @module
+ */
+
+/** UP or DOWN, as Kitura's Health reports it. */
+export type Status = "UP" | "DOWN";
+
+/** The probe groups a check can belong to, one per Kubernetes probe. */
+export const GROUPS = ["live", "ready", "started"] as const;
+
+/** A probe group: `/health/live`, `/health/ready` or `/health/started`. */
+export type Group = typeof GROUPS[number];
+
+/** What a status covers: every check, or one probe group. */
+export type Scope = "all" | Group;
+
+/** The outcome of one run of one check. */
+export interface CheckResult {
+  readonly name: string;
+  readonly type: string;
+  readonly status: Status;
+  /** Whether a DOWN result makes the whole status DOWN. */
+  readonly critical: boolean;
+  /** How long the run took, in milliseconds (monotonic clock, one decimal). */
+  readonly durationMs: number;
+  /** What was seen: `HTTP 200`, `exit code 1: ...`, `timed out after 2000 ms`. */
+  readonly message: string;
+  /** When the result became known (ISO-8601, UTC). */
+  readonly checkedAt: string;
+}
+
+/** A check's result as served: the counted status plus the raw outcome behind it. */
+export interface CheckView extends CheckResult {
+  /** The raw status of the last run; differs from `status` while a change is damped. */
+  readonly lastOutcome: Status;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+}
+
+/** A served status: one scope's aggregate over the newest results. */
+export interface HealthStatus {
+  readonly status: Status;
+  /** When the results were published (ISO-8601, UTC); shows a cached answer's age. */
+  readonly timestamp: string;
+  /** Why things are DOWN: `"<name>: <message>"` per DOWN check, and vitals' own notes. */
+  readonly details: readonly string[];
+  readonly checks: readonly CheckView[];
+  /** Monotonic time the results were published; for expiry, not for display. */
+  readonly computedAt: number;
+  /** Set when a request stopped waiting for a running evaluation (`server.maxWait`). */
+  readonly stale?: true;
+  /** With `stale`: how old the results are, in milliseconds. */
+  readonly ageMs?: number;
+}
