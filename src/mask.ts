@@ -17,9 +17,10 @@ export const MASK = "***";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hideUrlCredentials } from "./mask.ts";
  * const shown = hideUrlCredentials("GET http://admin:s3cret@10.0.0.5/ready failed");
- * console.assert(shown === "GET http://***@10.0.0.5/ready failed");
+ * assert(shown === "GET http://***@10.0.0.5/ready failed");
  * ```
  */
 export function hideUrlCredentials(text: string): string {
@@ -33,8 +34,9 @@ export function hideUrlCredentials(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maskCutStart } from "./mask.ts";
- * console.assert(maskCutStart("cr3t-token then more", ["s3cr3t-token"]) === "*** then more");
+ * assert(maskCutStart("cr3t-token then more", ["s3cr3t-token"]) === "*** then more");
  * ```
  */
 export function maskCutStart(text: string, secrets: readonly string[]): string {
@@ -52,8 +54,9 @@ export function maskCutStart(text: string, secrets: readonly string[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maskSecrets } from "./mask.ts";
- * console.assert(maskSecrets("401 for key s3cr3t", ["s3cr3t"]) === "401 for key ***");
+ * assert(maskSecrets("401 for key s3cr3t", ["s3cr3t"]) === "401 for key ***");
  * ```
  */
 export function maskSecrets(text: string, secrets: readonly string[]): string {

@@ -9,8 +9,10 @@
  *
  * @example
  * ```ts
- * plural(1, "check"); // "1 check"
- * plural(4, "check"); // "4 checks"
+ * import assert from "node:assert/strict";
+ * import { plural } from "./text.ts";
+ * assert.equal(plural(1, "check"), "1 check");
+ * assert.equal(plural(4, "check"), "4 checks");
  * ```
  */
 export function plural(n: number, noun: string): string {
@@ -22,7 +24,9 @@ export function plural(n: number, noun: string): string {
  *
  * @example
  * ```ts
- * hostPort("::1", 8080); // "[::1]:8080"
+ * import assert from "node:assert/strict";
+ * import { hostPort } from "./text.ts";
+ * assert.equal(hostPort("::1", 8080), "[::1]:8080");
  * ```
  */
 export function hostPort(host: string, port: number): string {

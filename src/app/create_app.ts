@@ -52,7 +52,7 @@ export function describeTransition(
  * Builds the sidecar from a config.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = createApp(config, { platform, log });
  * await platform.serve({ hostname: "0.0.0.0", port: 8080, handler: app.handler });
  * ```

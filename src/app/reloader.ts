@@ -61,7 +61,7 @@ export function describeChanges(
  * Creates the reloader for a running app.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const reloader = createReloader({ file, app, platform, log });
  * platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
  * const stopWatching = reloader.watch();

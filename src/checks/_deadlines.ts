@@ -32,10 +32,13 @@ interface Deadline {
  *
  * @example
  * ```ts
+ * import { Deadlines } from "./_deadlines.ts";
  * const deadlines = new Deadlines();
- * const cancel = deadlines.after(2000, () => controller.abort());
- * await work(controller.signal);
+ * const cancel = deadlines.after(60_000, () => console.log("never: cancelled first"));
  * cancel(); // the work ended first: the callback never runs
+ * const controller = new AbortController();
+ * deadlines.after(10, () => controller.abort());
+ * await new Promise((resolve) => controller.signal.addEventListener("abort", resolve));
  * ```
  */
 export class Deadlines {

@@ -25,7 +25,10 @@ export interface BodyText {
  *
  * @example
  * ```ts
- * const { text, truncated } = await readBody(await fetch(url), 65536);
+ * import assert from "node:assert/strict";
+ * import { readBody } from "./_http_read.ts";
+ * const { text, truncated } = await readBody(new Response("hello world"), 5);
+ * assert(text === "hello" && truncated);
  * ```
  */
 export async function readBody(response: Response, limit = BODY_LIMIT): Promise<BodyText> {
@@ -84,7 +87,10 @@ const REASONS: readonly [RegExp, string][] = [
  *
  * @example
  * ```ts
- * try { await fetch(url); } catch (error) { describeFetchError(error); } // "connection refused"
+ * import assert from "node:assert/strict";
+ * import { describeFetchError } from "./_http_read.ts";
+ * const error = new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+ * assert(describeFetchError(error) === "connection refused");
  * ```
  */
 export function describeFetchError(error: unknown): string {

@@ -45,8 +45,9 @@ export interface Check {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { up } from "./check.ts";
- * console.assert(up("exit 0").status === "UP");
+ * assert(up("exit 0").status === "UP");
  * ```
  */
 export const up = (message: string): Outcome => ({ status: "UP", message });

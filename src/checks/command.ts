@@ -67,7 +67,7 @@ async function missingInterpreter(
  * Creates the probe for a command check.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const probe = commandProbe({ ...config, command: ["pgrep", "-x", "myapp"] }, platform);
  * await probe(AbortSignal.timeout(2000)); // { status: "UP", message: "exit 0" }
  * ```

@@ -25,7 +25,7 @@ function expectedText(expected?: readonly number[]): string {
  * Creates the probe for an http check.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const probe = httpProbe({ ...config, url: "http://127.0.0.1:3000/ready", bodyContains: "ok" });
  * await probe(signal); // { status: "UP", message: "HTTP 200" }
  * ```

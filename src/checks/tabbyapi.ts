@@ -158,7 +158,7 @@ async function checkModel(
  * Creates the probe for a tabbyapi check.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const probe = tabbyProbe({ ...config, url: "http://127.0.0.1:5000", path: "/health" });
  * await probe(signal); // { status: "UP", message: "healthy" }
  * ```

@@ -15,7 +15,7 @@ import { PlatformError } from "../platform/platform_error.ts";
  * Creates the probe for a tcp check.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const probe = tcpProbe({ ...config, host: "127.0.0.1", port: 6379 }, platform);
  * await probe(signal); // { status: "DOWN", message: "cannot connect to 127.0.0.1:6379: connection refused" }
  * ```

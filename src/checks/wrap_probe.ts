@@ -27,11 +27,12 @@ function abortMessage(reason: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wrapProbe } from "./wrap_probe.ts";
  * const meta = { name: "slow", type: "custom", critical: true, timeout: 50, groups: ["ready" as const], failureThreshold: 1, successThreshold: 1 };
  * const check = wrapProbe(meta, () => new Promise(() => {})); // never settles by itself
  * const result = await check.run(); // never rejects
- * console.assert(result.status === "DOWN" && result.message === "timed out after 50 ms");
+ * assert(result.status === "DOWN" && result.message === "timed out after 50 ms");
  * ```
  */
 export function wrapProbe(

@@ -118,8 +118,9 @@ export function isCommand(name: string): name is Command {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { optionsOf } from "./options.ts";
- * console.assert(optionsOf("validate").map((spec) => spec.name).join() === "config,help,version");
+ * assert(optionsOf("validate").map((spec) => spec.name).join() === "config,help,version");
  * ```
  */
 export function optionsOf(command: Command): readonly OptionSpec[] {
@@ -148,9 +149,10 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
  * @throws {UsageError} for an unknown option, a missing value or a positional argument
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFlags } from "./options.ts";
  * const flags = parseFlags("check", ["--json", "-c", "vitals.yaml"]);
- * console.assert(flags.json === true && flags.config === "vitals.yaml");
+ * assert(flags.json === true && flags.config === "vitals.yaml");
  * ```
  */
 export function parseFlags(command: Command, args: readonly string[]): Flags {
@@ -194,8 +196,9 @@ function optionLines(options: readonly OptionSpec[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { helpText } from "./options.ts";
- * console.assert(helpText("check").includes("--wait DURATION"));
+ * assert(helpText("check").includes("--wait DURATION"));
  * ```
  */
 export function helpText(command?: Command): string {

@@ -61,6 +61,7 @@ export function nextSignal(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shutdown } from "./shutdown.ts";
  * import { silentLogger } from "../log.ts";
  * const order: string[] = [];
@@ -70,7 +71,7 @@ export function nextSignal(
  *   drainDelay: 0,
  *   log: silentLogger,
  * });
- * console.assert(order.join() === "drain,close server,close checks");
+ * assert(order.join() === "drain,close server,close checks");
  * ```
  */
 export async function shutdown(signal: SignalName, parts: ShutdownParts): Promise<void> {

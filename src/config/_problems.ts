@@ -20,8 +20,9 @@ export type Path = readonly PropertyKey[];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPath } from "./_problems.ts";
- * console.assert(formatPath(["checks", 2, "headers", "X-Probe"]) === 'checks[2].headers["X-Probe"]');
+ * assert(formatPath(["checks", 2, "headers", "X-Probe"]) === 'checks[2].headers["X-Probe"]');
  * ```
  */
 export function formatPath(path: Path): string {

@@ -13,10 +13,12 @@ const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
  *
  * @example
  * ```ts
- * parseDuration("250ms"); // 250
- * parseDuration("1.5s"); // 1500
- * parseDuration(30000); // 30000
- * parseDuration("5"); // undefined: a string needs a unit
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./duration.ts";
+ * assert.equal(parseDuration("250ms"), 250);
+ * assert.equal(parseDuration("1.5s"), 1500);
+ * assert.equal(parseDuration(30000), 30000);
+ * assert.equal(parseDuration("5"), undefined); // a string needs a unit
  * ```
  */
 export function parseDuration(value: unknown): number | undefined {

@@ -21,7 +21,9 @@ const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  *
  * @example
  * ```ts
- * expandString("${HOST:-localhost}:${PORT}", { PORT: "80" }, []); // "localhost:80"
+ * import assert from "node:assert/strict";
+ * import { expandString } from "./env_expand.ts";
+ * assert.equal(expandString("${HOST:-localhost}:${PORT}", { PORT: "80" }, []), "localhost:80");
  * ```
  */
 export function expandString(

@@ -34,14 +34,16 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "./error.ts";
+ * import { parseConfig } from "./load.ts";
  * try {
- *   await loadConfig("vitals.yaml", platform);
+ *   parseConfig("checks:\n  - {name: db, type: tcp, port: abc}\n", "vitals.yaml", {});
  * } catch (error) {
- *   if (error instanceof ConfigError) {
- *     // Invalid config "vitals.yaml" (1 problem):
- *     //   vitals.yaml:12:11: checks[2].port: expected an integer from 1 to 65535, got "abc"
- *     console.error(error.message);
- *   }
+ *   if (!(error instanceof ConfigError)) throw error;
+ *   // Invalid config "vitals.yaml" (1 problem):
+ *   //   vitals.yaml:2:34: checks[0].port: expected an integer from 1 to 65535, got "abc"
+ *   assert(error.problems[0]?.path === "checks[0].port");
  * }
  * ```
  */

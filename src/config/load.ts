@@ -62,9 +62,11 @@ function byPosition(a: ConfigProblem, b: ConfigProblem): number {
  * @throws {ConfigError} listing every problem found
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./load.ts";
  * const config = parseConfig("checks: [{name: db, type: tcp, port: 5432}]", "inline.yaml", {});
- * config.cache.ttl; // 30000
- * config.checks[0]?.timeout; // 5000
+ * assert.equal(config.cache.ttl, 30_000);
+ * assert.equal(config.checks[0]?.timeout, 5_000);
  * ```
  */
 export function parseConfig(
@@ -150,7 +152,7 @@ export function parseConfig(
  *
  * @throws {ConfigError} when the file cannot be read or is not a valid config
  * @example
- * ```ts
+ * ```ts ignore
  * const config = await loadConfig("vitals.yaml", detectPlatform());
  * ```
  */

@@ -16,9 +16,10 @@ const SECRET_KEYS = new Set(["apiKey", "headers", "env"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSecretPath } from "./secrets.ts";
- * console.assert(isSecretPath(["checks", 0, "headers", "Authorization"]));
- * console.assert(!isSecretPath(["checks", 0, "url"]));
+ * assert(isSecretPath(["checks", 0, "headers", "Authorization"]));
+ * assert(!isSecretPath(["checks", 0, "url"]));
  * ```
  */
 export function isSecretPath(path: readonly PropertyKey[]): boolean {

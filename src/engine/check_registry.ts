@@ -151,7 +151,7 @@ export class CheckRegistry {
 
   #slot(entry: RegisteredCheck): Slot {
     if (!(entry instanceof Slot)) {
-      throw new TypeError("Cannot use a check the registry did not make");
+      throw new TypeError(`Cannot run check "${entry.check.name}": another registry made it`);
     }
     return entry;
   }

@@ -47,12 +47,13 @@ export const INITIAL_STATE: CheckState = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { INITIAL_STATE, recordResult } from "./check_state.ts";
  * const result = { name: "db", type: "tcp", critical: true, durationMs: 1, checkedAt: new Date().toISOString() };
  * const thresholds = { failureThreshold: 3, successThreshold: 1 };
  * const up = recordResult(INITIAL_STATE, { ...result, status: "UP", message: "ok" }, thresholds, 1);
  * const once = recordResult(up, { ...result, status: "DOWN", message: "refused" }, thresholds, 2);
- * console.assert(once.view?.status === "UP" && once.view.lastOutcome === "DOWN"); // 1 of 3 failures
+ * assert(once.view?.status === "UP" && once.view.lastOutcome === "DOWN"); // 1 of 3 failures
  * ```
  */
 export function recordResult(

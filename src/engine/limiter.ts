@@ -7,7 +7,7 @@
 
 function assertSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`Invalid pool size ${size}: expected a whole number of at least 1`);
+    throw new RangeError(`Invalid pool size "${size}": expected a whole number of at least 1`);
   }
 }
 
@@ -16,10 +16,11 @@ function assertSize(size: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Limiter } from "./limiter.ts";
  * const limiter = new Limiter(2);
  * const results = await Promise.all([1, 2, 3].map((n) => limiter.run(async () => n * 2)));
- * console.assert(results.join() === "2,4,6");
+ * assert(results.join() === "2,4,6");
  * ```
  */
 export class Limiter {

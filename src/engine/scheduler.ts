@@ -14,8 +14,12 @@
  *
  * @example
  * ```ts
- * const loops = new Scheduler<Entry>((entry) => runCheck(entry), () => performance.now());
- * loops.replace(entries, (entry) => entry.interval);
+ * import assert from "node:assert/strict";
+ * import { Scheduler } from "./scheduler.ts";
+ * const runs: string[] = [];
+ * const loops = new Scheduler<string>(async (name) => void runs.push(name), () => performance.now());
+ * loops.replace(["db", "cache"], () => 10_000); // each every 10 s, the first in 10 s
+ * assert(loops.size === 2);
  * loops.stop();
  * ```
  */

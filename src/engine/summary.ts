@@ -63,11 +63,12 @@ function detail(member: Member, view: CheckView): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarize } from "./summary.ts";
  * const flags = { draining: false, startedLatched: false, configProblem: undefined };
  * const members = [{ name: "db", critical: true, groups: ["ready" as const], view: undefined }];
  * const status = summarize(members, "ready", flags, 0, new Date().toISOString());
- * console.assert(status.status === "DOWN" && status.details[0] === "db: no result yet");
+ * assert(status.status === "DOWN" && status.details[0] === "db: no result yet");
  * ```
  */
 export function summarize(

@@ -43,9 +43,11 @@ export const CONTENT_TYPES: Record<BodyFormat, string> = {
  *
  * @example
  * ```ts
- * negotiate("application/health+json", ""); // "health+json"
- * negotiate("text/html,*\/*;q=0.8", ""); // "json"
- * negotiate(null, "format=text"); // "text"
+ * import assert from "node:assert/strict";
+ * import { negotiate } from "./bodies.ts";
+ * assert.equal(negotiate("application/health+json", ""), "health+json");
+ * assert.equal(negotiate("text/html,*\/*;q=0.8", ""), "json");
+ * assert.equal(negotiate(null, "format=text"), "text");
  * ```
  */
 export function negotiate(accept: string | null, query: string): BodyFormat | undefined {

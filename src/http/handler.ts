@@ -137,9 +137,13 @@ function hasBody(request: Request): boolean {
  *
  * @example
  * ```ts
- * const handler = createHandler(health);
- * const response = await handler(new Request("http://localhost/health/ready"));
- * response.status; // 200 or 503
+ * import assert from "node:assert/strict";
+ * import { createHandler } from "./handler.ts";
+ * import { Health } from "../engine/health.ts";
+ * const handler = createHandler(new Health({ checks: [], ttl: 30_000, poolSize: 4 }));
+ * const response = await handler(new Request("http://localhost/health/ready/simple"));
+ * assert(response.status === 200); // 503 when a critical ready check is DOWN
+ * assert(await response.text() === '{"status":"UP"}');
  * ```
  */
 export function createHandler(health: Health, options: HandlerOptions = {}): Handler {

@@ -70,9 +70,13 @@ function family(
  *
  * @example
  * ```ts
- * const text = renderMetrics(health, requests, "deno");
- * // # TYPE vitals_up gauge
- * // vitals_up 1
+ * import assert from "node:assert/strict";
+ * import { renderMetrics, RequestCounter } from "./metrics.ts";
+ * import { Health } from "../engine/health.ts";
+ * const health = new Health({ checks: [], ttl: 30_000, poolSize: 4 });
+ * await health.evaluate();
+ * const text = renderMetrics(health, new RequestCounter(), "deno");
+ * assert(text.includes("# TYPE vitals_up gauge\nvitals_up 1\n"));
  * ```
  */
 export function renderMetrics(

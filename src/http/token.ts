@@ -10,7 +10,10 @@
  *
  * @example
  * ```ts
- * constantTimeEqual("s3cret", "s3cret"); // true
+ * import assert from "node:assert/strict";
+ * import { constantTimeEqual } from "./token.ts";
+ * assert.ok(constantTimeEqual("s3cret", "s3cret"));
+ * assert.ok(!constantTimeEqual("s3cret", "s3cre"));
  * ```
  */
 export function constantTimeEqual(a: string, b: string): boolean {

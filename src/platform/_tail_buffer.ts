@@ -12,10 +12,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TailBuffer } from "./_tail_buffer.ts";
  * const tail = new TailBuffer(4);
  * tail.write(new TextEncoder().encode("hello"));
- * tail.text(); // "ello"
- * tail.total; // 5
+ * assert.equal(tail.text(), "ello");
+ * assert.equal(tail.total, 5);
  * ```
  */
 export class TailBuffer {

@@ -75,9 +75,10 @@ const KNOWN_CODES = new Set<string>(Object.keys(REASONS));
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toPlatformError } from "./platform_error.ts";
  * const error = toPlatformError(Object.assign(new Error("connect failed"), { code: "ECONNREFUSED" }));
- * console.assert(error.reason === "connection refused");
+ * assert(error.reason === "connection refused");
  * ```
  */
 export function toPlatformError(error: unknown): PlatformError {
