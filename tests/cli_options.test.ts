@@ -1,0 +1,83 @@
+// The command line's option table (src/cli/options.ts): every option a
+// command accepts is listed in its --help, every listed option is accepted,
+// and nothing outside the table is.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  type Command,
+  COMMANDS,
+  helpText,
+  optionsOf,
+  parseFlags,
+  UsageError,
+} from "../src/cli/options.ts";
+import { runCli } from "../src/cli/run.ts";
+import { detectPlatform } from "../src/platform/mod.ts";
+
+const NAMES = Object.keys(COMMANDS) as Command[];
+
+/** Runs the CLI in this process and returns its exit code and what it printed. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => void out.push(parts.join(" "));
+  console.error = (...parts: unknown[]) => void err.push(parts.join(" "));
+  try {
+    const code = await runCli(args, detectPlatform());
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+for (const command of NAMES) {
+  test(`vitals ${command} --help lists every option ${command} accepts, as the table says`, async () => {
+    const { code, stdout } = await cli([command, "--help"]);
+    assert.equal(code, 0);
+    assert.equal(stdout, helpText(command));
+    for (const spec of optionsOf(command)) {
+      const long = `--${spec.name}${spec.value === undefined ? "" : ` ${spec.value}`}`;
+      const shown = spec.short === undefined ? `    ${long}` : `-${spec.short}, ${long}`;
+      const line = stdout.split("\n").find((text) => text.includes(shown));
+      assert.ok(line, `"${shown}" is in the help of ${command}:\n${stdout}`);
+      assert.ok(line.includes(spec.help.split("\n")[0]!), `the help line of --${spec.name}`);
+    }
+  });
+
+  test(`vitals ${command} accepts every option in its table and nothing else`, () => {
+    for (const spec of optionsOf(command)) {
+      const args = spec.value === undefined ? [`--${spec.name}`] : [`--${spec.name}`, "x"];
+      const flags = parseFlags(command, args);
+      assert.equal(flags[spec.name], spec.value === undefined ? true : "x", `--${spec.name}`);
+      if (spec.short !== undefined) {
+        const short = spec.value === undefined ? [`-${spec.short}`] : [`-${spec.short}`, "x"];
+        assert.notEqual(parseFlags(command, short)[spec.name], undefined, `-${spec.short}`);
+      }
+    }
+    assert.throws(() => parseFlags(command, ["--not-in-the-table"]), UsageError);
+    assert.throws(() => parseFlags(command, ["positional"]), UsageError);
+  });
+}
+
+test("vitals --help lists every command with its summary and the common options", async () => {
+  const { code, stdout } = await cli(["--help"]);
+  assert.equal(code, 0);
+  for (const command of NAMES) {
+    const line = stdout.split("\n").find((text) =>
+      text.includes(`vitals ${COMMANDS[command].usage} `)
+    );
+    assert.ok(line?.includes(COMMANDS[command].summary), `${command} in:\n${stdout}`);
+  }
+  assert.match(stdout, /-h, --help/);
+  assert.match(stdout, /-V, --version/);
+});
+
+test("serve's help names --watch, --log-format and --log-level, and check's names --wait", () => {
+  for (const flag of ["--watch", "--log-format FORMAT", "--log-level LEVEL"]) {
+    assert.ok(helpText("serve").includes(flag), flag);
+  }
+  assert.ok(helpText("check").includes("--wait DURATION"));
+});
