@@ -1,12 +1,11 @@
-// The shared deadline timer behind every check's timeout: deadlines fire once,
-// in due order, never when cancelled, and an earlier deadline re-arms the timer.
-// Real timers with short delays; every wait is bounded.
+// The shared deadline timer behind every check's timeout (src/checks/_deadlines.ts):
+// deadlines fire once, in due order, never when cancelled, and an earlier
+// deadline re-arms the timer. Real timers with short delays; every wait is bounded.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Deadlines } from "../src/checks/_deadlines.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "./helpers.ts";
 
 /** Resolves with the elapsed ms when `fire` is called, through `deadlines.after(ms)`. */
 function timed(deadlines: Deadlines, ms: number, order: number[], id: number) {

@@ -1,16 +1,51 @@
 /**
- * Test helpers: real servers on 127.0.0.1 port 0, a port known to be closed, a
- * TabbyAPI stand-in that answers as the real server does, and a manual clock.
- * Servers are started through the platform layer, so tests exercise it too.
+ * Test helpers shared by the in-process tests (and some by the e2e and slow
+ * ones); process_helpers.ts has those for running vitals as a child process.
+ *
+ * - real servers on 127.0.0.1 port 0, a port known to be closed, and a
+ *   TabbyAPI stand-in that answers as the real server does; servers are
+ *   started through the platform layer, so tests exercise it too;
+ * - a manual clock, `sleep`, `gate` and `eventually` for timing;
+ * - checks whose outcome a test controls (`controlled`), and a Health over
+ *   them (`onDemand`);
+ * - check configs (`CHECK_BASE`, `CHECK_META`) and running one (`runCheck`);
+ * - calling a handler without a socket (`BASE`, `get`, `getText`, `fetchFull`);
+ * - apps built from config text (`appOf`, `createTestApp`, `flippable`);
+ * - statuses built by the real `summarize()` (`aggregate`, `result`);
+ * - `ONE_TCP_CHECK`, the fuzz `SEED`, and `assertClearConfigError`, what every
+ *   config error must be;
+ * - temporary files and directories, and the repository root.
  *
  * @module
  */
 
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import process from "node:process";
-import type { Clock } from "../src/clock.ts";
+import { fileURLToPath } from "node:url";
+import { type App, createApp } from "../src/app/create_app.ts";
+import type { Check, Outcome } from "../src/checks/check.ts";
+import { createCheck } from "../src/checks/create_check.ts";
+import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { type Clock, systemClock } from "../src/clock.ts";
+import { ConfigError } from "../src/config/error.ts";
+import { parseConfig } from "../src/config/load.ts";
+import type { CheckConfig } from "../src/config/resolve.ts";
+import { Health } from "../src/engine/health.ts";
+import { summarize } from "../src/engine/summary.ts";
+import { createHandler, type Handler } from "../src/http/handler.ts";
+import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { detectPlatform, type RunningServer } from "../src/platform/mod.ts";
+import type { CheckResult, HealthStatus } from "../src/types.ts";
 
 export const platform = detectPlatform();
+
+/** The repository root, with a trailing slash. */
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+// ---------------------------------------------------------------------------
+// Check configs
 
 /** Every field a resolved check config needs besides its name and kind. */
 export const CHECK_BASE = {
@@ -31,6 +66,18 @@ export const CHECK_META = {
   failureThreshold: 1,
   successThreshold: 1,
 };
+
+/**
+ * Runs one check built by `createCheck` from `config` over {@link CHECK_BASE}
+ * (named `target` unless `config` names it).
+ */
+export function runCheck(config: CheckConfig | Record<string, unknown>): Promise<CheckResult> {
+  return createCheck({ ...CHECK_BASE, name: "target", ...config } as CheckConfig, { platform })
+    .run();
+}
+
+// ---------------------------------------------------------------------------
+// Servers
 
 /** A server under test, closed by `close()`. */
 export interface TestServer {
@@ -132,10 +179,16 @@ export async function startTabby(
   return { ...server, state };
 }
 
+// ---------------------------------------------------------------------------
+// Time
+
+/** The wall time a {@link ManualClock} starts at, as every timestamp it makes shows it. */
+export const STAMP = "2026-11-21T11:24:41.342Z";
+
 /** A clock that moves only when told; its wall time can be set to anything. */
 export class ManualClock implements Clock {
   monotonic = 1_000;
-  wall = Date.parse("2026-11-21T11:24:41.342Z");
+  wall = Date.parse(STAMP);
 
   now(): number {
     return this.monotonic;
@@ -152,6 +205,39 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Sleeps `ms` of real time; ends early (without error) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+/** A promise the test resolves when it wants. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Polls `condition` every 20 ms for at most `ms`; returns whether it became true. */
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  ms = 2000,
+): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(20);
+  }
+  return await condition();
+}
+
 /** Whether a process with this PID exists. */
 export function processExists(pid: number): boolean {
   try {
@@ -163,15 +249,293 @@ export function processExists(pid: number): boolean {
   }
 }
 
-/** Polls `condition` every 20 ms for at most `ms`; returns whether it became true. */
-export async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  ms = 2000,
-): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+// ---------------------------------------------------------------------------
+// Checks the test controls, and a Health over them
+
+/** Fields of a check a test may set besides its name. */
+export type Meta = Partial<Omit<Check, "run" | "name">>;
+
+/** An UP outcome. */
+export const UP: Outcome = { status: "UP", message: "fine" };
+/** A DOWN outcome. */
+export const REFUSED: Outcome = { status: "DOWN", message: "refused" };
+
+/** What a {@link controlled} check does on its next run; the test changes it at will. */
+export interface ControlledState {
+  /** How many runs have started. */
+  runs: number;
+  /** What each run returns. */
+  outcome: Outcome;
+  /** Real time each run sleeps (ended early by the run's signal). */
+  sleepMs: number;
+  /** When set, each run waits for it first. */
+  gate: Promise<void> | undefined;
+}
+
+/**
+ * A real wrapProbe check (critical, in the ready group, timeout 10 s unless
+ * `meta` says otherwise) whose outcome the test controls. Each run counts
+ * itself, waits for `state.gate` if set, sleeps `state.sleepMs` of real time
+ * (abortable) if set, and returns `state.outcome` (UP until changed).
+ */
+export function controlled(
+  name: string,
+  clock: Clock = systemClock,
+  meta: Meta = {},
+): { check: Check; state: ControlledState } {
+  const state: ControlledState = { runs: 0, outcome: UP, sleepMs: 0, gate: undefined };
+  const check = wrapProbe(
+    { ...CHECK_META, type: "custom", critical: true, timeout: 10_000, ...meta, name },
+    async (signal) => {
+      state.runs++;
+      if (state.gate) await state.gate;
+      if (state.sleepMs > 0) await sleep(state.sleepMs, signal);
+      await Promise.resolve();
+      return state.outcome;
+    },
+    clock,
+  );
+  return { check, state };
+}
+
+/** The ttl of {@link onDemand}: `clock.advance(TTL)` forces the next evaluation. */
+export const TTL = 10_000;
+
+/** An on-demand Health (ttl {@link TTL}, pool of 4) on a manual clock, and a handler over it. */
+export function onDemand(
+  checks: Check[],
+  clock: ManualClock,
+  extra: { maxWait?: number } = {},
+): { health: Health; handler: Handler } {
+  const health = new Health({ checks, ttl: TTL, poolSize: 4, clock, ...extra });
+  return { health, handler: createHandler(health) };
+}
+
+// ---------------------------------------------------------------------------
+// Calling a handler without a socket
+
+/** The origin of requests made without a socket. */
+export const BASE = "http://vitals.test";
+
+/** The one-field bodies of `/health/simple` and the `?simple` routes. */
+export const UP_BODY = '{"status":"UP"}';
+export const DOWN_BODY = '{"status":"DOWN"}';
+
+/** A handler, or an app whose handler to call. */
+export type Target = Handler | { readonly handler: Handler };
+
+/** A request for `path` under {@link BASE}. */
+export function request(path: string, method = "GET", headers: Record<string, string> = {}) {
+  return new Request(`${BASE}${path}`, { method, headers });
+}
+
+/** Calls `target`'s handler for `path`. */
+export function get(
+  target: Target,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<Response> {
+  const handler = typeof target === "function" ? target : target.handler;
+  return handler(request(path, method, headers));
+}
+
+/** Like {@link get}, with the body read as text. */
+export async function getText(
+  target: Target,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<{ status: number; headers: Headers; body: string }> {
+  const response = await get(target, path, headers, method);
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** A served check entry, as in the `checks` array of a full body. */
+export interface CheckEntry {
+  name: string;
+  type: string;
+  status: string;
+  critical: boolean;
+  durationMs: number;
+  message: string;
+  checkedAt: string;
+  lastOutcome: string;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+}
+
+/** A full `/health...` body. */
+export interface FullBody {
+  status: string;
+  timestamp: string;
+  details: string[];
+  checks: CheckEntry[];
+  stale?: boolean;
+  ageMs?: number;
+}
+
+/** GETs `path` and returns the status code and the parsed full body. */
+export async function fetchFull(
+  target: Target,
+  path: string,
+): Promise<{ code: number; body: FullBody }> {
+  const response = await get(target, path);
+  return { code: response.status, body: await response.json() as FullBody };
+}
+
+/** The names of the checks listed by `path`. */
+export async function namesAt(target: Target, path: string): Promise<string[]> {
+  return (await fetchFull(target, path)).body.checks.map((check) => check.name);
+}
+
+/** The one check entry called `name` at `path`. */
+export async function entryAt(target: Target, path: string, name: string): Promise<CheckEntry> {
+  const { body } = await fetchFull(target, path);
+  const entry = body.checks.find((check) => check.name === name);
+  assert.ok(entry, `${name} is listed at ${path}: ${JSON.stringify(body)}`);
+  return entry;
+}
+
+// ---------------------------------------------------------------------------
+// Apps built from config text
+
+/** Builds the app from config text, as `vitals serve` does. */
+export function appOf(
+  yaml: string,
+  log: Logger = silentLogger,
+  env: Record<string, string> = {},
+): App {
+  return createApp(parseConfig(yaml, "t.yaml", env), { platform, log });
+}
+
+/** A real app over one command check that is UP (`true`), with `server` (a `server:` section) prepended. */
+export function createTestApp(server = ""): App {
+  const config = parseConfig(
+    `${server}cache: {ttl: 30s}\nchecks:\n  - {name: ok, type: command, command: ["true"]}\n`,
+    "handler.yaml",
+    {},
+  );
+  return createApp(config, { platform, log: silentLogger });
+}
+
+/**
+ * An app (ttl 0, JSON logs collected in `lines`) with a critical command check
+ * `gate` that is UP while a flag file exists (`open()` creates it, `close()`
+ * removes it; it starts closed) and a non-critical command check `extra` (UP
+ * unless `extraUp` is false). `server` is a `server:` section to prepend.
+ */
+export async function flippable(options: { extraUp?: boolean; server?: string } = {}) {
+  const dir = await tempDir();
+  const flag = `${dir}/flag`;
+  const yaml = `${options.server ?? ""}cache:
+  ttl: 0
+checks:
+  - name: gate
+    type: command
+    command: ["sh", "-c", "test -e ${flag} || { echo 'gate \\"closed\\"'; exit 3; }"]
+  - name: extra
+    type: command
+    command: ["${options.extraUp === false ? "false" : "true"}"]
+    critical: false
+`;
+  const lines: string[] = [];
+  const log = createLogger({ format: "json", level: "info", write: (line) => lines.push(line) });
+  const app = createApp(parseConfig(yaml, "observe.yaml", {}), { platform, log });
+  return {
+    app,
+    lines,
+    open: () => writeFile(flag, ""),
+    close: () => rm(flag, { force: true }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Statuses built by the real summarize()
+
+/** Every check's status over `results`, as `/health` would show them. */
+export function aggregate(results: CheckResult[], timestamp: string, at: number): HealthStatus {
+  const members = results.map((r) => ({
+    name: r.name,
+    critical: r.critical,
+    groups: ["ready" as const],
+    view: {
+      ...r,
+      lastOutcome: r.status,
+      consecutiveFailures: r.status === "DOWN" ? 1 : 0,
+      consecutiveSuccesses: r.status === "UP" ? 1 : 0,
+    },
+  }));
+  const flags = { draining: false, startedLatched: true, configProblem: undefined };
+  return summarize(members, "all", flags, at, timestamp);
+}
+
+/** A tcp check's result, taking 1.5 ms, checked at {@link STAMP}. */
+export function result(
+  name: string,
+  status: "UP" | "DOWN",
+  message: string,
+  critical = true,
+): CheckResult {
+  return { name, type: "tcp", status, critical, durationMs: 1.5, message, checkedAt: STAMP };
+}
+
+// ---------------------------------------------------------------------------
+// Configs
+
+/** A minimal valid config: one tcp check. */
+export const ONE_TCP_CHECK = `checks:
+  - name: db
+    type: tcp
+    port: 5432
+`;
+
+/** The fixed seed of every property test (fast-check), so a failure reproduces. */
+export const SEED = 20261121;
+
+/**
+ * Asserts that `error` is a ConfigError a person can read: it names `file` on
+ * its first line and on every problem line, lists at least one problem, each
+ * saying what is wrong, and shows no stack trace.
+ */
+export function assertClearConfigError(error: unknown, file: string): void {
+  if (!(error instanceof ConfigError)) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    assert.fail(`expected a ConfigError, got ${detail}`);
   }
-  return await condition();
+  assert.equal(error.file, file);
+  assert.ok(error.problems.length > 0, "a ConfigError lists at least one problem");
+  assert.ok(error.message.length > 0, "the message is not empty");
+  const [head, ...rest] = error.message.split("\n");
+  assert.ok(
+    head?.startsWith(`Invalid config "${file}"`) ||
+      head?.startsWith(`Cannot read config "${file}"`),
+    `the first line names the file: ${JSON.stringify(head)}`,
+  );
+  assert.ok(!/^\s+at /m.test(error.message), `no stack trace in:\n${error.message}`);
+  for (const line of rest) {
+    assert.ok(
+      line.startsWith(`  ${file}`),
+      `every problem line names the file: ${JSON.stringify(line)}`,
+    );
+  }
+  for (const problem of error.problems) {
+    assert.ok(problem.message.trim().length > 0, "every problem says what is wrong");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Files
+
+/** A new, empty temporary directory. */
+export function tempDir(): Promise<string> {
+  return mkdtemp(`${tmpdir()}/vitals-test-`);
+}
+
+/** Writes `text` to a new file in a new temporary directory; returns its path and directory. */
+export async function tempFile(name: string, text: string): Promise<{ path: string; dir: string }> {
+  const dir = await tempDir();
+  const path = `${dir}/${name}`;
+  await writeFile(path, text);
+  return { path, dir };
 }

@@ -1,18 +1,19 @@
 /**
  * Helpers for tests that run vitals as a real child process: on Deno as
- * `deno run -A main.ts`, on Bun as `bun main.ts`, or a compiled binary.
+ * `deno run -A main.ts`, on Bun as `bun main.ts`, or a compiled binary. They
+ * start it, wait for its log lines, write a config file and serve it, send
+ * signals, and parse what `serve` logs.
  *
  * @module
  */
 
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { eventually, ROOT, sleep, tempFile } from "./helpers.ts";
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// Defined in helpers.ts; exported here too for tests that import them from this module.
+export { ROOT, tempFile };
 
 /** The command that runs main.ts on the runtime running the tests. */
 export function vitalsCommand(): string[] {
@@ -30,11 +31,14 @@ export interface Running {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts a process (vitals by default) with `args`. */
-export function start(
-  args: string[],
-  options: { command?: string[]; env?: Record<string, string> } = {},
-): Running {
+/** How to start a process: the command (vitals by default) and extra environment variables. */
+export interface StartOptions {
+  command?: string[];
+  env?: Record<string, string>;
+}
+
+/** Starts a process (vitals by default) with `args`, in the repository root. */
+export function start(args: string[], options: StartOptions = {}): Running {
   const [program, ...rest] = [...(options.command ?? vitalsCommand()), ...args];
   const child = spawn(program!, rest, {
     cwd: ROOT,
@@ -60,16 +64,37 @@ export function start(
   return running;
 }
 
+/** What a process that ran to completion left. */
+export interface Finished {
+  code: number | string;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs vitals to completion, killing it after `timeoutMs`. */
 export async function runVitals(
   args: string[],
-  options: { command?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  options: StartOptions & { timeoutMs?: number } = {},
+): Promise<Finished> {
   const running = start(args, options);
   const timer = setTimeout(() => running.child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
   const code = await running.exited;
   clearTimeout(timer);
   return { code, stdout: running.stdout, stderr: running.stderr };
+}
+
+/**
+ * Writes `yaml` to a new temporary file called `name`, then runs vitals with
+ * `args` followed by `--config <that file>`; returns the result and the path.
+ */
+export async function runWithConfig(
+  args: string[],
+  name: string,
+  yaml: string,
+  options: StartOptions & { timeoutMs?: number } = {},
+): Promise<Finished & { path: string }> {
+  const { path } = await tempFile(name, yaml);
+  return { ...await runVitals([...args, "--config", path], options), path };
 }
 
 /** Waits until `running.stderr` matches `pattern`; fails after `timeoutMs`. */
@@ -82,27 +107,51 @@ export async function waitForLog(
   while (performance.now() < deadline) {
     const match = running.stderr.match(pattern);
     if (match) return match;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
   throw new Error(`Timed out waiting for ${pattern} in stderr:\n${running.stderr}`);
 }
 
-/** Starts `vitals serve` on 127.0.0.1 port 0 and returns its base URL once it listens. */
-export async function serveVitals(
-  configFile: string,
-  options: { command?: string[]; env?: Record<string, string>; args?: string[] } = {},
-): Promise<Running & { url: string }> {
-  const running = start(
-    ["serve", "--config", configFile, "--host", "127.0.0.1", "--port", "0", ...options.args ?? []],
-    options,
-  );
+/** A serving vitals process and its base URL. */
+export type Serving = Running & { url: string };
+
+/**
+ * Starts `vitals serve` with `args` (no address flags added) and returns it
+ * with its base URL once it listens on 127.0.0.1; kills it if it never does.
+ */
+export async function serveWith(args: string[], options: StartOptions = {}): Promise<Serving> {
+  const running = start(["serve", ...args], options);
   try {
     const match = await waitForLog(running, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     return Object.assign(running, { url: match[1]! });
   } catch (error) {
-    running.child.kill("SIGKILL");
+    await stop(running);
     throw error;
   }
+}
+
+/** Starts `vitals serve` on 127.0.0.1 port 0 and returns its base URL once it listens. */
+export function serveVitals(
+  configFile: string,
+  options: StartOptions & { args?: string[] } = {},
+): Promise<Serving> {
+  return serveWith(
+    ["--config", configFile, "--host", "127.0.0.1", "--port", "0", ...options.args ?? []],
+    options,
+  );
+}
+
+/**
+ * Writes `yaml` to a new temporary file called `name` and serves it as
+ * {@link serveVitals} does; returns the process, its URL and the config path.
+ */
+export async function serveConfig(
+  name: string,
+  yaml: string,
+  options: StartOptions & { args?: string[] } = {},
+): Promise<Serving & { path: string }> {
+  const { path } = await tempFile(name, yaml);
+  return Object.assign(await serveVitals(path, options), { path });
 }
 
 /**
@@ -121,10 +170,109 @@ export async function stop(running: Running): Promise<void> {
   await running.exited;
 }
 
-/** Writes `text` to a new file in a new temporary directory; returns its path and directory. */
-export async function tempFile(name: string, text: string): Promise<{ path: string; dir: string }> {
-  const dir = await mkdtemp(`${tmpdir()}/vitals-test-`);
-  const path = `${dir}/${name}`;
-  await writeFile(path, text);
-  return { path, dir };
+/** The exit code, or "still running" if the process has not exited within `ms`. */
+export async function exitWithin(running: Running, ms: number): Promise<number | string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("still running"), ms);
+  });
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Talking to a served vitals
+
+/** A `/health...` body as served. */
+export interface HealthBody {
+  status: string;
+  details: string[];
+  checks: { name: string; status: string; message: string }[];
+}
+
+/** Fetches `url`: its status and parsed JSON body (the body is always consumed). */
+export async function fetchJson(url: string): Promise<{ status: number; body: HealthBody }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() as HealthBody };
+}
+
+/** The names of the checks in a /health body, sorted. */
+export function names(body: HealthBody): string[] {
+  return body.checks.map((check) => check.name).sort();
+}
+
+// ---------------------------------------------------------------------------
+// What serve logs
+
+/** One log line of `serve`: its level (lower case) and message. */
+export interface LogEntry {
+  level: string;
+  msg: string;
+}
+
+/**
+ * Parses serve's stderr into entries, whichever log format is in use: JSON
+ * lines (`{"level":"info","msg":…}`) or text (`<time> INFO <msg>`, where a
+ * multi-line message continues on indented lines).
+ */
+export function logEntries(stderr: string): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (const line of stderr.split("\n")) {
+    if (line.startsWith("{")) {
+      try {
+        const parsed = JSON.parse(line) as { level?: unknown; msg?: unknown };
+        if (typeof parsed.msg === "string") {
+          entries.push({ level: String(parsed.level).toLowerCase(), msg: parsed.msg });
+          continue;
+        }
+      } catch {
+        // Not a JSON log line: handled as text below.
+      }
+    }
+    const text = /^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO|WARN|ERROR) (.*)$/.exec(line);
+    const last = entries.at(-1);
+    if (text) entries.push({ level: text[1]!.toLowerCase(), msg: text[2]! });
+    else if (last && line !== "") last.msg += `\n${line}`;
+  }
+  return entries;
+}
+
+/** The log entries at `level` whose message matches `pattern`. */
+export function logged(running: Running, level: string, pattern: RegExp): LogEntry[] {
+  return logEntries(running.stderr).filter((entry) =>
+    entry.level === level && pattern.test(entry.msg)
+  );
+}
+
+/** Waits for a log entry at `level` whose message matches `pattern`. */
+export async function waitForEntry(
+  running: Running,
+  level: string,
+  pattern: RegExp,
+  timeoutMs = 8_000,
+): Promise<LogEntry> {
+  let found: LogEntry | undefined;
+  const ok = await eventually(() => {
+    found = logged(running, level, pattern)[0];
+    return found !== undefined;
+  }, timeoutMs);
+  assert.ok(ok && found, `no ${level} log entry matching ${pattern} in stderr:\n${running.stderr}`);
+  return found;
+}
+
+/** Waits for the first evaluation's status line, so the cache is warm. */
+export function firstStatus(running: Running, status: "UP" | "DOWN"): Promise<LogEntry> {
+  return waitForEntry(
+    running,
+    status === "UP" ? "info" : "warn",
+    new RegExp(`^status ${status}\\b`),
+  );
+}
+
+/** Escapes `text` for use inside a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,52 +1,27 @@
-// The HTTP handler called without a socket: routes, methods, status codes,
-// headers, HEAD, trailing slashes and query strings, the per-evaluation body
-// cache, single-flight under a burst, and the never-500 error path; plus the
-// status-change log line (describeTransition) and the `vitals check` table.
+// The HTTP handler (src/http/handler.ts) called without a socket: routes,
+// methods, status codes, headers, HEAD, trailing slashes and query strings,
+// the per-evaluation body cache, single flight under a burst, answering a warm
+// cache from peek, and the never-500 error path.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeTransition } from "../src/app/create_app.ts";
-import { Health } from "../src/engine/health.ts";
-import { summarize } from "../src/engine/summary.ts";
-import { formatTable } from "../src/http/table.ts";
-import { createHandler } from "../src/http/handler.ts";
-import { CHECK_META, ManualClock } from "./helpers.ts";
-import type { CheckResult, HealthStatus } from "../src/types.ts";
 import type { Outcome } from "../src/checks/check.ts";
 import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { Health } from "../src/engine/health.ts";
+import { createHandler } from "../src/http/handler.ts";
+import type { CheckResult } from "../src/types.ts";
+import { CHECK_META, controlled, gate, ManualClock, request, STAMP } from "./helpers.ts";
 
-const BASE = "http://vitals.test";
-const STAMP = "2026-11-21T11:24:41.342Z";
 const encoder = new TextEncoder();
 
-const request = (path: string, method = "GET") => new Request(`${BASE}${path}`, { method });
-
-/** A real wrapProbe check whose outcome the test controls, counting its runs. */
-function controlled(
-  name: string,
-  clock: ManualClock,
-  options: { critical?: boolean; outcome?: Outcome } = {},
-) {
-  const state = {
-    runs: 0,
-    outcome: options.outcome ?? { status: "UP", message: "fine" } as Outcome,
-  };
-  const check = wrapProbe(
-    { ...CHECK_META, name, type: "custom", critical: options.critical ?? true, timeout: 5000 },
-    async () => {
-      state.runs++;
-      await Promise.resolve();
-      return state.outcome;
-    },
-    clock,
-  );
-  return { check, state };
-}
-
-/** A handler over a Health of the given checks on a manual clock. */
+/** A handler over a Health of `count` controlled checks (`c0`, `c1`, ...) on a manual clock. */
 function setup(count = 1, options: { critical?: boolean; outcome?: Outcome; ttl?: number } = {}) {
   const clock = new ManualClock();
-  const probes = Array.from({ length: count }, (_, i) => controlled(`c${i}`, clock, options));
+  const probes = Array.from({ length: count }, (_, i) => {
+    const probe = controlled(`c${i}`, clock, { critical: options.critical ?? true });
+    if (options.outcome) probe.state.outcome = options.outcome;
+    return probe;
+  });
   const health = new Health({
     checks: probes.map((p) => p.check),
     ttl: options.ttl ?? 30_000,
@@ -130,10 +105,8 @@ test("GET /health answers 503 with DOWN and the check's detail when a critical c
 test("a non-critical DOWN check keeps 200 and UP but is listed in details", async () => {
   const clock = new ManualClock();
   const db = controlled("db", clock);
-  const llm = controlled("llm", clock, {
-    critical: false,
-    outcome: { status: "DOWN", message: "no model loaded" },
-  });
+  const llm = controlled("llm", clock, { critical: false });
+  llm.state.outcome = { status: "DOWN", message: "no model loaded" };
   const health = new Health({ checks: [db.check, llm.check], ttl: 30_000, poolSize: 2, clock });
   const handler = createHandler(health);
   const full = await handler(request("/health"));
@@ -363,121 +336,22 @@ test("after the ttl passes a new evaluation runs and the body shows the new resu
 
 test("100 concurrent GET /health on a cold cache run the check exactly once", async () => {
   const clock = new ManualClock();
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let runs = 0;
-  const check = wrapProbe(
-    { ...CHECK_META, name: "slow", type: "custom", critical: true, timeout: 5000 },
-    async () => {
-      runs++;
-      await gate;
-      return { status: "UP", message: "done" };
-    },
-    clock,
-  );
-  const health = new Health({ checks: [check], ttl: 30_000, poolSize: 4, clock });
+  const slow = controlled("slow", clock);
+  const hold = gate();
+  slow.state.gate = hold.promise;
+  slow.state.outcome = { status: "UP", message: "done" };
+  const health = new Health({ checks: [slow.check], ttl: 30_000, poolSize: 4, clock });
   const handler = createHandler(health);
   const pending = Array.from({ length: 100 }, () => handler(request("/health")));
   // Every request is now waiting on the one evaluation that is still running.
-  release();
+  hold.open();
   const responses = await Promise.all(pending);
   const bodies = await Promise.all(responses.map((response) => response.text()));
-  assert.equal(runs, 1);
+  assert.equal(slow.state.runs, 1);
   assert.equal(health.evaluations, 1);
   assert.ok(responses.every((response) => response.status === 200));
   assert.equal(new Set(bodies).size, 1, "every caller got the same body");
   assert.equal(JSON.parse(bodies[0]!).checks[0].message, "done");
-});
-
-// describeTransition, with statuses built by the real summarize().
-
-/** Every check's status over results, as `/health` would show them. */
-function aggregate(results: CheckResult[], timestamp: string, at: number): HealthStatus {
-  const members = results.map((r) => ({
-    name: r.name,
-    critical: r.critical,
-    groups: ["ready" as const],
-    view: {
-      ...r,
-      lastOutcome: r.status,
-      consecutiveFailures: r.status === "DOWN" ? 1 : 0,
-      consecutiveSuccesses: r.status === "UP" ? 1 : 0,
-    },
-  }));
-  const flags = { draining: false, startedLatched: true, configProblem: undefined };
-  return summarize(members, "all", flags, at, timestamp);
-}
-
-function result(
-  name: string,
-  status: "UP" | "DOWN",
-  message: string,
-  critical = true,
-): CheckResult {
-  return { name, type: "tcp", status, critical, durationMs: 1.5, message, checkedAt: STAMP };
-}
-
-test("describeTransition reports the first status with its check count and details", () => {
-  const up = aggregate([result("db", "UP", "ok"), result("cache", "UP", "ok")], STAMP, 1);
-  assert.equal(describeTransition(up, undefined), "status UP (2 checks)");
-  const down = aggregate([result("db", "DOWN", "refused")], STAMP, 1);
-  assert.equal(describeTransition(down, undefined), "status DOWN (1 check): db: refused");
-});
-
-test("describeTransition reports UP -> DOWN with every detail and DOWN -> UP without", () => {
-  const up = aggregate([result("db", "UP", "ok"), result("redis", "UP", "ok")], STAMP, 1);
-  const down = aggregate(
-    [result("db", "DOWN", "refused"), result("redis", "DOWN", "cannot connect")],
-    STAMP,
-    2,
-  );
-  assert.equal(describeTransition(down, up), "UP -> DOWN: db: refused; redis: cannot connect");
-  assert.equal(describeTransition(up, down), "DOWN -> UP");
-});
-
-test("describeTransition returns undefined when the status did not change", () => {
-  const up = aggregate([result("db", "UP", "ok")], STAMP, 1);
-  const upAgain = aggregate([result("db", "UP", "still ok")], STAMP, 2);
-  assert.equal(describeTransition(upAgain, up), undefined);
-  const down = aggregate([result("db", "DOWN", "refused")], STAMP, 1);
-  const downAgain = aggregate([result("db", "DOWN", "timed out")], STAMP, 2);
-  assert.equal(describeTransition(downAgain, down), undefined);
-});
-
-// formatTable
-
-test("formatTable prints a header, one aligned row per check and the overall status line", () => {
-  const status = aggregate(
-    [
-      result("db", "UP", "connected"),
-      {
-        ...result("llm-server", "DOWN", "no model\n  loaded", false),
-        type: "tabbyapi",
-        durationMs: 12,
-      },
-    ],
-    STAMP,
-    1,
-  );
-  assert.equal(
-    formatTable(status),
-    [
-      "STATUS  CHECK       TYPE      CRITICAL  DURATION  MESSAGE",
-      "UP      db          tcp       yes       1.5ms     connected",
-      "DOWN    llm-server  tabbyapi  no        12ms      no model loaded",
-      "",
-      `status: UP (2 checks at ${STAMP})`,
-    ].join("\n"),
-  );
-});
-
-test("formatTable cuts long messages to 160 characters and reports DOWN", () => {
-  const status = aggregate([result("db", "DOWN", "x".repeat(300))], STAMP, 1);
-  const lines = formatTable(status).split("\n");
-  assert.equal(lines.length, 4);
-  assert.ok(lines[1]!.endsWith(` ${"x".repeat(160)}`), lines[1]);
-  assert.ok(!lines[1]!.includes("x".repeat(161)));
-  assert.equal(lines[3], `status: DOWN (1 check at ${STAMP})`);
 });
 
 test("a warm cache is answered from peek without calling status()", async () => {
@@ -510,7 +384,7 @@ test("an error reporter that throws still leaves the answer at 503, never 500", 
       throw new Error("logger down");
     },
   });
-  const response = await handler(new Request("http://vitals.test/health"));
+  const response = await handler(request("/health"));
   assert.equal(response.status, 503);
   assert.deepEqual(await response.json(), { status: "DOWN", details: ["internal error: boom"] });
 });

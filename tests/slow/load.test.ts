@@ -1,10 +1,7 @@
-// Load and soak, on loopback only, stopping by themselves:
-// - autocannon at 100 connections against a served vitals with four real
-//   checks and a 1 s ttl: no errors, every answer 200, and evaluations follow
-//   the ttl, not the request count;
-// - 10,000 evaluations of all four check kinds: resident memory grows less
-//   than 10 MB beyond what the runtime's own primitives (spawn, connect,
-//   fetch) grow by for the same work, each measured in a fresh process.
+// Load, on loopback only, stopping by itself: autocannon at 100 connections
+// against a served vitals (src/cli/serve.ts) with four real checks and a 1 s
+// ttl: no errors, every answer 200, and evaluations follow the ttl, not the
+// request count.
 //
 // VITALS_LOAD_SECONDS shortens or lengthens the load run (default 20).
 
@@ -12,8 +9,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { test } from "node:test";
-import { platform, startServer, startTabby } from "./helpers.ts";
-import { ROOT, runVitals, serveVitals, stop, tempFile } from "./process_helpers.ts";
+import { ROOT, startServer, startTabby } from "../helpers.ts";
+import { serveConfig, stop } from "../process_helpers.ts";
 
 const LOAD_SECONDS = Number(process.env["VITALS_LOAD_SECONDS"] ?? 20);
 
@@ -40,7 +37,7 @@ checks:
 
 /** Runs autocannon (with Node, as a separate process) and returns its JSON report. */
 function autocannon(url: string, seconds: number): Promise<Record<string, unknown>> {
-  const script = `${ROOT}/node_modules/autocannon/autocannon.js`;
+  const script = `${ROOT}node_modules/autocannon/autocannon.js`;
   const child = spawn("node", [script, "--json", "-c", "100", "-d", String(seconds), url], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -70,8 +67,7 @@ test(
   LONG,
   async () => {
     const targets = await fourChecks("1s");
-    const { path } = await tempFile("load.yaml", targets.yaml);
-    const vitals = await serveVitals(path);
+    const vitals = await serveConfig("load.yaml", targets.yaml);
     try {
       const before = metric(
         await (await fetch(`${vitals.url}/metrics`)).text(),
@@ -99,54 +95,6 @@ test(
     } finally {
       await stop(vitals);
       await targets.close();
-    }
-  },
-);
-
-/** Runs the soak fixture in a fresh process and returns its report. */
-async function soak(mode: "vitals" | "raw", count: number, web: string, tabby: string) {
-  const fixture = "tests/fixtures/soak.ts";
-  const command = "Bun" in globalThis
-    ? [process.execPath, fixture]
-    : [process.execPath, "run", "-A", "--v8-flags=--expose-gc", fixture];
-  const result = await runVitals([mode, String(count), web, tabby], {
-    command,
-    timeoutMs: 240_000,
-  });
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as { warm: number; end: number; down: number; ms: number };
-}
-
-const MiB = 1024 * 1024;
-
-test(
-  "10,000 evaluations of all four check kinds grow memory no more than the raw primitives + 10 MB",
-  LONG,
-  async () => {
-    const web = await startServer(() => new Response("ok"));
-    const tabby = await startTabby();
-    try {
-      const vitals = await soak("vitals", 10_000, web.url, tabby.url);
-      const raw = await soak("raw", 10_000, web.url, tabby.url);
-      const growth = (vitals.end - vitals.warm) / MiB;
-      const baseline = (raw.end - raw.warm) / MiB;
-      console.log(
-        `soak (${platform.runtime}): vitals RSS ${
-          (vitals.warm / MiB).toFixed(1)
-        } MiB after warm-up, ` +
-          `${growth.toFixed(1)} MiB growth over 10,000 evaluations (${
-            (vitals.ms / 1000).toFixed(1)
-          } s); ` +
-          `the same primitives without vitals: ${baseline.toFixed(1)} MiB growth`,
-      );
-      assert.equal(vitals.down, 0, "every evaluation was UP");
-      assert.ok(
-        growth < Math.max(baseline, 0) + 10,
-        `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB`,
-      );
-    } finally {
-      await web.close();
-      await tabby.close();
     }
   },
 );

@@ -1,11 +1,12 @@
 // The single binary: `bun build --compile` of main.ts, built fresh into
-// dist/test/ (overwritten each run, git-ignored), then run as users run it (check, and a served
-// /health/simple).
+// dist/test/ (overwritten each run, git-ignored), then run as users run it
+// (check, and a served /health/simple).
 
 import assert from "node:assert/strict";
 import process from "node:process";
 import { test } from "node:test";
-import { ROOT, runVitals, serveVitals, stop, tempFile } from "./process_helpers.ts";
+import { ROOT } from "../helpers.ts";
+import { runVitals, runWithConfig, serveConfig, stop } from "../process_helpers.ts";
 
 /** Bun itself when the tests run on Bun; otherwise the pinned Bun from npm. */
 function bunCommand(): string[] {
@@ -30,32 +31,31 @@ function binary(): Promise<string> {
 
 test("the compiled binary runs check: exit 0 when UP, 1 when DOWN", async () => {
   const path = await binary();
-  const up = await tempFile(
+  const ok = await runWithConfig(
+    ["check"],
     "up.yaml",
     'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+    { command: [path] },
   );
-  const down = await tempFile(
-    "down.yaml",
-    'checks:\n  - {name: no, type: command, command: ["false"]}\n',
-  );
-  const ok = await runVitals(["check", "--config", up.path], { command: [path] });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /status: UP/);
-  const failed = await runVitals(["check", "--config", down.path], { command: [path] });
+  const failed = await runWithConfig(
+    ["check"],
+    "down.yaml",
+    'checks:\n  - {name: no, type: command, command: ["false"]}\n',
+    { command: [path] },
+  );
   assert.equal(failed.code, 1);
   assert.match(failed.stdout, /DOWN\s+no\s+command\s+yes\s+\S+\s+exit code 1/);
 });
 
 test("the compiled binary serves /health/simple", async () => {
   const path = await binary();
-  const config = await tempFile(
+  const vitals = await serveConfig(
     "serve.yaml",
     'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+    { command: [path], args: ["--log-format", "text"] },
   );
-  const vitals = await serveVitals(config.path, {
-    command: [path],
-    args: ["--log-format", "text"],
-  });
   try {
     const response = await fetch(`${vitals.url}/health/simple`, {
       headers: { "user-agent": "kube-probe/1.31", accept: "*/*" },

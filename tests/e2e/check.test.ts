@@ -1,0 +1,89 @@
+// `vitals check` end to end (src/cli/check.ts), with main.ts as a real child
+// process: the exit code and the table or --json body, and --wait retrying
+// until the checks are UP or the wait is over.
+
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { test } from "node:test";
+import { closedPort, sleep, tempDir } from "../helpers.ts";
+import { runWithConfig } from "../process_helpers.ts";
+
+test("check exits 0 when UP and prints a table with every check", async () => {
+  const result = await runWithConfig(
+    ["check"],
+    "up.yaml",
+    'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^STATUS\s+CHECK\s+TYPE/);
+  assert.match(result.stdout, /UP\s+ok\s+command\s+yes/);
+  assert.match(result.stdout, /status: UP \(1 check /);
+});
+
+test("check exits 1 when a critical check is DOWN, and --json prints the /health body", async () => {
+  const port = await closedPort();
+  const result = await runWithConfig(
+    ["check", "--json"],
+    "down.yaml",
+    `checks:\n  - {name: db, type: tcp, port: ${port}}\n`,
+  );
+  assert.equal(result.code, 1);
+  const body = JSON.parse(result.stdout);
+  assert.equal(body.status, "DOWN");
+  assert.deepEqual(body.details, [`db: cannot connect to 127.0.0.1:${port}: connection refused`]);
+  assert.equal(body.checks[0].name, "db");
+});
+
+test("check --wait exits 0 once a check that starts DOWN turns UP", async () => {
+  const dir = await tempDir();
+  const flag = `${dir}/ready`;
+  const started = performance.now();
+  const result = runWithConfig(
+    ["check", "--wait", "10s"],
+    "wait.yaml",
+    `checks:\n  - {name: flag, type: command, command: ["sh", "-c", "test -e ${flag}"]}\n`,
+    { timeoutMs: 15_000 },
+  );
+  const created = sleep(1_500).then(() => writeFile(flag, ""));
+  const { code, stdout, stderr } = await result;
+  await created;
+  const elapsed = performance.now() - started;
+  assert.equal(code, 0, stderr);
+  assert.ok(elapsed >= 1_500, `exited after ${Math.round(elapsed)} ms, before the flag existed`);
+  assert.ok(elapsed < 8_000, `took ${Math.round(elapsed)} ms`);
+  assert.match(stderr, /vitals: DOWN \(flag: exit code 1\); retrying for \d+ s more/);
+  assert.match(stdout, /UP\s+flag\s+command/);
+  assert.match(stdout, /status: UP/);
+});
+
+test("check --wait exits 1 after the wait when a check stays DOWN, logging each retry", async () => {
+  const started = performance.now();
+  const { code, stdout, stderr } = await runWithConfig(
+    ["check", "--wait", "2s", "--json"],
+    "waitdown.yaml",
+    'checks:\n  - {name: never, type: command, command: ["false"]}\n',
+    { timeoutMs: 15_000 },
+  );
+  const elapsed = performance.now() - started;
+  assert.equal(code, 1, stderr);
+  assert.ok(elapsed >= 1_900, `gave up after ${Math.round(elapsed)} ms`);
+  assert.ok(elapsed < 8_000, `took ${Math.round(elapsed)} ms`);
+  const retries = stderr.match(/^vitals: DOWN \(never: exit code 1\); retrying for \d+ s more$/gm);
+  assert.ok(retries !== null && retries.length >= 2, stderr);
+  assert.match(stderr, /retrying for 2 s more/);
+  const body = JSON.parse(stdout);
+  assert.equal(body.status, "DOWN");
+  assert.deepEqual(body.details, ["never: exit code 1"]);
+});
+
+test("check --wait with a bad duration exits 2 naming --wait", async () => {
+  const result = await runWithConfig(
+    ["check", "--wait", "nonsense"],
+    "waitbad.yaml",
+    'checks:\n  - {name: a, type: command, command: ["true"]}\n',
+  );
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Invalid --wait "nonsense": expected a duration such as 30s/);
+  assert.match(result.stderr, /vitals check --help/);
+  assert.equal(result.stdout, "");
+});
