@@ -89,14 +89,15 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
     } catch (error) {
       return down(await startFailure(config, error, platform));
     }
-    if (result.code === 0) return up("exit 0");
-    const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;
+    // Stopped by the runner (timeout): only the output is news, the one clue to why it hung.
+    if (result.code === 0 && !signal.aborted) return up("exit 0");
     let output = result.output.trim();
-    if (output === "") return down(how);
     const truncated = result.outputBytes > OUTPUT_LIMIT;
     // The runner masks whole secrets; only this probe knows where the output was cut.
     if (truncated) output = maskCutStart(output, secrets);
     const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";
-    return down(`${how}${cut}: ${output}`);
+    if (signal.aborted) return down(output === "" ? "" : `output so far${cut}: ${output}`);
+    const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;
+    return down(output === "" ? how : `${how}${cut}: ${output}`);
   };
 }

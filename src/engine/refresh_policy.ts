@@ -37,8 +37,8 @@ export interface RefreshHost {
   started(): boolean;
   /** Starts refreshing; see `Health.start`. */
   start(): Promise<HealthStatus>;
-  /** Runs the due checks and publishes (single flight); see `Health.evaluate`. */
-  evaluate(): Promise<HealthStatus>;
+  /** Runs the due checks of `scope` and publishes (single flight); see `Health.evaluate`. */
+  evaluate(scope: Scope): Promise<HealthStatus>;
   /** Runs one check and publishes, unless a reload has replaced it meanwhile. */
   refresh(entry: RegisteredCheck): Promise<void>;
 }

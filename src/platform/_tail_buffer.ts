@@ -71,15 +71,29 @@ export class TailBuffer {
   }
 }
 
-/** Reads a byte stream to its end into `tail`; never rejects. */
+/**
+ * Reads a byte stream to its end into `tail`, or until `stop` aborts (then the
+ * stream is cancelled, which closes it); never rejects.
+ */
 export async function drainInto(
   stream: ReadableStream<Uint8Array> | null | undefined,
   tail: TailBuffer,
+  stop?: AbortSignal,
 ): Promise<void> {
   if (!stream) return;
+  const reader = stream.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  if (stop?.aborted) cancel();
+  stop?.addEventListener("abort", cancel, { once: true });
   try {
-    for await (const chunk of stream) tail.write(chunk);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      tail.write(value);
+    }
   } catch {
     // The process was killed or the pipe closed early: keep what arrived.
+  } finally {
+    stop?.removeEventListener("abort", cancel);
   }
 }

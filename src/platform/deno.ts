@@ -7,6 +7,7 @@
  * @module
  */
 
+import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
@@ -20,12 +21,14 @@ import { toPlatformError } from "./platform_error.ts";
 
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   const [program, ...args] = options.argv;
+  const marker = newMarker();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
       args,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.env === undefined ? {} : { env: { ...options.env } }),
+      // Merged over vitals' own environment; the marker finds escaped descendants.
+      env: { ...options.env, [MARKER_VARIABLE]: marker },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -35,18 +38,23 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   } catch (error) {
     throw toPlatformError(error);
   }
-  return await supervise({
-    stdout: child.stdout,
-    stderr: child.stderr,
-    exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
-    killGroup() {
-      try {
-        Deno.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+  return await supervise(
+    {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
+      killGroup() {
+        try {
+          Deno.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      },
     },
-  }, options);
+    options,
+    marker,
+  );
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
