@@ -94,7 +94,8 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
     let output = result.output.trim();
     const truncated = result.outputBytes > OUTPUT_LIMIT;
     // The runner masks whole secrets; only this probe knows where the output was cut.
-    if (truncated) output = maskCutStart(output, secrets);
+    // A cut inside a multibyte character decodes as U+FFFD: drop it, so the rest of a secret matches.
+    if (truncated) output = maskCutStart(output.replace(/^\uFFFD+/, ""), secrets);
     const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";
     if (signal.aborted) return down(output === "" ? "" : `output so far${cut}: ${output}`);
     const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;

@@ -126,11 +126,13 @@ export function parseConfig(
       cause: error,
     });
   }
-  const problems: ConfigProblem[] = missing.map(({ path, variable }) => ({
+  const problems: ConfigProblem[] = missing.map(({ path, variable, unsupported }) => ({
     path: formatPath(path),
     ...locate(doc.contents, path, lines, false),
-    message:
-      `environment variable "${variable}" is not set (write \${${variable}:-default} for a fallback)`,
+    message: unsupported
+      ? `unsupported variable reference "${variable}": write \${VAR} or \${VAR:-default} ` +
+        `(a default cannot hold another reference; $\${ writes a literal \${)`
+      : `environment variable "${variable}" is not set (write \${${variable}:-default} for a fallback)`,
   }));
   problems.push(...duplicateNames(expanded, doc.contents, lines));
   const result = configSchema.safeParse(expanded, { reportInput: true });

@@ -173,6 +173,7 @@ export function bunPlatform(): Platform {
     runtime: "bun",
     version: bun().version,
     spawn,
+    fetch: (url, init) => fetch(url, init),
     connect,
     serve,
     onSignal,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { nodeFetch } from "./_node_fetch.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
@@ -55,6 +56,18 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
     options,
     marker,
   );
+}
+
+/** Deno's fetch refuses the ports the Fetch standard blocks; node:http does not. */
+async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof Error) || !/Requests to port \d+ are blocked/.test(error.message)) {
+      throw error;
+    }
+    return await nodeFetch(url, init);
+  }
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
@@ -122,6 +135,7 @@ export function denoPlatform(): Platform {
     runtime: "deno",
     version: Deno.version.deno,
     spawn,
+    fetch: fetchAnyPort,
     connect,
     serve,
     onSignal,

@@ -65,6 +65,11 @@ export interface Platform {
   readonly version: string;
   /** Runs a program to completion; rejects with a `PlatformError` when it cannot start. */
   spawn(options: SpawnOptions): Promise<SpawnResult>;
+  /**
+   * `fetch`, reaching every port: on Deno, ports the Fetch standard blocks go
+   * through `node:http` instead. Rejects as `fetch` does.
+   */
+  fetch(url: string, init: RequestInit): Promise<Response>;
   /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
   /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
