@@ -49,9 +49,15 @@ export async function supervise(
   options.signal.addEventListener("abort", stop, { once: true });
   const tail = new TailBuffer(options.outputLimit);
   const closePipes = new AbortController();
+  let overflowed = false;
+  const full = () => {
+    overflowed = true;
+    stop();
+    closePipes.abort();
+  };
   const reading = Promise.all([
-    drainInto(child.stdout, tail, closePipes.signal),
-    drainInto(child.stderr, tail, closePipes.signal),
+    drainInto(child.stdout, tail, closePipes.signal, options.outputCap, full),
+    drainInto(child.stderr, tail, closePipes.signal, options.outputCap, full),
   ]);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -64,6 +70,7 @@ export async function supervise(
       signal: status.signal,
       output: tail.text(),
       outputBytes: tail.total,
+      overflowed,
     };
   } finally {
     clearTimeout(timer);

@@ -21,6 +21,11 @@ export interface SpawnOptions {
   readonly signal: AbortSignal;
   /** How many bytes of combined stdout and stderr to keep (the tail). */
   readonly outputLimit: number;
+  /**
+   * How many output bytes to read at most: past this the process is killed
+   * as on abort, so a program that floods its output costs bounded memory.
+   */
+  readonly outputCap: number;
 }
 
 /** What a finished process left behind. */
@@ -31,8 +36,10 @@ export interface SpawnResult {
   readonly signal: string | null;
   /** The last `outputLimit` bytes of combined stdout and stderr, decoded as UTF-8. */
   readonly output: string;
-  /** How many output bytes the process wrote in total. */
+  /** How many output bytes were read (at most about `outputCap`). */
   readonly outputBytes: number;
+  /** Whether the process was killed for writing more than `outputCap` bytes. */
+  readonly overflowed: boolean;
 }
 
 /** Options for {@link Platform.serve}. */
