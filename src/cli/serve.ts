@@ -90,7 +90,7 @@ export async function serveCommand(
   // held (see signals.ts) and are delivered now.
   signals.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
   const stopSignal = nextSignal(signals, ["SIGTERM", "SIGINT"], () => {
-    log.warn("second signal: stopping the running checks and exiting at once");
+    log.warn("second signal: exiting at once, stopping the running checks");
     // Aborting kills every running check's processes before this returns.
     app.health.close();
     platform.exit(1);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { serveHttp1 } from "./_http1_server.ts";
 import { nodeFetch } from "./_node_fetch.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
@@ -80,39 +81,38 @@ async function connect(hostname: string, port: number, signal: AbortSignal): Pro
   }
 }
 
-function serve(options: ServeOptions): Promise<RunningServer> {
-  let server: Deno.HttpServer<Deno.NetAddr>;
+/**
+ * How many connections the server keeps open: half the descriptors vitals
+ * may open (Deno raises the soft limit to the hard one at start-up), leaving
+ * the rest for check processes, files and outgoing connections.
+ */
+function connectionLimit(): number {
   try {
-    server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      onListen() {},
-      onError(error) {
-        console.error(`Request failed: ${error instanceof Error ? error.message : error}`);
-        return new Response(JSON.stringify({ status: "DOWN", details: ["internal error"] }), {
-          status: 503,
-          headers: { "content-type": "application/json" },
-        });
-      },
-    }, options.handler);
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+    if (Number.isSafeInteger(soft)) return Math.max(32, Math.floor(soft / 2));
+  } catch {
+    // Not Linux: fall back to a common default limit's half.
+  }
+  return 512;
+}
+
+function serve(options: ServeOptions): Promise<RunningServer> {
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
   } catch (error) {
     return Promise.reject(toPlatformError(error));
   }
+  const server = serveHttp1(listener, {
+    handler: options.handler,
+    hostname: options.hostname,
+    maxConnections: connectionLimit(),
+  });
   return Promise.resolve({
-    hostname: server.addr.hostname,
-    port: server.addr.port,
-    async shutdown(graceMs: number) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceful = server.shutdown();
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), graceMs);
-      });
-      try {
-        await Promise.race([graceful, expired]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    hostname: listener.addr.hostname,
+    port: listener.addr.port,
+    shutdown: (graceMs: number) => server.shutdown(graceMs),
   });
 }
 
