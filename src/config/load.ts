@@ -149,6 +149,9 @@ export function parseConfig(
   return resolveConfig(result.data!);
 }
 
+/** The largest config file read (1 MiB); a config is a few kilobytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Reads, parses and validates a config file.
  *
@@ -164,9 +167,13 @@ export async function loadConfig(
 ): Promise<Config> {
   let text: string;
   try {
-    text = await platform.readTextFile(file);
+    text = await platform.readTextFile(file, MAX_CONFIG_BYTES);
   } catch (error) {
-    const reason = error instanceof PlatformError ? error.reason : String(error);
+    const reason = error instanceof PlatformError
+      ? (error.code === "EFBIG"
+        ? `the file is larger than ${MAX_CONFIG_BYTES} bytes`
+        : error.reason)
+      : String(error);
     throw new ConfigError(file, [{ message: reason }], {
       head: `Cannot read config "${file}": ${reason}`,
       cause: error,

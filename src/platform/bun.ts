@@ -9,6 +9,7 @@
 
 import process from "node:process";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
+import { readCapped } from "./_read_capped.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
@@ -159,9 +160,10 @@ function onSignal(signal: SignalName, listener: () => void): () => void {
   return () => process.off(signal, listener);
 }
 
-async function readTextFile(path: string): Promise<string> {
+async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
-    return await bun().file(path).text();
+    if (maxBytes === Infinity) return await bun().file(path).text();
+    return await readCapped(path, maxBytes);
   } catch (error) {
     throw toPlatformError(error);
   }

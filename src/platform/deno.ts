@@ -8,6 +8,7 @@
  */
 
 import { serveHttp1 } from "./_http1_server.ts";
+import { readCapped } from "./_read_capped.ts";
 import { nodeFetch } from "./_node_fetch.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
@@ -121,9 +122,10 @@ function onSignal(signal: SignalName, listener: () => void): () => void {
   return () => Deno.removeSignalListener(signal, listener);
 }
 
-async function readTextFile(path: string): Promise<string> {
+async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    if (maxBytes === Infinity) return await Deno.readTextFile(path);
+    return await readCapped(path, maxBytes);
   } catch (error) {
     throw toPlatformError(error);
   }

@@ -83,8 +83,11 @@ export interface Platform {
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
-  /** Reads a UTF-8 file; rejects with a `PlatformError`. */
-  readTextFile(path: string): Promise<string>;
+  /**
+   * Reads a UTF-8 file; rejects with a `PlatformError`, with `EFBIG` when it
+   * holds more than `maxBytes` (read no further, so `/dev/zero` is safe).
+   */
+  readTextFile(path: string, maxBytes?: number): Promise<string>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
   /** Command-line arguments after the script (or binary) name. */
