@@ -106,16 +106,15 @@ export class Health {
   }
 
   /**
-   * Starts refreshing: the first evaluation now, then whatever the mode does
-   * on its own (background: one loop per check). Resolves with the first status.
+   * Starts refreshing: the first evaluation now, and whatever the mode does
+   * on its own (background: one loop per check, each first due one interval
+   * from now, so a check that hangs holds back only its own loop). Resolves
+   * with the first status.
    */
   start(): Promise<HealthStatus> {
     this.#started = true;
     const first = this.evaluate();
-    const generation = this.#generation;
-    void first.then(() => {
-      if (generation === this.#generation && !this.#stop.signal.aborted) this.#policy.resume();
-    });
+    if (!this.#stop.signal.aborted) this.#policy.resume();
     return first;
   }
 

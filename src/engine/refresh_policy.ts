@@ -49,7 +49,7 @@ export interface RefreshPolicy {
   peek(scope: Scope): HealthStatus | undefined;
   /** The answer for `scope`, refreshing as the mode says. */
   status(scope: Scope): Promise<HealthStatus>;
-  /** Every check in force has just produced a result: keep them fresh from now on. */
+  /** Every check in force has just run, or is running: keep them fresh from now on. */
   resume(): void;
   /** Stops refreshing on its own (timers); a run in progress finishes. */
   stop(): void;
