@@ -20,6 +20,7 @@ export function plural(n: number, noun: string): string {
 }
 
 /** C0 and C1 control characters, DEL, and Unicode's line and paragraph separators. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
