@@ -9,6 +9,8 @@
  * @module
  */
 
+import { escapeControl } from "./text.ts";
+
 /** Log levels, least to most severe. */
 export type Level = "debug" | "info" | "warn" | "error";
 
@@ -59,7 +61,8 @@ export function formatLine(
     });
   }
   const extra = defined.map(([key, value]) => ` ${key}=${textValue(value)}`).join("");
-  return `${time.toISOString()} ${level.toUpperCase()} ${message}${extra}`;
+  // Text from checks must not start a line of its own or reach the terminal raw.
+  return `${time.toISOString()} ${level.toUpperCase()} ${escapeControl(message)}${extra}`;
 }
 
 /**

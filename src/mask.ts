@@ -41,7 +41,8 @@ export function hideUrlCredentials(text: string): string {
  */
 export function maskCutStart(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
-    for (let length = secret.length - 1; length >= 3; length--) {
+    // Down to one character: text cut at an arbitrary point loses little, a secret nothing.
+    for (let length = secret.length - 1; length >= 1; length--) {
       if (text.startsWith(secret.slice(-length))) return MASK + text.slice(length);
     }
   }

@@ -13,7 +13,7 @@
 
 import type { App } from "./create_app.ts";
 import { ConfigError, formatProblem } from "../config/error.ts";
-import { loadConfig, parseConfig } from "../config/load.ts";
+import { loadConfig, MAX_CONFIG_BYTES, parseConfig } from "../config/load.ts";
 import { hostPort, plural } from "../text.ts";
 import type { Logger } from "../log.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -126,7 +126,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     let seen: string | undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = () => platform.readTextFile(file).catch(() => undefined);
+    const read = () => platform.readTextFile(file, MAX_CONFIG_BYTES).catch(() => undefined);
     const poll = async () => {
       const text = await read();
       // Unreadable (for example deleted): reload once to report it, then wait for it to return.

@@ -16,6 +16,13 @@ import { PlatformError } from "../platform/platform_error.ts";
 /** Output bytes kept from a command, as Consul keeps: the last 4 KiB. */
 export const OUTPUT_LIMIT = 4096;
 
+/**
+ * Output bytes read from one run at most; a command that writes more is
+ * killed and DOWN. A health check has no reason to print a mebibyte, and
+ * reading a flood (`yes`) at full speed cost 30-80 MB of RSS.
+ */
+export const OUTPUT_CAP = 1024 * 1024;
+
 async function startFailure(
   config: CheckConfigOf<"command">,
   error: unknown,
@@ -85,18 +92,25 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
         ...(config.env === undefined ? {} : { env: config.env }),
         signal,
         outputLimit: OUTPUT_LIMIT,
+        outputCap: OUTPUT_CAP,
       });
     } catch (error) {
       return down(await startFailure(config, error, platform));
     }
-    if (result.code === 0) return up("exit 0");
-    const how = result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`;
+    // Stopped by the runner (timeout): only the output is news, the one clue to why it hung.
+    if (result.code === 0 && !signal.aborted && !result.overflowed) return up("exit 0");
     let output = result.output.trim();
-    if (output === "") return down(how);
     const truncated = result.outputBytes > OUTPUT_LIMIT;
     // The runner masks whole secrets; only this probe knows where the output was cut.
-    if (truncated) output = maskCutStart(output, secrets);
+    // A cut inside a multibyte character decodes as U+FFFD: drop it, so the rest of a secret matches.
+    if (truncated) output = maskCutStart(output.replace(/^\uFFFD+/, ""), secrets);
     const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";
-    return down(`${how}${cut}: ${output}`);
+    if (signal.aborted) return down(output === "" ? "" : `output so far${cut}: ${output}`);
+    const how = result.overflowed
+      ? `stopped after writing more than ${OUTPUT_CAP} bytes of output`
+      : result.code === null
+      ? `killed by ${result.signal}`
+      : `exit code ${result.code}`;
+    return down(output === "" ? how : `${how}${cut}: ${output}`);
   };
 }

@@ -29,9 +29,9 @@ function probeFor(config: CheckConfig, platform: Platform): Probe {
     case "tcp":
       return tcpProbe(config, platform);
     case "http":
-      return httpProbe(config);
+      return httpProbe(config, platform);
     case "tabbyapi":
-      return tabbyProbe(config);
+      return tabbyProbe(config, platform);
   }
 }
 

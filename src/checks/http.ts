@@ -10,6 +10,7 @@ import { VERSION } from "../version.ts";
 import { BODY_LIMIT, describeFetchError, discardBody, readBody } from "./_http_read.ts";
 import { down, type Probe, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
+import type { Platform } from "../platform/platform.ts";
 import { hideUrlCredentials } from "../mask.ts";
 
 /** Whether `status` is accepted, given the configured list (or kubelet's 200-399). */
@@ -30,13 +31,15 @@ function expectedText(expected?: readonly number[]): string {
  * await probe(signal); // { status: "UP", message: "HTTP 200" }
  * ```
  */
-export function httpProbe(config: CheckConfigOf<"http">): Probe {
-  const headers = { "user-agent": `vitals/${VERSION}`, ...config.headers };
+export function httpProbe(config: CheckConfigOf<"http">, platform: Pick<Platform, "fetch">): Probe {
+  // Configured headers replace the defaults, whatever their case.
+  const headers = new Headers({ "user-agent": `vitals/${VERSION}` });
+  for (const [name, value] of Object.entries(config.headers ?? {})) headers.set(name, value);
   const shown = hideUrlCredentials(config.url);
   return async (signal) => {
     let response: Response;
     try {
-      response = await fetch(config.url, {
+      response = await platform.fetch(config.url, {
         method: config.method,
         headers,
         redirect: "manual",
@@ -50,7 +53,7 @@ export function httpProbe(config: CheckConfigOf<"http">): Probe {
     if (!statusAccepted(response.status, config.expectStatus)) {
       discardBody(response);
       const location = response.headers.get("location");
-      const redirect = location ? `, redirect to ${location} not followed` : "";
+      const redirect = location ? `, redirect to ${hideUrlCredentials(location)} not followed` : "";
       return down(`${status}${redirect} (expected ${expectedText(config.expectStatus)})`);
     }
     if (config.bodyContains === undefined) {

@@ -13,6 +13,7 @@ import { VERSION } from "../version.ts";
 import { describeFetchError, discardBody, readBody } from "./_http_read.ts";
 import { down, type Outcome, type Probe, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
+import type { Platform } from "../platform/platform.ts";
 
 /** Status words that mean healthy: the server says "healthy", some clients "ok". */
 const HEALTHY = new Set(["healthy", "ok"]);
@@ -47,13 +48,14 @@ function joinUrl(base: string, path: string): string {
 }
 
 async function getJson(
+  send: Platform["fetch"],
   url: string,
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<Fetched> {
   let response: Response;
   try {
-    response = await fetch(url, { headers, redirect: "manual", signal });
+    response = await send(url, { headers, redirect: "manual", signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     return {
@@ -67,9 +69,9 @@ async function getJson(
     return {
       kind: "failed",
       outcome: down(
-        `HTTP ${response.status} from ${
-          hideUrlCredentials(url)
-        }, redirect to ${location} not followed`,
+        `HTTP ${response.status} from ${hideUrlCredentials(url)}, redirect to ${
+          hideUrlCredentials(location)
+        } not followed`,
       ),
     };
   }
@@ -105,11 +107,12 @@ function secretsIn(headers: Record<string, string>): string[] {
 }
 
 async function checkHealth(
+  send: Platform["fetch"],
   url: string,
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<Outcome> {
-  const fetched = await getJson(url, headers, signal);
+  const fetched = await getJson(send, url, headers, signal);
   if (fetched.kind === "failed") return fetched.outcome;
   const { response, json } = fetched;
   if (response.status === 404) {
@@ -132,12 +135,13 @@ async function checkHealth(
 }
 
 async function checkModel(
+  send: Platform["fetch"],
   url: string,
   headers: Record<string, string>,
   hasKey: boolean,
   signal: AbortSignal,
 ): Promise<Outcome> {
-  const fetched = await getJson(url, headers, signal);
+  const fetched = await getJson(send, url, headers, signal);
   if (fetched.kind === "failed") return fetched.outcome;
   const { response, json } = fetched;
   if (response.status === 503) return down("healthy, but no model loaded");
@@ -163,7 +167,10 @@ async function checkModel(
  * await probe(signal); // { status: "UP", message: "healthy" }
  * ```
  */
-export function tabbyProbe(config: CheckConfigOf<"tabbyapi">): Probe {
+export function tabbyProbe(
+  config: CheckConfigOf<"tabbyapi">,
+  platform: Pick<Platform, "fetch">,
+): Probe {
   const headers: Record<string, string> = {
     "user-agent": `vitals/${VERSION}`,
     accept: "application/json",
@@ -176,8 +183,8 @@ export function tabbyProbe(config: CheckConfigOf<"tabbyapi">): Probe {
   const healthUrl = joinUrl(config.url, config.path);
   const modelUrl = joinUrl(config.url, "/v1/model");
   return async (signal) => {
-    const health = await checkHealth(healthUrl, headers, signal);
+    const health = await checkHealth(platform.fetch, healthUrl, headers, signal);
     if (health.status === "DOWN" || !config.requireModel) return health;
-    return await checkModel(modelUrl, headers, hasKey, signal);
+    return await checkModel(platform.fetch, modelUrl, headers, hasKey, signal);
   };
 }

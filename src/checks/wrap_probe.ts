@@ -15,6 +15,12 @@ import { type Check, down, type Outcome, type Probe } from "./check.ts";
 /** Every check's timeout shares one runtime timer. */
 const deadlines = new Deadlines();
 
+/**
+ * How long a timed-out probe may take to stop and say what it saw (a
+ * command's output so far) before its result is given without it.
+ */
+const STOP_GRACE_MS = 250;
+
 /** Why a run was aborted, for the message. */
 function abortMessage(reason: unknown): string {
   if (reason instanceof DOMException && reason.name === "TimeoutError") return reason.message;
@@ -22,8 +28,11 @@ function abortMessage(reason: unknown): string {
 }
 
 /**
- * Wraps a probe into a {@link Check} with an enforced timeout. The result is
- * returned when the timeout fires even if the probe ignores its signal.
+ * Wraps a probe into a {@link Check} with an enforced timeout. A timed-out
+ * probe's signal aborts; if it settles within a short grace, its message (a
+ * command's output so far) is kept after the timeout's, and if it does not,
+ * the result is given without it: a probe that ignores its signal cannot hold
+ * a run past its timeout by more than the grace.
  *
  * @example
  * ```ts
@@ -50,28 +59,46 @@ export function wrapProbe(
       const outcome = await new Promise<Outcome>((resolve) => {
         const controller = new AbortController();
         let settled = false;
+        /** Set once the run is stopped: why, as the message starts. */
+        let stopped: string | undefined;
+        let cancelGrace = () => {};
         const finish = (outcome: Outcome) => {
           if (settled) return;
           settled = true;
           cancelTimeout();
+          cancelGrace();
           signal?.removeEventListener("abort", onCancel);
           resolve(outcome);
         };
-        const stop = (reason: unknown) => {
+        const stop = (reason: unknown, grace: number) => {
+          stopped = abortMessage(reason);
           controller.abort(reason);
-          finish(down(abortMessage(reason)));
+          if (grace === 0) return finish(down(stopped));
+          const message = stopped;
+          cancelGrace = deadlines.after(grace, () => finish(down(message)));
         };
-        const onCancel = () => stop(signal?.reason);
+        const onCancel = () => stop(signal?.reason, 0);
         const cancelTimeout = deadlines.after(
           meta.timeout,
-          () => stop(new DOMException(`timed out after ${meta.timeout} ms`, "TimeoutError")),
+          () =>
+            stop(
+              new DOMException(`timed out after ${meta.timeout} ms`, "TimeoutError"),
+              STOP_GRACE_MS,
+            ),
         );
         if (signal?.aborted) return onCancel();
         signal?.addEventListener("abort", onCancel, { once: true });
-        const failed = (error: unknown) =>
+        const settle = (outcome: Outcome) => {
+          if (stopped === undefined) return finish(outcome);
+          // Stopped: DOWN whatever the probe says, with what it saw if it says anything.
+          finish(down(outcome.message === "" ? stopped : `${stopped}; ${outcome.message}`));
+        };
+        const failed = (error: unknown) => {
+          if (stopped !== undefined) return finish(down(stopped));
           finish(down(`check failed: ${error instanceof Error ? error.message : String(error)}`));
+        };
         try {
-          probe(controller.signal).then(finish, failed);
+          probe(controller.signal).then(settle, failed);
         } catch (error) {
           failed(error); // a probe that throws before returning its promise
         }

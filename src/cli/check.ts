@@ -12,8 +12,12 @@ import type { HealthStatus } from "../types.ts";
 import { fullBody } from "../http/bodies.ts";
 import { formatTable } from "../http/table.ts";
 import { silentLogger } from "../log.ts";
-import type { Platform } from "../platform/mod.ts";
+import type { Platform, SignalName } from "../platform/mod.ts";
 import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
+import { EXIT_CODES } from "./signals.ts";
+
+/** Signals that stop `check`: its checks are cancelled and their processes killed. */
+const STOP_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGHUP"];
 
 /** How often `check --wait` re-runs the checks. */
 const WAIT_POLL_MS = 1_000;
@@ -28,7 +32,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * const code = await checkCommand({ config: "vitals.yaml", json: true }, detectPlatform());
  * ```
  */
-export async function checkCommand(flags: Flags, platform: Platform): Promise<number> {
+export async function checkCommand(
+  flags: Flags,
+  platform: Platform,
+  signals: Pick<Platform, "onSignal"> = platform,
+): Promise<number> {
   const waitText = stringFlag(flags, "wait");
   const wait = waitText === undefined ? 0 : parseDuration(waitText);
   if (wait === undefined) {
@@ -39,9 +47,18 @@ export async function checkCommand(flags: Flags, platform: Platform): Promise<nu
   }
   const config = await loadConfig(configPath(flags, platform.env()), platform);
   const app = createApp(config, { platform, log: silentLogger });
+  // Interrupted (a Docker HEALTHCHECK timeout, Ctrl-C): stop the checks, which
+  // kills their processes, and report what was seen.
+  let interrupted: SignalName | undefined;
+  for (const name of STOP_SIGNALS) {
+    signals.onSignal(name, () => {
+      interrupted ??= name;
+      app.health.close();
+    });
+  }
   const deadline = performance.now() + wait;
   let status: HealthStatus = await app.health.evaluate(true);
-  while (status.status !== "UP" && performance.now() < deadline) {
+  while (status.status !== "UP" && performance.now() < deadline && !interrupted) {
     const pause = Math.min(WAIT_POLL_MS, deadline - performance.now());
     console.error(
       `vitals: DOWN (${status.details.join("; ")}); ` +
@@ -52,5 +69,9 @@ export async function checkCommand(flags: Flags, platform: Platform): Promise<nu
   }
   app.health.close();
   console.log(flags.json === true ? fullBody(status) : formatTable(status));
+  if (interrupted) {
+    console.error(`vitals: ${interrupted} received: stopped the running checks`);
+    return EXIT_CODES[interrupted];
+  }
   return status.status === "UP" ? 0 : 1;
 }

@@ -13,6 +13,7 @@ import { checkCommand } from "./check.ts";
 import { type Command, helpText, isCommand, parseFlags, UsageError } from "./options.ts";
 import { schemaCommand } from "./schema.ts";
 import { serveCommand } from "./serve.ts";
+import type { HeldSignals } from "./signals.ts";
 import { validateCommand } from "./validate.ts";
 
 /**
@@ -24,7 +25,13 @@ import { validateCommand } from "./validate.ts";
  * platform.exit(await runCli(["validate", "--config", "vitals.yaml"], platform));
  * ```
  */
-export async function runCli(args: readonly string[], platform: Platform): Promise<number> {
+export async function runCli(
+  args: readonly string[],
+  platform: Platform,
+  signals?: HeldSignals,
+): Promise<number> {
+  // Without held signals (a test calling in), commands listen on the platform directly.
+  const listen = signals ?? platform;
   const first = args[0];
   const named = first !== undefined && !first.startsWith("-");
   if (named && !isCommand(first)) {
@@ -34,6 +41,7 @@ export async function runCli(args: readonly string[], platform: Platform): Promi
   const command: Command = named ? first as Command : "serve";
   try {
     const flags = parseFlags(command, named ? args.slice(1) : args);
+    if (flags.version === true || flags.help === true) signals?.releaseRest();
     if (flags.version === true) {
       console.log(`vitals ${VERSION} (${platform.runtime} ${platform.version})`);
       return 0;
@@ -44,12 +52,14 @@ export async function runCli(args: readonly string[], platform: Platform): Promi
     }
     switch (command) {
       case "serve":
-        return await serveCommand(flags, platform);
+        return await serveCommand(flags, platform, listen);
       case "check":
-        return await checkCommand(flags, platform);
+        return await checkCommand(flags, platform, listen);
       case "validate":
+        signals?.releaseRest();
         return await validateCommand(flags, platform);
       case "schema":
+        signals?.releaseRest();
         return schemaCommand();
     }
   } catch (error) {

@@ -48,7 +48,11 @@ function loggerFor(flags: Flags, platform: Platform): Logger {
  * const code = await serveCommand({ config: "vitals.yaml", port: "0" }, detectPlatform());
  * ```
  */
-export async function serveCommand(flags: Flags, platform: Platform): Promise<number> {
+export async function serveCommand(
+  flags: Flags,
+  platform: Platform,
+  signals: Pick<Platform, "onSignal"> = platform,
+): Promise<number> {
   const log = loggerFor(flags, platform);
   const file = configPath(flags, platform.env());
   const env = platform.env();
@@ -82,11 +86,13 @@ export async function serveCommand(flags: Flags, platform: Platform): Promise<nu
     log,
     listen: { host: hostOverride, port: portOverride },
   });
-  // Handlers first: a signal that arrived before them would take its default
-  // action and kill vitals, leaving the check processes it just started behind.
-  platform.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
-  const stopSignal = nextSignal(platform, ["SIGTERM", "SIGINT"], () => {
-    log.warn("second signal: exiting at once");
+  // Handlers before the first check runs. Signals that arrived earlier were
+  // held (see signals.ts) and are delivered now.
+  signals.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+  const stopSignal = nextSignal(signals, ["SIGTERM", "SIGINT"], () => {
+    log.warn("second signal: exiting at once, stopping the running checks");
+    // Aborting kills every running check's processes before this returns.
+    app.health.close();
     platform.exit(1);
   });
   // Run the checks now, so the first probe is answered from a warm cache.

@@ -2,22 +2,31 @@
  * `${VAR}` and `${VAR:-default}` expansion in every string of a parsed config.
  *
  * `${VAR}` is an error when VAR is unset; `${VAR:-default}` falls back when VAR
- * is unset or empty (as in POSIX shells); `$${` writes a literal `${`.
+ * is unset or empty (as in POSIX shells); `$${` writes a literal `${`. Any
+ * other `${` (`${X:-${Y}}`, `${X:?}`, `${ X }`) is an error too, rather than
+ * text passed through as it is.
  *
  * @module
  */
 
-/** A variable that `${VAR}` named and the environment does not have. */
+/**
+ * A variable that `${VAR}` named and the environment does not have, or (with
+ * `unsupported`) a `${...}` that is not one of the supported forms.
+ */
 export interface MissingVariable {
   /** Path of the value that referenced it, such as `["checks", 2, "apiKey"]`. */
   readonly path: readonly (string | number)[];
+  /** The variable's name; with `unsupported`, the reference as written. */
   readonly variable: string;
+  readonly unsupported?: true;
 }
 
-const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** `$${`, a supported reference, or any other `${` (up to its `}`, if any). */
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$(?!\{))*))?\}|\$\{[^}]*\}?/g;
 
 /**
- * Expands references in one string, collecting the names of unset variables.
+ * Expands references in one string, collecting the names of unset variables in
+ * `missing` and references of no supported form in `unsupported` (left as written).
  *
  * @example
  * ```ts
@@ -30,9 +39,14 @@ export function expandString(
   text: string,
   env: Readonly<Record<string, string>>,
   missing: string[],
+  unsupported: string[] = [],
 ): string {
   return text.replace(REFERENCE, (whole, name: string | undefined, fallback?: string) => {
     if (whole === "$${") return "${";
+    if (name === undefined) {
+      unsupported.push(whole);
+      return whole;
+    }
     // Own keys only: "constructor" or "__proto__" must not find Object's properties.
     const value = Object.hasOwn(env, name ?? "") ? env[name ?? ""] : undefined;
     if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
@@ -76,8 +90,12 @@ export function expandEnv(
   }
   if (typeof value === "string") {
     const names: string[] = [];
-    const out = expandString(value, env, names);
+    const unsupported: string[] = [];
+    const out = expandString(value, env, names, unsupported);
     for (const variable of new Set(names)) missing.push({ path: [...path], variable });
+    for (const variable of new Set(unsupported)) {
+      missing.push({ path: [...path], variable, unsupported: true });
+    }
     return out;
   }
   return value;

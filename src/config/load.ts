@@ -126,11 +126,13 @@ export function parseConfig(
       cause: error,
     });
   }
-  const problems: ConfigProblem[] = missing.map(({ path, variable }) => ({
+  const problems: ConfigProblem[] = missing.map(({ path, variable, unsupported }) => ({
     path: formatPath(path),
     ...locate(doc.contents, path, lines, false),
-    message:
-      `environment variable "${variable}" is not set (write \${${variable}:-default} for a fallback)`,
+    message: unsupported
+      ? `unsupported variable reference "${variable}": write \${VAR} or \${VAR:-default} ` +
+        `(a default cannot hold another reference; $\${ writes a literal \${)`
+      : `environment variable "${variable}" is not set (write \${${variable}:-default} for a fallback)`,
   }));
   problems.push(...duplicateNames(expanded, doc.contents, lines));
   const result = configSchema.safeParse(expanded, { reportInput: true });
@@ -147,6 +149,9 @@ export function parseConfig(
   return resolveConfig(result.data!);
 }
 
+/** The largest config file read (1 MiB); a config is a few kilobytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Reads, parses and validates a config file.
  *
@@ -162,9 +167,13 @@ export async function loadConfig(
 ): Promise<Config> {
   let text: string;
   try {
-    text = await platform.readTextFile(file);
+    text = await platform.readTextFile(file, MAX_CONFIG_BYTES);
   } catch (error) {
-    const reason = error instanceof PlatformError ? error.reason : String(error);
+    const reason = error instanceof PlatformError
+      ? (error.code === "EFBIG"
+        ? `the file is larger than ${MAX_CONFIG_BYTES} bytes`
+        : error.reason)
+      : String(error);
     throw new ConfigError(file, [{ message: reason }], {
       head: `Cannot read config "${file}": ${reason}`,
       cause: error,

@@ -44,7 +44,7 @@ export interface Config {
     readonly metrics: boolean;
     /** Full bodies only with `Authorization: Bearer <detailsToken>`; unset or empty: open. */
     readonly detailsToken?: string | undefined;
-    /** `/metrics` and `/health/simple` only with this bearer token; unset or empty: open. */
+    /** `/metrics` only with this bearer token; unset or empty: open. */
     readonly metricsToken?: string | undefined;
   };
   readonly cache: { readonly ttl: number; readonly mode: "on-demand" | "background" };

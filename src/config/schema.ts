@@ -57,6 +57,29 @@ const stringMap = z.record(
   text(),
   { error: "expected a mapping of names to string values" },
 );
+
+/** An HTTP field name: a token (RFC 9110 section 5.1). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An HTTP field value: visible characters, spaces and tabs, no line breaks (RFC 9110 section 5.5). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const headerMap = z.record(
+  z.string().regex(HEADER_NAME, {
+    error: "expected a header name of letters, digits and !#$%&'*+-.^_`|~ (no spaces or colons)",
+  }),
+  z.string({ error: "expected a string" }).regex(HEADER_VALUE, {
+    error: "expected a header value without line breaks or control characters",
+  }),
+  { error: "expected a mapping of header names to string values" },
+);
+
+/**
+ * A bearer token: visible ASCII without spaces, as the Authorization header
+ * carries it; empty means unset, so `${VITALS_DETAILS_TOKEN:-}` turns it off.
+ */
+const token = z.string({ error: "expected a string" }).regex(/^[\x21-\x7e]*$/, {
+  error: "expected a token of visible ASCII characters without spaces",
+});
 const httpUrl = z.url({
   protocol: /^https?$/,
   error: "expected an http:// or https:// URL",
@@ -114,7 +137,7 @@ const httpCheck = z.strictObject({
   type: z.literal("http"),
   url: httpUrl,
   method: z.enum(["GET", "HEAD"]).prefault("GET"),
-  headers: stringMap.optional(),
+  headers: headerMap.optional(),
   expectStatus: statusList.optional(),
   bodyContains: nonEmpty().optional(),
 }).refine((check) => !(check.method === "HEAD" && check.bodyContains !== undefined), {
@@ -129,7 +152,9 @@ const tabbyCheck = z.strictObject({
   path: z.string({ error: 'expected a path starting with "/"' })
     .startsWith("/", { error: 'expected a path starting with "/"' })
     .prefault("/health"),
-  apiKey: text().optional(),
+  apiKey: z.string({ error: "expected a string" }).regex(HEADER_VALUE, {
+    error: "expected a key without line breaks or control characters",
+  }).optional(),
   requireModel: bool.prefault(false),
 });
 
@@ -145,9 +170,8 @@ export const configSchema = z.strictObject({
     maxWait: duration({ min: 1 }).prefault("900ms"),
     drainDelay: duration({ min: 0 }).prefault(0),
     metrics: bool.prefault(true),
-    // Empty means unset, so `${VITALS_DETAILS_TOKEN:-}` turns the check off.
-    detailsToken: text().optional(),
-    metricsToken: text().optional(),
+    detailsToken: token.optional(),
+    metricsToken: token.optional(),
   }, SECTION).prefault({}),
   cache: z.strictObject({
     ttl: duration({ min: 0 }).prefault("30s"),

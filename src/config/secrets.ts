@@ -1,7 +1,7 @@
 /**
- * Which config values are secret: a check's `apiKey`, every `headers` value
- * and every `env` value. Error messages, check messages and logs mask them
- * (see `mask.ts`).
+ * Which config values are secret: the server's tokens, and a check's `apiKey`,
+ * every `headers` value and every `env` value. Error messages, check messages
+ * and logs mask them (see `mask.ts`).
  *
  * @module
  */
@@ -10,6 +10,9 @@ import type { CheckConfig } from "./resolve.ts";
 
 /** Config keys whose values are secret, wherever they sit in a check. */
 const SECRET_KEYS = new Set(["apiKey", "headers", "env"]);
+
+/** Keys of `server` whose values are secret. */
+const SECRET_SERVER_KEYS = new Set(["detailsToken", "metricsToken"]);
 
 /**
  * Whether a config key path holds a secret.
@@ -23,6 +26,7 @@ const SECRET_KEYS = new Set(["apiKey", "headers", "env"]);
  * ```
  */
 export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  if (path[0] === "server") return SECRET_SERVER_KEYS.has(String(path[1]));
   return path[0] === "checks" && path.length >= 3 && SECRET_KEYS.has(String(path[2]));
 }
 

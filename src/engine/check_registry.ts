@@ -9,7 +9,7 @@
 
 import type { Check } from "../checks/check.ts";
 import type { Clock } from "../clock.ts";
-import type { CheckView, Group } from "../types.ts";
+import type { CheckView, Group, Scope } from "../types.ts";
 import { type CheckState, INITIAL_STATE, recordResult } from "./check_state.ts";
 import { Limiter } from "./limiter.ts";
 
@@ -29,6 +29,15 @@ export interface CheckSnapshot {
   readonly everUp: boolean;
   readonly runs: CheckState["runs"];
   readonly lastSuccessAt: number;
+  /** Monotonic time the last run ended (`-Infinity` before the first). */
+  readonly finishedAt: number;
+  /** How long a result stays fresh, in ms: the check's interval, else the cache ttl. */
+  readonly interval: number;
+}
+
+/** Whether `check` belongs to `scope`. */
+export function inScope(check: Check, scope: Scope): boolean {
+  return scope === "all" || check.groups.includes(scope);
 }
 
 /**
@@ -111,11 +120,20 @@ export class CheckRegistry {
     return this.#slots.includes(entry as Slot);
   }
 
-  /** The entries whose last run ended at least their interval ago (`ttl` when unset). */
-  due(entries: readonly RegisteredCheck[], ttl: number): RegisteredCheck[] {
+  /**
+   * The entries of `scope` whose last run ended at least their interval ago
+   * (`ttl` when unset), or every entry of `scope` with `all`.
+   */
+  due(
+    entries: readonly RegisteredCheck[],
+    ttl: number,
+    scope: Scope = "all",
+    all = false,
+  ): RegisteredCheck[] {
     const now = this.#clock.now();
     return entries.filter(({ check, state }) =>
-      state.view === undefined || now - state.finishedAt >= (check.interval ?? ttl)
+      inScope(check, scope) &&
+      (all || state.view === undefined || now - state.finishedAt >= (check.interval ?? ttl))
     );
   }
 
@@ -133,8 +151,8 @@ export class CheckRegistry {
     return cell.running;
   }
 
-  /** A frozen copy of every check in force. */
-  snapshot(): readonly CheckSnapshot[] {
+  /** A frozen copy of every check in force; `ttl` is the interval of checks without their own. */
+  snapshot(ttl: number): readonly CheckSnapshot[] {
     return this.#slots.map(({ check, state }) =>
       Object.freeze({
         name: check.name,
@@ -145,6 +163,8 @@ export class CheckRegistry {
         everUp: state.everUp,
         runs: state.runs,
         lastSuccessAt: state.lastSuccessAt,
+        finishedAt: state.finishedAt,
+        interval: check.interval ?? ttl,
       })
     );
   }

@@ -57,7 +57,8 @@ export class Health {
   #policy: RefreshPolicy;
   /** Bumped by each reload; an evaluation of an older generation publishes nothing. */
   #generation = 0;
-  #running: { generation: number; promise: Promise<HealthStatus> } | undefined;
+  /** The evaluation running per scope, joined by every caller for that scope. */
+  readonly #running = new Map<Scope, { generation: number; promise: Promise<HealthStatus> }>();
   #started = false;
 
   constructor(options: HealthOptions) {
@@ -75,7 +76,7 @@ export class Health {
       clock: this.#clock,
       onCheckResult: options.onCheckResult,
     });
-    this.#publisher = new Publisher(this.#clock, this.#registry.snapshot());
+    this.#publisher = new Publisher(this.#clock, this.#registry.snapshot(options.ttl));
     this.#host = {
       clock: this.#clock,
       registry: this.#registry,
@@ -83,7 +84,7 @@ export class Health {
       settings: () => this.#settings,
       started: () => this.#started,
       start: () => this.start(),
-      evaluate: () => this.evaluate(),
+      evaluate: (scope) => this.evaluate(false, scope),
       refresh: (entry) => this.#refresh(entry),
     };
     this.#policy = new POLICIES[this.#settings.mode](this.#host);
@@ -101,20 +102,19 @@ export class Health {
 
   /** Every check as last published (before the first publish: as configured, never run). */
   get snapshot(): readonly CheckSnapshot[] {
-    return this.#publisher.published?.members ?? this.#registry.snapshot();
+    return this.#publisher.published?.members ?? this.#registry.snapshot(this.#settings.ttl);
   }
 
   /**
-   * Starts refreshing: the first evaluation now, then whatever the mode does
-   * on its own (background: one loop per check). Resolves with the first status.
+   * Starts refreshing: the first evaluation now, and whatever the mode does
+   * on its own (background: one loop per check, each first due one interval
+   * from now, so a check that hangs holds back only its own loop). Resolves
+   * with the first status.
    */
   start(): Promise<HealthStatus> {
     this.#started = true;
     const first = this.evaluate();
-    const generation = this.#generation;
-    void first.then(() => {
-      if (generation === this.#generation && !this.#stop.signal.aborted) this.#policy.resume();
-    });
+    if (!this.#stop.signal.aborted) this.#policy.resume();
     return first;
   }
 
@@ -140,19 +140,23 @@ export class Health {
   }
 
   /**
-   * Runs every check that is due now (with `all`, every check) and publishes;
-   * joins the evaluation already running, if any.
+   * Runs every check of `scope` that is due now (with `all`, every check of
+   * it) and publishes; joins the evaluation of `scope` already running, if
+   * any. A check is never run twice at once: evaluations of different scopes
+   * that share a check join its one run. Resolves with every check's status.
    */
-  evaluate(all = false): Promise<HealthStatus> {
+  evaluate(all = false, scope: Scope = "all"): Promise<HealthStatus> {
     const generation = this.#generation;
-    if (this.#running?.generation === generation) return this.#running.promise;
-    const promise = this.#runEntries(this.#registry.entries, all).then(() => {
+    const running = this.#running.get(scope);
+    if (running?.generation === generation) return running.promise;
+    const due = this.#registry.due(this.#registry.entries, this.#settings.ttl, scope, all);
+    const promise = this.#runAll(due).then(() => {
       if (generation === this.#generation) this.#publish();
       return this.last ?? this.#publisher.noResult("all");
     }).finally(() => {
-      if (this.#running?.promise === promise) this.#running = undefined;
+      if (this.#running.get(scope)?.promise === promise) this.#running.delete(scope);
     });
-    this.#running = { generation, promise };
+    this.#running.set(scope, { generation, promise });
     return promise;
   }
 
@@ -164,7 +168,7 @@ export class Health {
   async reload(checks: readonly Check[], settings: HealthSettings): Promise<HealthStatus> {
     const generation = ++this.#generation;
     const entries = this.#registry.prepare(checks);
-    await this.#runEntries(entries);
+    await this.#runAll(this.#registry.due(entries, settings.ttl));
     if (generation !== this.#generation || this.#stop.signal.aborted) {
       return this.last ?? this.#publisher.noResult("all");
     }
@@ -193,9 +197,8 @@ export class Health {
     this.#stop.abort();
   }
 
-  async #runEntries(entries: readonly RegisteredCheck[], all = false): Promise<void> {
-    const due = all ? entries : this.#registry.due(entries, this.#settings.ttl);
-    await Promise.all(due.map((entry) => this.#registry.run(entry, this.#stop.signal)));
+  async #runAll(entries: readonly RegisteredCheck[]): Promise<void> {
+    await Promise.all(entries.map((entry) => this.#registry.run(entry, this.#stop.signal)));
   }
 
   async #refresh(entry: RegisteredCheck): Promise<void> {
@@ -204,7 +207,7 @@ export class Health {
   }
 
   #publish(): void {
-    const previous = this.#publisher.publish(this.#registry.snapshot());
+    const previous = this.#publisher.publish(this.#registry.snapshot(this.#settings.ttl));
     this.#onEvaluated?.(this.last!, previous);
   }
 }

@@ -1,8 +1,11 @@
 /**
- * The `on-demand` refresh mode: a published status is reused while it is
- * younger than `ttl`. A request that finds it older starts one evaluation
- * (single flight: a burst of probes runs each check once) and waits for it at
- * most `maxWait`; past that it gets the last published results marked stale.
+ * The `on-demand` refresh mode: a scope's status is reused while every check
+ * in it is fresh (its last run ended less than its interval, by default the
+ * cache `ttl`, ago). A request that finds one of them due starts one
+ * evaluation of that scope only (single flight: a burst of probes runs each
+ * due check once) and waits for it at most `maxWait`; past that it gets the
+ * last published results marked stale. A liveness probe therefore never
+ * waits for a readiness-only check.
  *
  * @module
  */
@@ -40,13 +43,13 @@ export class OnDemandRefresh implements RefreshPolicy {
   peek(scope: Scope): HealthStatus | undefined {
     const { clock, publisher } = this.#host;
     const published = publisher.published;
-    if (!published || clock.now() - published.at >= this.#host.settings().ttl) return undefined;
+    if (!published || clock.now() >= published.freshUntil.get(scope)!) return undefined;
     return publisher.summary(scope, published);
   }
 
   async status(scope: Scope): Promise<HealthStatus> {
     const { clock, publisher } = this.#host;
-    const finished = await within(this.#host.evaluate(), this.#host.settings().maxWait);
+    const finished = await within(this.#host.evaluate(scope), this.#host.settings().maxWait);
     const newest = publisher.published;
     if (!newest) return publisher.noResult(scope);
     const summary = publisher.summary(scope, newest);

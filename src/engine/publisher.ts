@@ -8,7 +8,7 @@
  */
 
 import type { Clock } from "../clock.ts";
-import type { HealthStatus, Scope } from "../types.ts";
+import { GROUPS, type HealthStatus, type Scope } from "../types.ts";
 import type { CheckSnapshot } from "./check_registry.ts";
 import { noResult, summarize, type SummaryFlags } from "./summary.ts";
 
@@ -19,6 +19,26 @@ export interface Published {
   readonly at: number;
   /** Wall-clock time of the publish (ISO-8601), for display. */
   readonly timestamp: string;
+  /**
+   * Per scope, the monotonic time its oldest result stops being fresh (its
+   * run's end plus its interval): `-Infinity` while a check of the scope has
+   * no result, `Infinity` for a scope without checks.
+   */
+  readonly freshUntil: ReadonlyMap<Scope, number>;
+}
+
+const SCOPES: readonly Scope[] = ["all", ...GROUPS];
+
+/** When each scope's results stop being fresh; see {@link Published.freshUntil}. */
+function freshness(members: readonly CheckSnapshot[]): Map<Scope, number> {
+  const until = new Map<Scope, number>(SCOPES.map((scope) => [scope, Infinity]));
+  for (const member of members) {
+    const end = member.view === undefined ? -Infinity : member.finishedAt + member.interval;
+    for (const scope of ["all" as const, ...member.groups]) {
+      if (end < until.get(scope)!) until.set(scope, end);
+    }
+  }
+  return until;
 }
 
 /**
@@ -68,6 +88,7 @@ export class Publisher {
       members,
       at: this.#clock.now(),
       timestamp: this.#clock.date().toISOString(),
+      freshUntil: freshness(members),
     };
     this.#memo.clear();
     this.#evaluations++;

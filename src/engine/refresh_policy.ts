@@ -37,8 +37,8 @@ export interface RefreshHost {
   started(): boolean;
   /** Starts refreshing; see `Health.start`. */
   start(): Promise<HealthStatus>;
-  /** Runs the due checks and publishes (single flight); see `Health.evaluate`. */
-  evaluate(): Promise<HealthStatus>;
+  /** Runs the due checks of `scope` and publishes (single flight); see `Health.evaluate`. */
+  evaluate(scope: Scope): Promise<HealthStatus>;
   /** Runs one check and publishes, unless a reload has replaced it meanwhile. */
   refresh(entry: RegisteredCheck): Promise<void>;
 }
@@ -49,7 +49,7 @@ export interface RefreshPolicy {
   peek(scope: Scope): HealthStatus | undefined;
   /** The answer for `scope`, refreshing as the mode says. */
   status(scope: Scope): Promise<HealthStatus>;
-  /** Every check in force has just produced a result: keep them fresh from now on. */
+  /** Every check in force has just run, or is running: keep them fresh from now on. */
   resume(): void;
   /** Stops refreshing on its own (timers); a run in progress finishes. */
   stop(): void;

@@ -41,7 +41,7 @@ export class Scheduler<T> {
 
   /**
    * Stops the current loops and starts one per item. Each first runs after its
-   * interval: the caller has just produced a result for every item.
+   * interval: the caller has just run (or is running) every item.
    */
   replace(items: readonly T[], intervalOf: (item: T) => number): void {
     this.stop();

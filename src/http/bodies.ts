@@ -12,6 +12,7 @@
  * @module
  */
 
+import { escapeControl } from "../text.ts";
 import { formatTable } from "./table.ts";
 import { VERSION } from "../version.ts";
 import type { CheckView, HealthStatus } from "../types.ts";
@@ -148,7 +149,7 @@ export function simpleBody(status: HealthStatus): string {
 }
 
 function textBody(status: HealthStatus): string {
-  const notes = status.details.map((detail) => `  ${detail}`).join("\n");
+  const notes = status.details.map((detail) => `  ${escapeControl(detail)}`).join("\n");
   const stale = status.stale ? `\nstale: results are ${status.ageMs} ms old` : "";
   return `${formatTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
 }

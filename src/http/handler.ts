@@ -30,7 +30,7 @@ export interface AccessSettings {
   readonly metrics: boolean;
   /** When set, full bodies need `Authorization: Bearer <detailsToken>`. */
   readonly detailsToken?: string | undefined;
-  /** When set, `/metrics` and `/health/simple` need `Authorization: Bearer <metricsToken>`. */
+  /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
 }
 
@@ -188,10 +188,9 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     const authorization = settings.metricsToken || settings.detailsToken
       ? request.headers.get("authorization")
       : null;
-    // The group endpoints' status codes stay open: they are what probes read.
     const isMetrics = target === "metrics";
-    const guarded = isMetrics || (target.scope === "all" && target.simple);
-    if (guarded && settings.metricsToken && !tokenMatches(authorization, settings.metricsToken)) {
+    // Status codes stay open everywhere: /health and the groups tell them anyway.
+    if (isMetrics && settings.metricsToken && !tokenMatches(authorization, settings.metricsToken)) {
       const body = errorBody("unauthorized: send Authorization: Bearer <metricsToken>");
       return respond(body, 401, request.method, undefined, {
         "www-authenticate": 'Bearer realm="vitals"',

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { plural } from "../text.ts";
+import { escapeControl, plural } from "../text.ts";
 import type { HealthStatus } from "../types.ts";
 
 function pad(cells: string[][]): string {
@@ -22,7 +22,7 @@ export function formatTable(status: HealthStatus): string {
     check.type,
     check.critical ? "yes" : "no",
     `${check.durationMs}ms`,
-    check.message.replace(/\s+/g, " ").slice(0, 160),
+    escapeControl(check.message.replace(/\s+/g, " ")).slice(0, 160),
   ]);
   const table = pad([["STATUS", "CHECK", "TYPE", "CRITICAL", "DURATION", "MESSAGE"], ...rows]);
   const count = plural(status.checks.length, "check");

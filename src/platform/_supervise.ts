@@ -1,16 +1,19 @@
 /**
  * The runtime-neutral half of the platform: watching a child process to its
- * end, and abandoning a pending connect when a signal aborts. Each runtime's
+ * end and cleaning up after it, and abandoning a pending connect when a
+ * signal aborts. Each runtime's
  * file supplies only the calls that differ.
  *
  * @module
  */
 
+import { reapMarked } from "./_reap.ts";
 import { drainInto, TailBuffer } from "./_tail_buffer.ts";
 import type { SpawnOptions, SpawnResult } from "./platform.ts";
 
 /** A started child as each runtime describes it. */
 export interface ChildHandle {
+  readonly pid: number;
   readonly stdout: ReadableStream<Uint8Array> | null;
   readonly stderr: ReadableStream<Uint8Array> | null;
   /** Resolves when the child exits: its code, or the signal that ended it. */
@@ -20,30 +23,59 @@ export interface ChildHandle {
 }
 
 /**
- * Reads a child's output into a bounded tail until it exits, killing its
- * process group when `options.signal` aborts and again once it has exited (so
- * no background descendant outlives the check).
+ * How long output may still arrive after the command has exited and what it
+ * left running was killed, before the pipes are closed regardless.
  */
-export async function supervise(child: ChildHandle, options: SpawnOptions): Promise<SpawnResult> {
-  const kill = () => child.killGroup();
-  if (options.signal.aborted) kill();
-  options.signal.addEventListener("abort", kill, { once: true });
+const DRAIN_GRACE_MS = 1_000;
+
+/**
+ * Watches a child started with `marker` in its environment (see `_reap.ts`)
+ * to its end. The command's own exit decides the result: once it exits,
+ * everything the run started is killed (its process group, and every process
+ * carrying the marker, which catches the ones that called `setsid`), and the
+ * output already written is read to its end, for at most a grace period. When
+ * `options.signal` aborts, the same happens at once.
+ */
+export async function supervise(
+  child: ChildHandle,
+  options: SpawnOptions,
+  marker: string,
+): Promise<SpawnResult> {
+  const stop = () => {
+    child.killGroup();
+    reapMarked(marker, child.pid);
+  };
+  if (options.signal.aborted) stop();
+  options.signal.addEventListener("abort", stop, { once: true });
   const tail = new TailBuffer(options.outputLimit);
+  const closePipes = new AbortController();
+  let overflowed = false;
+  const full = () => {
+    overflowed = true;
+    stop();
+    closePipes.abort();
+  };
+  const reading = Promise.all([
+    drainInto(child.stdout, tail, closePipes.signal, options.outputCap, full),
+    drainInto(child.stderr, tail, closePipes.signal, options.outputCap, full),
+  ]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const [status] = await Promise.all([
-      child.exited,
-      drainInto(child.stdout, tail),
-      drainInto(child.stderr, tail),
-    ]);
+    const status = await child.exited;
+    stop();
+    timer = setTimeout(() => closePipes.abort(), DRAIN_GRACE_MS);
+    await reading;
     return {
       code: status.signal === null ? status.code : null,
       signal: status.signal,
       output: tail.text(),
       outputBytes: tail.total,
+      overflowed,
     };
   } finally {
-    options.signal.removeEventListener("abort", kill);
-    kill();
+    clearTimeout(timer);
+    options.signal.removeEventListener("abort", stop);
+    closePipes.abort();
   }
 }
 

@@ -71,15 +71,78 @@ export class TailBuffer {
   }
 }
 
-/** Reads a byte stream to its end into `tail`; never rejects. */
+/** The chunk size of a reader that reuses one buffer. */
+const CHUNK = 64 * 1024;
+
+/**
+ * One chunk after another from `stream`, into one reused buffer where the
+ * stream allows it (a byte stream, as Deno's pipes are): reading a flood then
+ * allocates nothing per chunk. Other streams (Bun's pipes) hand out their own.
+ */
+function chunkReader(stream: ReadableStream<Uint8Array>): {
+  read(): Promise<Uint8Array | undefined>;
+  cancel(): void;
+} {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream.
+  }
+  if (byob) {
+    const reader = byob;
+    let buffer = new ArrayBuffer(CHUNK);
+    return {
+      async read() {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || !value) return undefined;
+        buffer = value.buffer as ArrayBuffer; // handed back, to be filled again
+        return value;
+      },
+      cancel: () => void reader.cancel().catch(() => {}),
+    };
+  }
+  const reader = stream.getReader();
+  return {
+    async read() {
+      const { done, value } = await reader.read();
+      return done ? undefined : value;
+    },
+    cancel: () => void reader.cancel().catch(() => {}),
+  };
+}
+
+/**
+ * Reads a byte stream to its end into `tail`, or until `stop` aborts (then the
+ * stream is cancelled, which closes it); calls `full` once `tail` has taken
+ * `cap` bytes in all. Never rejects.
+ */
 export async function drainInto(
   stream: ReadableStream<Uint8Array> | null | undefined,
   tail: TailBuffer,
+  stop?: AbortSignal,
+  cap = Infinity,
+  full: () => void = () => {},
 ): Promise<void> {
   if (!stream) return;
+  const reader = chunkReader(stream);
+  const cancel = () => reader.cancel();
+  if (stop?.aborted) cancel();
+  stop?.addEventListener("abort", cancel, { once: true });
   try {
-    for await (const chunk of stream) tail.write(chunk);
+    for (;;) {
+      const value = await reader.read();
+      if (value === undefined) break;
+      tail.write(value);
+      if (tail.total >= cap) {
+        full();
+        break;
+      }
+    }
   } catch {
     // The process was killed or the pipe closed early: keep what arrived.
+  } finally {
+    stop?.removeEventListener("abort", cancel);
+    cancel();
   }
 }

@@ -8,6 +8,8 @@
  */
 
 import process from "node:process";
+import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
+import { readCapped } from "./_read_capped.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
@@ -68,13 +70,15 @@ function bun(): BunApi {
 }
 
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
+  const marker = newMarker();
   let child: BunSubprocess;
   try {
     child = bun().spawn({
       cmd: [...options.argv],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      // Bun replaces the environment rather than merging it.
-      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+      // Bun replaces the environment rather than merging it. The marker finds
+      // escaped descendants.
+      env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -84,18 +88,23 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   } catch (error) {
     throw toPlatformError(error);
   }
-  return await supervise({
-    stdout: child.stdout,
-    stderr: child.stderr,
-    exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
-    killGroup() {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+  return await supervise(
+    {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
+      killGroup() {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      },
     },
-  }, options);
+    options,
+    marker,
+  );
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
@@ -151,9 +160,10 @@ function onSignal(signal: SignalName, listener: () => void): () => void {
   return () => process.off(signal, listener);
 }
 
-async function readTextFile(path: string): Promise<string> {
+async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
-    return await bun().file(path).text();
+    if (maxBytes === Infinity) return await bun().file(path).text();
+    return await readCapped(path, maxBytes);
   } catch (error) {
     throw toPlatformError(error);
   }
@@ -165,6 +175,7 @@ export function bunPlatform(): Platform {
     runtime: "bun",
     version: bun().version,
     spawn,
+    fetch: (url, init) => fetch(url, init),
     connect,
     serve,
     onSignal,

@@ -7,6 +7,10 @@
  * @module
  */
 
+import { serveHttp1 } from "./_http1_server.ts";
+import { readCapped } from "./_read_capped.ts";
+import { nodeFetch } from "./_node_fetch.ts";
+import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
   type Platform,
@@ -20,12 +24,14 @@ import { toPlatformError } from "./platform_error.ts";
 
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   const [program, ...args] = options.argv;
+  const marker = newMarker();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
       args,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.env === undefined ? {} : { env: { ...options.env } }),
+      // Merged over vitals' own environment; the marker finds escaped descendants.
+      env: { ...options.env, [MARKER_VARIABLE]: marker },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -35,18 +41,35 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   } catch (error) {
     throw toPlatformError(error);
   }
-  return await supervise({
-    stdout: child.stdout,
-    stderr: child.stderr,
-    exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
-    killGroup() {
-      try {
-        Deno.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+  return await supervise(
+    {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
+      killGroup() {
+        try {
+          Deno.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      },
     },
-  }, options);
+    options,
+    marker,
+  );
+}
+
+/** Deno's fetch refuses the ports the Fetch standard blocks; node:http does not. */
+async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof Error) || !/Requests to port \d+ are blocked/.test(error.message)) {
+      throw error;
+    }
+    return await nodeFetch(url, init);
+  }
 }
 
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
@@ -59,39 +82,38 @@ async function connect(hostname: string, port: number, signal: AbortSignal): Pro
   }
 }
 
-function serve(options: ServeOptions): Promise<RunningServer> {
-  let server: Deno.HttpServer<Deno.NetAddr>;
+/**
+ * How many connections the server keeps open: half the descriptors vitals
+ * may open (Deno raises the soft limit to the hard one at start-up), leaving
+ * the rest for check processes, files and outgoing connections.
+ */
+function connectionLimit(): number {
   try {
-    server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      onListen() {},
-      onError(error) {
-        console.error(`Request failed: ${error instanceof Error ? error.message : error}`);
-        return new Response(JSON.stringify({ status: "DOWN", details: ["internal error"] }), {
-          status: 503,
-          headers: { "content-type": "application/json" },
-        });
-      },
-    }, options.handler);
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+    if (Number.isSafeInteger(soft)) return Math.max(32, Math.floor(soft / 2));
+  } catch {
+    // Not Linux: fall back to a common default limit's half.
+  }
+  return 512;
+}
+
+function serve(options: ServeOptions): Promise<RunningServer> {
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
   } catch (error) {
     return Promise.reject(toPlatformError(error));
   }
+  const server = serveHttp1(listener, {
+    handler: options.handler,
+    hostname: options.hostname,
+    maxConnections: connectionLimit(),
+  });
   return Promise.resolve({
-    hostname: server.addr.hostname,
-    port: server.addr.port,
-    async shutdown(graceMs: number) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceful = server.shutdown();
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), graceMs);
-      });
-      try {
-        await Promise.race([graceful, expired]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    hostname: listener.addr.hostname,
+    port: listener.addr.port,
+    shutdown: (graceMs: number) => server.shutdown(graceMs),
   });
 }
 
@@ -100,9 +122,10 @@ function onSignal(signal: SignalName, listener: () => void): () => void {
   return () => Deno.removeSignalListener(signal, listener);
 }
 
-async function readTextFile(path: string): Promise<string> {
+async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    if (maxBytes === Infinity) return await Deno.readTextFile(path);
+    return await readCapped(path, maxBytes);
   } catch (error) {
     throw toPlatformError(error);
   }
@@ -114,6 +137,7 @@ export function denoPlatform(): Platform {
     runtime: "deno",
     version: Deno.version.deno,
     spawn,
+    fetch: fetchAnyPort,
     connect,
     serve,
     onSignal,

@@ -21,6 +21,11 @@ export interface SpawnOptions {
   readonly signal: AbortSignal;
   /** How many bytes of combined stdout and stderr to keep (the tail). */
   readonly outputLimit: number;
+  /**
+   * How many output bytes to read at most: past this the process is killed
+   * as on abort, so a program that floods its output costs bounded memory.
+   */
+  readonly outputCap: number;
 }
 
 /** What a finished process left behind. */
@@ -31,8 +36,10 @@ export interface SpawnResult {
   readonly signal: string | null;
   /** The last `outputLimit` bytes of combined stdout and stderr, decoded as UTF-8. */
   readonly output: string;
-  /** How many output bytes the process wrote in total. */
+  /** How many output bytes were read (at most about `outputCap`). */
   readonly outputBytes: number;
+  /** Whether the process was killed for writing more than `outputCap` bytes. */
+  readonly overflowed: boolean;
 }
 
 /** Options for {@link Platform.serve}. */
@@ -65,14 +72,22 @@ export interface Platform {
   readonly version: string;
   /** Runs a program to completion; rejects with a `PlatformError` when it cannot start. */
   spawn(options: SpawnOptions): Promise<SpawnResult>;
+  /**
+   * `fetch`, reaching every port: on Deno, ports the Fetch standard blocks go
+   * through `node:http` instead. Rejects as `fetch` does.
+   */
+  fetch(url: string, init: RequestInit): Promise<Response>;
   /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
   /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
-  /** Reads a UTF-8 file; rejects with a `PlatformError`. */
-  readTextFile(path: string): Promise<string>;
+  /**
+   * Reads a UTF-8 file; rejects with a `PlatformError`, with `EFBIG` when it
+   * holds more than `maxBytes` (read no further, so `/dev/zero` is safe).
+   */
+  readTextFile(path: string, maxBytes?: number): Promise<string>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
   /** Command-line arguments after the script (or binary) name. */

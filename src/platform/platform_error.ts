@@ -12,6 +12,7 @@ export type PlatformErrorCode =
   | "EACCES"
   | "ENOEXEC"
   | "EISDIR"
+  | "EFBIG"
   | "EADDRINUSE"
   | "EADDRNOTAVAIL"
   | "ECONNREFUSED"
@@ -27,6 +28,7 @@ const REASONS: Record<PlatformErrorCode, string> = {
   EACCES: "permission denied",
   ENOEXEC: "not an executable program",
   EISDIR: "is a directory",
+  EFBIG: "file too large",
   EADDRINUSE: "address already in use",
   EADDRNOTAVAIL: "address not available",
   ECONNREFUSED: "connection refused",
