@@ -27,6 +27,8 @@ export interface ReloaderDeps {
   readonly log: Logger;
   /** Address parts chosen by flags or the environment; they win over the file's. */
   readonly listen?: { readonly host?: string | undefined; readonly port?: number | undefined };
+  /** The text of the config in force, which `watch` compares later reads with. */
+  readonly text?: string;
 }
 
 /** Reloads a running app's config. */
@@ -123,7 +125,9 @@ export function createReloader(deps: ReloaderDeps): Reloader {
   };
 
   const watch = (intervalMs = 1000): () => void => {
-    let seen: string | undefined;
+    // Compared with the text in force, not a first read: a change made between
+    // loading and watching must not become the starting point and be missed.
+    let seen: string | undefined = deps.text;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const read = () => platform.readTextFile(file, MAX_CONFIG_BYTES).catch(() => undefined);
@@ -139,10 +143,14 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       }
       if (!stopped) timer = setTimeout(poll, intervalMs);
     };
-    void read().then((text) => {
-      seen = text;
-      if (!stopped) timer = setTimeout(poll, intervalMs);
-    });
+    if (deps.text !== undefined) {
+      timer = setTimeout(poll, intervalMs);
+    } else {
+      void read().then((text) => {
+        seen = text;
+        if (!stopped) timer = setTimeout(poll, intervalMs);
+      });
+    }
     return () => {
       stopped = true;
       clearTimeout(timer);

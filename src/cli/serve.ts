@@ -7,7 +7,7 @@
 
 import { createApp } from "../app/create_app.ts";
 import { createReloader } from "../app/reloader.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfigFile } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { type Platform, PlatformError } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
@@ -62,7 +62,7 @@ export async function serveCommand(
   const source = portFlag !== undefined ? "--port" : "VITALS_PORT";
   const portOverride = portText === undefined ? undefined : parsePort(portText, source);
   const hostOverride = stringFlag(flags, "host") ?? env["VITALS_HOST"];
-  const config = await loadConfig(file, platform);
+  const { config, text } = await loadConfigFile(file, platform);
   const host = hostOverride ?? config.server.host;
   const port = portOverride ?? config.server.port;
   const app = createApp(config, { platform, log });
@@ -85,6 +85,7 @@ export async function serveCommand(
     platform,
     log,
     listen: { host: hostOverride, port: portOverride },
+    text,
   });
   // Handlers before the first check runs. Signals that arrived earlier were
   // held (see signals.ts) and are delivered now.

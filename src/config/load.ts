@@ -165,6 +165,23 @@ export async function loadConfig(
   file: string,
   platform: Pick<Platform, "readTextFile" | "env">,
 ): Promise<Config> {
+  return (await loadConfigFile(file, platform)).config;
+}
+
+/**
+ * {@link loadConfig}, also returning the text the config was parsed from (so
+ * `--watch` compares later reads with exactly what is in force).
+ *
+ * @throws {ConfigError} when the file cannot be read or is not a valid config
+ * @example
+ * ```ts ignore
+ * const { config, text } = await loadConfigFile("vitals.yaml", detectPlatform());
+ * ```
+ */
+export async function loadConfigFile(
+  file: string,
+  platform: Pick<Platform, "readTextFile" | "env">,
+): Promise<{ config: Config; text: string }> {
   let text: string;
   try {
     text = await platform.readTextFile(file, MAX_CONFIG_BYTES);
@@ -179,5 +196,5 @@ export async function loadConfig(
       cause: error,
     });
   }
-  return parseConfig(text, file, platform.env());
+  return { config: parseConfig(text, file, platform.env()), text };
 }
