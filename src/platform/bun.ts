@@ -59,6 +59,7 @@ interface BunApi {
   serve(options: {
     hostname: string;
     port: number;
+    idleTimeout: number;
     fetch(request: Request): Promise<Response>;
     error(error: Error): Response;
   }): BunServer;
@@ -124,6 +125,8 @@ function serve(options: ServeOptions): Promise<RunningServer> {
     server = bun().serve({
       hostname: options.hostname,
       port: options.port,
+      // Seconds; idle and slow connections close, as Deno's server does (see _http1_server.ts).
+      idleTimeout: 10,
       fetch: options.handler,
       error(error) {
         console.error(`Request failed: ${error.message}`);
