@@ -18,9 +18,20 @@ RUN deno compile --allow-net --allow-read --allow-env --allow-run \
     --output /out/vitals main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot
+# Keep in step with src/version.ts; CI may pass --build-arg VERSION=...
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="vitals" \
+      org.opencontainers.image.description="Config-driven health-check sidecar for Kubernetes, Cloud Foundry and bare VMs" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}"
 COPY --from=build /out/vitals /usr/local/bin/vitals
 ENV VITALS_CONFIG=/etc/vitals/vitals.yaml
-USER nonroot
+# distroless's nonroot user, by number, so Kubernetes' runAsNonRoot can verify it.
+USER 65532:65532
 EXPOSE 8080
+# The image has no shell or curl: vitals asks itself, GET
+# http://127.0.0.1:$VITALS_PORT/health/ready/simple (port 8080 unless set).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["/usr/local/bin/vitals", "probe"]
 ENTRYPOINT ["/usr/local/bin/vitals"]
 CMD ["serve"]

@@ -263,7 +263,7 @@ ${ONE_TCP_CHECK}`,
       problems: [{
         path: "checks[0].type",
         line: 3,
-        message: 'expected one of "command", "tcp", "http", "tabbyapi", got "ftp"',
+        message: 'expected one of "command", "tcp", "http", "tabbyapi", "file", got "ftp"',
       }],
     },
   },

@@ -1,9 +1,9 @@
-// Fetch failure reasons (describeFetchError in src/checks/_http_read.ts): a
+// Fetch failure reasons (describeFetchError in src/fetch_error.ts): a
 // runtime message that quotes the URL has its credentials scrubbed.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeFetchError } from "../src/checks/_http_read.ts";
+import { describeFetchError } from "../src/fetch_error.ts";
 
 test("a fetch error that quotes the URL has its credentials scrubbed", () => {
   const error = new TypeError("fetch failed", {

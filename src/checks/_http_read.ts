@@ -1,11 +1,9 @@
 /**
- * Shared by the `http` and `tabbyapi` checks: a bounded body read, and short,
- * runtime-independent reasons for failed requests.
+ * Shared by the `http` and `tabbyapi` checks: a bounded body read. (Reasons
+ * for failed requests are in `../fetch_error.ts`, which `vitals probe` shares.)
  *
  * @module
  */
-
-import { hideUrlCredentials } from "../mask.ts";
 
 /** The most body bytes a check reads, as the issue and kubelet's cap suggest. */
 export const BODY_LIMIT = 64 * 1024;
@@ -65,46 +63,4 @@ export async function readBody(response: Response, limit = BODY_LIMIT): Promise<
 /** Drops a body we do not need, so the connection is released. */
 export function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {});
-}
-
-const REASONS: readonly [RegExp, string][] = [
-  [/connection refused|ECONNREFUSED/i, "connection refused"],
-  [
-    /dns error|lookup address|ENOTFOUND|getaddrinfo|Name or service not known/i,
-    "name does not resolve",
-  ],
-  [
-    /connection closed|ECONNRESET|closed unexpectedly|connection reset/i,
-    "connection closed before a response",
-  ],
-  [/EHOSTUNREACH|host unreachable|No route to host/i, "host unreachable"],
-  [/certificate|CERT_|tls|ssl/i, "TLS handshake failed"],
-  [/invalid HTTP version|Malformed_HTTP|parse error|invalid HTTP|HPE_/i, "not an HTTP response"],
-];
-
-/**
- * A short reason for a failed `fetch`, the same on Deno and Bun.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { describeFetchError } from "./_http_read.ts";
- * const error = new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
- * assert(describeFetchError(error) === "connection refused");
- * ```
- */
-export function describeFetchError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const { message, code } = current as { message?: unknown; code?: unknown };
-    if (typeof code === "string") parts.push(code);
-    if (typeof message === "string") parts.push(message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  const all = parts.join(" | ");
-  for (const [pattern, reason] of REASONS) if (pattern.test(all)) return reason;
-  const raw = parts.find((part) => part.length > 0 && part !== "fetch failed") ?? "request failed";
-  // Runtime messages may quote the URL; keep credentials out of them.
-  return hideUrlCredentials(raw);
 }

@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { Clock } from "../clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import type { CheckConfig } from "../config/resolve.ts";
 import { secretsOf } from "../config/secrets.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { Check, Probe } from "./check.ts";
 import { commandProbe } from "./command.ts";
+import { fileProbe } from "./file.ts";
 import { httpProbe } from "./http.ts";
 import { tabbyProbe } from "./tabbyapi.ts";
 import { tcpProbe } from "./tcp.ts";
@@ -22,7 +23,8 @@ export interface CheckDeps {
   readonly clock?: Clock;
 }
 
-function probeFor(config: CheckConfig, platform: Platform): Probe {
+function probeFor(config: CheckConfig, deps: CheckDeps): Probe {
+  const { platform } = deps;
   switch (config.type) {
     case "command":
       return commandProbe(config, platform);
@@ -32,6 +34,8 @@ function probeFor(config: CheckConfig, platform: Platform): Probe {
       return httpProbe(config, platform);
     case "tabbyapi":
       return tabbyProbe(config, platform);
+    case "file":
+      return fileProbe(config, platform, deps.clock ?? systemClock);
   }
 }
 
@@ -71,7 +75,7 @@ export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
       successThreshold: config.successThreshold,
       key: probeKey(config),
     },
-    probeFor(config, deps.platform),
+    probeFor(config, deps),
     deps.clock,
     secretsOf(config),
   );

@@ -7,7 +7,8 @@
  */
 
 import { VERSION } from "../version.ts";
-import { BODY_LIMIT, describeFetchError, discardBody, readBody } from "./_http_read.ts";
+import { describeFetchError } from "../fetch_error.ts";
+import { BODY_LIMIT, discardBody, readBody } from "./_http_read.ts";
 import { down, type Probe, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";

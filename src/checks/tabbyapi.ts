@@ -10,7 +10,8 @@
 import { hideUrlCredentials, maskSecrets } from "../mask.ts";
 import { plural } from "../text.ts";
 import { VERSION } from "../version.ts";
-import { describeFetchError, discardBody, readBody } from "./_http_read.ts";
+import { describeFetchError } from "../fetch_error.ts";
+import { discardBody, readBody } from "./_http_read.ts";
 import { down, type Outcome, type Probe, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";

@@ -97,6 +97,33 @@ Exits 0 when UP and 1 when DOWN: for exec probes, cron and CI.`,
 Exits 0 and prints "config OK: N checks", or exits 2.`,
     options: [CONFIG],
   },
+  probe: {
+    usage: "probe [options]",
+    summary: "ask a running vitals; exit 0 on a 200 answer, 1 otherwise",
+    description: `GETs http://127.0.0.1:PORT/health/ready/simple from a vitals serving on this
+machine (PORT: $VITALS_PORT, else 8080) and exits 0 on a 200 answer, printing
+nothing; on any other answer, no connection or no answer in time it exits 1
+with the reason on standard error. Reads no config file. For a Docker
+HEALTHCHECK in an image without a shell or curl.`,
+    options: [
+      {
+        name: "group",
+        value: "GROUP",
+        help: "live, ready, started, or all for /health/simple (default: ready)",
+      },
+      {
+        name: "url",
+        value: "URL",
+        help:
+          "the http:// or https:// URL to GET instead of 127.0.0.1's\n(overrides --group and $VITALS_PORT)",
+      },
+      {
+        name: "timeout",
+        value: "DURATION",
+        help: "how long to wait for the answer, such as 500ms or 2s (default: 1s)",
+      },
+    ],
+  },
   schema: {
     usage: "schema",
     summary: "print the config's JSON Schema",

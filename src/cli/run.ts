@@ -3,18 +3,18 @@
  * option table, runs it, and turns every expected failure into a message and
  * an exit code (0 ok, 1 DOWN or runtime failure, 2 usage or config error).
  *
+ * Each subcommand is loaded with `import()` when it runs, so a command loads
+ * only what it uses: `probe`, `--version` and `--help` never load the YAML
+ * parser or the config schema (`tests/probe.test.ts` checks the imports).
+ *
  * @module
  */
 
 import { ConfigError } from "../config/error.ts";
 import type { Platform } from "../platform/mod.ts";
 import { VERSION } from "../version.ts";
-import { checkCommand } from "./check.ts";
 import { type Command, helpText, isCommand, parseFlags, UsageError } from "./options.ts";
-import { schemaCommand } from "./schema.ts";
-import { serveCommand } from "./serve.ts";
 import type { HeldSignals } from "./signals.ts";
-import { validateCommand } from "./validate.ts";
 
 /**
  * Runs the command line and returns the exit code.
@@ -51,16 +51,29 @@ export async function runCli(
       return 0;
     }
     switch (command) {
-      case "serve":
+      case "serve": {
+        const { serveCommand } = await import("./serve.ts");
         return await serveCommand(flags, platform, listen);
-      case "check":
+      }
+      case "check": {
+        const { checkCommand } = await import("./check.ts");
         return await checkCommand(flags, platform, listen);
-      case "validate":
+      }
+      case "validate": {
         signals?.releaseRest();
+        const { validateCommand } = await import("./validate.ts");
         return await validateCommand(flags, platform);
-      case "schema":
+      }
+      case "probe": {
         signals?.releaseRest();
+        const { probeCommand } = await import("./probe.ts");
+        return await probeCommand(flags, platform);
+      }
+      case "schema": {
+        signals?.releaseRest();
+        const { schemaCommand } = await import("./schema.ts");
         return schemaCommand();
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -158,7 +158,25 @@ const tabbyCheck = z.strictObject({
   requireModel: bool.prefault(false),
 });
 
-const check = z.discriminatedUnion("type", [commandCheck, tcpCheck, httpCheck, tabbyCheck]);
+const fileCheck = z.strictObject({
+  ...common,
+  type: z.literal("file"),
+  path: nonEmpty("a file path"),
+  maxAge: duration({ min: 1 }).optional(),
+  minSize: z.preprocess(
+    wholeNumber,
+    z.int({ error: "expected a size in bytes: an integer 0 or more" })
+      .min(0, { error: "expected a size in bytes: an integer 0 or more" }),
+  ).optional(),
+});
+
+const check = z.discriminatedUnion("type", [
+  commandCheck,
+  tcpCheck,
+  httpCheck,
+  tabbyCheck,
+  fileCheck,
+]);
 
 const SECTION = { error: "expected a mapping (leave the key out to use the defaults)" };
 

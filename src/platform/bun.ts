@@ -7,11 +7,13 @@
  * @module
  */
 
+import { stat as statFile } from "node:fs/promises";
 import process from "node:process";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { readCapped } from "./_read_capped.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
+  type FileInfo,
   type Platform,
   type RunningServer,
   type ServeOptions,
@@ -172,6 +174,20 @@ async function readTextFile(path: string, maxBytes = Infinity): Promise<string> 
   }
 }
 
+async function stat(path: string): Promise<FileInfo> {
+  try {
+    const info = await statFile(path);
+    return {
+      isFile: info.isFile(),
+      isDirectory: info.isDirectory(),
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+    };
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+}
+
 /** Creates the Bun platform; call only when running on Bun. */
 export function bunPlatform(): Platform {
   return {
@@ -183,6 +199,7 @@ export function bunPlatform(): Platform {
     serve,
     onSignal,
     readTextFile,
+    stat,
     env: () => {
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(process.env)) {

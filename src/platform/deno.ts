@@ -13,6 +13,7 @@ import { nodeFetch } from "./_node_fetch.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
+  type FileInfo,
   type Platform,
   type RunningServer,
   type ServeOptions,
@@ -131,6 +132,20 @@ async function readTextFile(path: string, maxBytes = Infinity): Promise<string> 
   }
 }
 
+async function stat(path: string): Promise<FileInfo> {
+  try {
+    const info = await Deno.stat(path);
+    return {
+      isFile: info.isFile,
+      isDirectory: info.isDirectory,
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+    };
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+}
+
 /** Creates the Deno platform; call only when running on Deno. */
 export function denoPlatform(): Platform {
   return {
@@ -142,6 +157,7 @@ export function denoPlatform(): Platform {
     serve,
     onSignal,
     readTextFile,
+    stat,
     env: () => Deno.env.toObject(),
     args: () => [...Deno.args],
     stderrIsTerminal: () => Deno.stderr.isTerminal(),

@@ -61,6 +61,18 @@ export interface RunningServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** What {@link Platform.stat} tells about a path (symbolic links followed). */
+export interface FileInfo {
+  /** Whether it is a regular file. */
+  readonly isFile: boolean;
+  /** Whether it is a directory. */
+  readonly isDirectory: boolean;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Last modification, in milliseconds since the Unix epoch (wall clock). */
+  readonly mtimeMs: number;
+}
+
 /** Signals vitals reacts to. */
 export type SignalName = "SIGTERM" | "SIGINT" | "SIGHUP";
 
@@ -88,6 +100,11 @@ export interface Platform {
    * holds more than `maxBytes` (read no further, so `/dev/zero` is safe).
    */
   readTextFile(path: string, maxBytes?: number): Promise<string>;
+  /**
+   * Looks at a path, following symbolic links; rejects with a `PlatformError`
+   * (`ENOENT` when nothing is there, `ENOTDIR` when a parent is not a directory).
+   */
+  stat(path: string): Promise<FileInfo>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
   /** Command-line arguments after the script (or binary) name. */

@@ -12,6 +12,7 @@ export type PlatformErrorCode =
   | "EACCES"
   | "ENOEXEC"
   | "EISDIR"
+  | "ENOTDIR"
   | "EFBIG"
   | "EADDRINUSE"
   | "EADDRNOTAVAIL"
@@ -28,6 +29,7 @@ const REASONS: Record<PlatformErrorCode, string> = {
   EACCES: "permission denied",
   ENOEXEC: "not an executable program",
   EISDIR: "is a directory",
+  ENOTDIR: "a parent is not a directory",
   EFBIG: "file too large",
   EADDRINUSE: "address already in use",
   EADDRNOTAVAIL: "address not available",

@@ -1,0 +1,164 @@
+/**
+ * `vitals probe`: asks a running vitals for its status over HTTP and exits 0
+ * on a 200 answer, 1 on anything else, with one line on standard error saying
+ * why. It is the health check of an image that has no shell and no curl
+ * (`HEALTHCHECK CMD ["/usr/local/bin/vitals", "probe"]`), so it reads no
+ * config and loads neither the YAML parser nor the config schema: keep its
+ * imports to what it uses (`tests/probe.test.ts` walks them).
+ *
+ * @module
+ */
+
+import { parseDuration } from "../config/duration.ts";
+import { describeFetchError } from "../fetch_error.ts";
+import { hideUrlCredentials } from "../mask.ts";
+import type { Platform } from "../platform/platform.ts";
+import { escapeControl } from "../text.ts";
+import { GROUPS } from "../types.ts";
+import { VERSION } from "../version.ts";
+import { type Flags, stringFlag, UsageError } from "./options.ts";
+
+/** How long `probe` waits for an answer unless `--timeout` says otherwise. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
+
+/** The port `probe` asks when `VITALS_PORT` is unset: `server.port`'s default. */
+const DEFAULT_PORT = "8080";
+
+/** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** The most characters of an answer's body that a failure line quotes. */
+const BODY_SHOWN = 200;
+
+/** Fetch failures in which no connection to the server was made. */
+const CONNECT_FAILURES = new Set([
+  "connection refused",
+  "name does not resolve",
+  "host unreachable",
+  "TLS handshake failed",
+]);
+
+/**
+ * The URL `probe` asks: `--url`, else 127.0.0.1 at `$VITALS_PORT` (default
+ * 8080) and the `--group`'s `/simple` path (default `ready`; `all` is
+ * `/health/simple`).
+ *
+ * @throws {UsageError} for a `--group`, `--url` or `VITALS_PORT` that is not valid
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { probeUrl } from "./probe.ts";
+ * assert.equal(probeUrl({}, {}), "http://127.0.0.1:8080/health/ready/simple");
+ * assert.equal(probeUrl({ group: "all" }, { VITALS_PORT: "9000" }), "http://127.0.0.1:9000/health/simple");
+ * ```
+ */
+export function probeUrl(flags: Flags, env: Readonly<Record<string, string>>): string {
+  const group = stringFlag(flags, "group") ?? "ready";
+  if (group !== "all" && !(GROUPS as readonly string[]).includes(group)) {
+    throw new UsageError(
+      `Invalid --group "${group}": expected live, ready, started or all`,
+      "probe",
+    );
+  }
+  const url = stringFlag(flags, "url");
+  if (url !== undefined) {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : "";
+    if (protocol !== "http:" && protocol !== "https:") {
+      throw new UsageError(
+        `Invalid --url "${hideUrlCredentials(url)}": expected an http:// or https:// URL`,
+        "probe",
+      );
+    }
+    return url;
+  }
+  const portText = env["VITALS_PORT"] ?? DEFAULT_PORT;
+  const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new UsageError(
+      `Invalid VITALS_PORT "${portText}": expected an integer from 1 to 65535`,
+      "probe",
+    );
+  }
+  const path = group === "all" ? "/health/simple" : `/health/${group}/simple`;
+  return `http://127.0.0.1:${port}${path}`;
+}
+
+/** `--timeout` in milliseconds, or the default. */
+function probeTimeout(flags: Flags): number {
+  const text = stringFlag(flags, "timeout");
+  if (text === undefined) return DEFAULT_PROBE_TIMEOUT_MS;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw new UsageError(
+      `Invalid --timeout "${text}": expected a duration such as 500ms or 2s, above 0`,
+      "probe",
+    );
+  }
+  return ms;
+}
+
+/**
+ * The start of a body, as one line: control characters escaped, at most
+ * {@link BODY_SHOWN} characters; `""` when it cannot be read (the time ran out).
+ */
+async function bodyStart(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length <= BODY_SHOWN) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // Timed out or cut off: what arrived is still worth showing.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const line = escapeControl(text.trim());
+  return line.length > BODY_SHOWN ? `${line.slice(0, BODY_SHOWN)}...` : line;
+}
+
+/**
+ * Asks a running vitals and returns the exit code: 0 when it answers 200,
+ * else 1 after printing why to standard error. Prints nothing on success.
+ *
+ * @throws {UsageError} for a `--group`, `--url`, `--timeout` or `VITALS_PORT` that is not valid
+ * @example
+ * ```ts ignore
+ * const code = await probeCommand({ group: "live" }, detectPlatform());
+ * // code 1, stderr: vitals probe: http://127.0.0.1:8080/health/live/simple cannot connect: connection refused
+ * ```
+ */
+export async function probeCommand(
+  flags: Flags,
+  platform: Pick<Platform, "env" | "fetch">,
+): Promise<number> {
+  const url = probeUrl(flags, platform.env());
+  const timeout = probeTimeout(flags);
+  const fail = (why: string) => {
+    console.error(`vitals probe: ${hideUrlCredentials(url)} ${why}`);
+    return 1;
+  };
+  const signal = AbortSignal.timeout(timeout);
+  let response: Response;
+  try {
+    response = await platform.fetch(url, {
+      signal,
+      redirect: "manual",
+      headers: { "user-agent": `vitals-probe/${VERSION}` },
+    });
+  } catch (error) {
+    if (signal.aborted) return fail(`timed out after ${timeout} ms`);
+    const reason = describeFetchError(error);
+    return fail(CONNECT_FAILURES.has(reason) ? `cannot connect: ${reason}` : `failed: ${reason}`);
+  }
+  if (response.status === 200) {
+    response.body?.cancel().catch(() => {});
+    return 0;
+  }
+  const body = await bodyStart(response);
+  return fail(`answered ${response.status}${body === "" ? "" : ` ${body}`}`);
+}
