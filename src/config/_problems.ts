@@ -125,6 +125,12 @@ export function problemsOf(
     case "invalid_type":
       if (input === undefined) return [at(issue.path, "required key is missing")];
       return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
+    case "invalid_key": {
+      // A bad mapping key (a header name): zod's own hint is in the nested issue,
+      // and a key is a name, never a secret.
+      const nested = (issue as { issues?: { message?: string }[] }).issues?.[0]?.message;
+      return [at(issue.path, `${nested ?? issue.message}, got ${describe(input)}`, true)];
+    }
     case "custom":
       return [at(issue.path, issue.message)];
     case "too_small":

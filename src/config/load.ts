@@ -14,6 +14,8 @@ import { CyclicValueError, expandEnv, type MissingVariable } from "./env_expand.
 import { ConfigError, type ConfigProblem } from "./error.ts";
 import { type Config, resolveConfig } from "./resolve.ts";
 import { configSchema } from "./schema.ts";
+import { isSecretPath } from "./secrets.ts";
+import { MASK } from "../mask.ts";
 
 /**
  * Drops top-level keys starting with `x-`: a place for YAML anchors shared by
@@ -130,7 +132,9 @@ export function parseConfig(
     path: formatPath(path),
     ...locate(doc.contents, path, lines, false),
     message: unsupported
-      ? `unsupported variable reference "${variable}": write \${VAR} or \${VAR:-default} ` +
+      // A secret's text around the reference is part of the secret: not quoted.
+      ? `unsupported variable reference ${isSecretPath(path) ? `"${MASK}"` : `"${variable}"`}: ` +
+        `write \${VAR} or \${VAR:-default} ` +
         `(a default cannot hold another reference; $\${ writes a literal \${)`
       : `environment variable "${variable}" is not set (write \${${variable}:-default} for a fallback)`,
   }));

@@ -76,12 +76,21 @@ export function parseHead(head: string, hostname: string): Parsed | undefined {
   }
 }
 
-/** Serialises a response, head and body in one buffer. */
-export async function serialize(response: Response, close: boolean): Promise<Uint8Array> {
-  const body = response.body ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array();
+/**
+ * Serialises a response, head and body in one buffer. The answer to a HEAD
+ * request has GET's headers (its length too) and no body, whatever the
+ * handler gave.
+ */
+export async function serialize(
+  response: Response,
+  close: boolean,
+  method = "GET",
+): Promise<Uint8Array> {
+  const full = response.body ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array();
+  const body = method === "HEAD" ? new Uint8Array() : full;
   let head = `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? "Unknown"}\r\n`;
   for (const [name, value] of response.headers) head += `${name}: ${value}\r\n`;
-  if (!response.headers.has("content-length")) head += `content-length: ${body.length}\r\n`;
+  if (!response.headers.has("content-length")) head += `content-length: ${full.length}\r\n`;
   head += close ? "connection: close\r\n\r\n" : "\r\n";
   const bytes = encoder.encode(head);
   const out = new Uint8Array(bytes.length + body.length);

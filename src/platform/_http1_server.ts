@@ -147,7 +147,10 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
           });
         }
         const last = parsed.close || stopping;
-        await writeAll(connection.conn, await serialize(response, last));
+        await writeAll(
+          connection.conn,
+          await serialize(response, last, parsed.request.method),
+        );
         connection.busy = false;
         if (last) return;
         arm();
