@@ -1,14 +1,24 @@
 // The body shapes of /health (src/http/bodies.ts) from a real app: JSON, IETF
 // health+json, MicroProfile and text, chosen by Accept or ?format= with the
 // status code unchanged; group endpoints negotiate too; and the Accept
-// negotiation itself.
+// negotiation itself. The text body (renderBody) shows a message that tries to
+// forge a line on its row and in its detail, escaped.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { App } from "../src/app/create_app.ts";
-import { negotiate } from "../src/http/bodies.ts";
+import { negotiate, renderBody } from "../src/http/bodies.ts";
 import { VERSION } from "../src/version.ts";
-import { flippable, get } from "./helpers.ts";
+import {
+  aggregate,
+  flippable,
+  FORGED_ESCAPED,
+  FORGED_MESSAGE,
+  get,
+  hasRawControl,
+  result,
+  STAMP,
+} from "./helpers.ts";
 
 /** Every shape of /health for one state, with its status code. */
 async function shapes(app: App) {
@@ -119,4 +129,27 @@ test("Accept negotiation follows q-values and falls back to JSON", () => {
   assert.equal(negotiate(null, "format=health+json"), "health+json");
   assert.equal(negotiate(null, "a=1&format=microprofile"), "microprofile");
   assert.equal(negotiate(null, "format=yaml"), undefined);
+});
+
+test("the text body keeps a forged line and ESC sequences escaped, in the row and the detail", () => {
+  const status = aggregate(
+    [result("db", "DOWN", FORGED_MESSAGE), result("cache", "UP", "ok")],
+    STAMP,
+    1,
+  );
+  const body = renderBody(status, "text");
+  assert.ok(body.endsWith("\n"));
+  const lines = body.slice(0, -1).split("\n");
+  for (const line of lines) {
+    assert.ok(!line.includes("\r") && !line.includes("\u001b"), JSON.stringify(line));
+    assert.ok(!line.startsWith("2026-01-01"), `a forged line: ${JSON.stringify(line)}`);
+  }
+  assert.equal(lines.length, 6, body);
+  assert.match(
+    lines[1] ?? "",
+    /^DOWN {4}db .* db down 2026-01-01T00:00:00\.000Z ERROR forged\\u001b/,
+  );
+  // The detail keeps the message's line break as a visible \n.
+  assert.equal(lines[5], `  db: ${FORGED_ESCAPED}`);
+  assert.ok(!hasRawControl(lines.join("")));
 });

@@ -1,9 +1,13 @@
 // The command check (src/checks/command.ts) against real processes: exit
 // codes, the tail of the output, cwd and env, timeouts that kill the whole
 // process group, and programs that cannot run (missing, not executable, a
-// directory, a missing interpreter, not a program).
+// directory, a missing interpreter, not a program). Also: a flood of output
+// is cut at 1 MiB, a secret cut inside a multibyte character by the 4 KiB tail
+// shows no part of itself, background children do not hold a run open, and a
+// timed-out run keeps the output it wrote.
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { test } from "node:test";
 import type { CheckConfig } from "../src/config/resolve.ts";
@@ -140,4 +144,105 @@ test("an executable file that is not a program is DOWN with a clear message", as
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("a command that prints more than 1 MiB is DOWN: stopped after writing more than 1048576 bytes", async () => {
+  const started = performance.now();
+  const result = await runCheck(command(["yes"], { timeout: 10_000 } as Partial<CheckConfig>));
+  const elapsed = performance.now() - started;
+  assert.equal(result.status, "DOWN");
+  assert.match(
+    result.message,
+    /^stopped after writing more than 1048576 bytes of output \(last 4096 of \d+ bytes\): y\ny\n/,
+  );
+  const total = Number(/of (\d+) bytes/.exec(result.message)?.[1]);
+  assert.ok(total >= 1_048_576, `read ${total} bytes`);
+  assert.ok(result.message.length < 4300, `message of ${result.message.length} characters`);
+  assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+});
+
+/**
+ * Runs a command that prints `secret` (from its env), then `filler` bytes of
+ * "x", and fails: the 4 KiB tail starts `4096 - filler` bytes before the end
+ * of the secret.
+ */
+function printSecretThenFiller(secret: string, filler: number) {
+  return runCheck(
+    command(
+      ["sh", "-c", `printf %s "$SECRET"; head -c ${filler} /dev/zero | tr '\\0' x; exit 1`],
+      { env: { SECRET: secret } } as Partial<CheckConfig>,
+    ),
+  );
+}
+
+test("a secret of multibyte characters cut anywhere by the 4 KiB tail shows no part of itself", async () => {
+  // Two-, three- and four-byte characters, so cuts land inside each kind.
+  for (const secret of ["пароль-секрет", "秘密のパスワード", "🔑🗝️🔐-key"]) {
+    const bytes = new TextEncoder().encode(secret).length;
+    // Keep from 1 up to bytes-1 bytes of the secret: every cut point inside it.
+    for (let kept = 1; kept < bytes; kept++) {
+      const result = await printSecretThenFiller(secret, 4096 - kept);
+      assert.equal(result.status, "DOWN");
+      const shown = result.message;
+      assert.match(
+        shown,
+        new RegExp(`^exit code 1 \\(last 4096 of ${bytes + 4096 - kept} bytes\\): `),
+      );
+      // Nothing but ASCII around the filler: no character, and no broken byte, of the secret.
+      const rest = shown.replace(/^exit code 1 \(last 4096 of \d+ bytes\): /, "");
+      assert.match(
+        rest,
+        /^(\*\*\*)?x+$/,
+        `${secret}, ${kept} bytes kept: ${JSON.stringify(rest.slice(0, 40))}`,
+      );
+    }
+  }
+});
+
+/** PIDs of running processes whose command line is exactly `argv`. */
+function processesRunning(argv: string[]): number[] {
+  const wanted = `${argv.join("\0")}\0`;
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "latin1") !== wanted) continue;
+      // A zombie (state Z) has exited; only its parent has yet to reap it.
+      if (/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${name}/stat`, "latin1"))) continue;
+      found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+test("a command that leaves background children is UP exit 0 at once and leaves none running", async () => {
+  const started = performance.now();
+  const result = await runCheck(
+    command(["sh", "-c", "sleep 1001 & sleep 1002 &"], { timeout: 10_000 } as Partial<CheckConfig>),
+  );
+  const elapsed = performance.now() - started;
+  assert.equal(result.status, "UP", result.message);
+  assert.equal(result.message, "exit 0");
+  assert.ok(elapsed < 2000, `took ${elapsed} ms of a 10 s timeout`);
+  assert.ok(
+    await eventually(() =>
+      processesRunning(["sleep", "1001"]).length + processesRunning(["sleep", "1002"]).length === 0
+    ),
+    `still running: ${processesRunning(["sleep", "1001"])} ${processesRunning(["sleep", "1002"])}`,
+  );
+});
+
+test("a timed-out command keeps the output it wrote: timed out after 300 ms; output so far", async () => {
+  const result = await runCheck(
+    command(["sh", "-c", "echo waiting for the lock; echo still waiting >&2; exec sleep 30"], {
+      timeout: 300,
+    } as Partial<CheckConfig>),
+  );
+  assert.equal(result.status, "DOWN");
+  assert.equal(
+    result.message,
+    "timed out after 300 ms; output so far: waiting for the lock\nstill waiting",
+  );
 });

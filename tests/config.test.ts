@@ -2,7 +2,8 @@
  * Loading a config (src/config/load.ts): what `parseConfig` makes of valid
  * input (every default, the example config, JSON, environment expansion where
  * numbers and booleans are expected, YAML merge keys), and `loadConfig`
- * reading a file through the platform, or failing to. Invalid input is in
+ * reading a file through the platform, or failing to (missing, unreadable, a
+ * directory, larger than 1 MiB, an endless device). Invalid input is in
  * config_errors.test.ts, random input in config_fuzz.test.ts.
  *
  * @module
@@ -497,4 +498,48 @@ test("loadConfig of a directory reports Cannot read config: is a directory", asy
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("loadConfig rejects a file over 1 MiB: the file is larger than 1048576 bytes", async () => {
+  const dir = await tempDir();
+  const file = `${dir}/huge.yaml`;
+  try {
+    // A valid config padded with a comment to one byte past the cap.
+    const config = 'checks:\n  - {name: a, type: command, command: ["true"]}\n';
+    await writeFile(file, `${config}#${"x".repeat(1024 * 1024 - config.length)}`);
+    await assert.rejects(loadConfig(file, platform), (error: unknown) => {
+      assertClearConfigError(error, file);
+      assert.equal(
+        (error as Error).message,
+        `Cannot read config "${file}": the file is larger than 1048576 bytes`,
+      );
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("loadConfig reads a file of exactly 1 MiB", async () => {
+  const dir = await tempDir();
+  const file = `${dir}/big.yaml`;
+  try {
+    const config = 'checks:\n  - {name: a, type: command, command: ["true"]}\n';
+    await writeFile(file, `${config}#${"x".repeat(1024 * 1024 - config.length - 1)}`);
+    const loaded = await loadConfig(file, platform);
+    assert.equal(loaded.checks.length, 1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("loadConfig of /dev/zero stops at the cap: the file is larger than 1048576 bytes", async () => {
+  await assert.rejects(loadConfig("/dev/zero", platform), (error: unknown) => {
+    assertClearConfigError(error, "/dev/zero");
+    assert.equal(
+      (error as Error).message,
+      'Cannot read config "/dev/zero": the file is larger than 1048576 bytes',
+    );
+    return true;
+  });
 });

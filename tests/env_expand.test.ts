@@ -1,10 +1,14 @@
 // `${VAR}` expansion in the config (src/config/env_expand.ts): expandString's
 // defaults, escapes and missing variables, and expandEnv over nested values,
-// reporting the key path of each missing variable.
+// reporting the key path of each missing variable; through parseConfig
+// (src/config/load.ts), every `${` of no supported form is an error naming its
+// key path and quoting it, and `$${` still writes a literal `${`.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { expandEnv, expandString, type MissingVariable } from "../src/config/env_expand.ts";
+import { ConfigError } from "../src/config/error.ts";
+import { parseConfig } from "../src/config/load.ts";
 
 // ---------------------------------------------------------------------------
 // expandString
@@ -144,4 +148,41 @@ test("expandEnv returns a copy and leaves its input unchanged", () => {
   assert.deepEqual(input, { checks: [{ host: "${HOST}" }] });
   assert.notEqual(output, input);
   assert.deepEqual(output, { checks: [{ host: "db" }] });
+});
+
+// ---------------------------------------------------------------------------
+// Unsupported references, through parseConfig
+
+/** A command check whose one argument is `argument` (YAML single-quoted). */
+const commandWith = (argument: string) =>
+  `checks:\n  - name: c\n    type: command\n    command: ["echo", '${argument}']\n`;
+
+for (const reference of ["${X:-${Y}}", "${X:?e}", "${ X }", "${}", "${X"]) {
+  test(`parseConfig rejects ${reference} naming the key path and quoting the reference`, () => {
+    let caught: unknown;
+    try {
+      parseConfig(commandWith(`a ${reference}`), "t.yaml", { X: "x", Y: "y" });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
+    assert.equal(caught.problems.length, 1, caught.message);
+    const problem = caught.problems[0]!;
+    assert.equal(problem.path, "checks[0].command[1]");
+    assert.equal(problem.line, 4);
+    // `${X:-${Y}}` is quoted up to the first "}", the end of what was taken as one reference.
+    const quoted = reference === "${X:-${Y}}" ? "${X:-${Y}" : reference;
+    assert.ok(
+      problem.message.startsWith(`unsupported variable reference ${JSON.stringify(quoted)}: `),
+      problem.message,
+    );
+    assert.match(caught.message, /t\.yaml:4:\d+: checks\[0\]\.command\[1\]: unsupported/);
+  });
+}
+
+test("parseConfig still writes $${X} as a literal ${X}, next to a supported reference", () => {
+  const config = parseConfig(commandWith("$${X} and ${X}"), "t.yaml", { X: "x" });
+  const check = config.checks[0];
+  assert.ok(check?.type === "command");
+  assert.deepEqual(check.command, ["echo", "${X} and x"]);
 });

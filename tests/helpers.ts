@@ -539,3 +539,23 @@ export async function tempFile(name: string, text: string): Promise<{ path: stri
   await writeFile(path, text);
   return { path, dir };
 }
+
+// ---------------------------------------------------------------------------
+// Text that tries to escape its line
+
+/**
+ * A check message that tries to forge a log line of its own (after a newline)
+ * and to colour the terminal (ESC sequences), as a hostile server or command
+ * could print.
+ */
+export const FORGED_MESSAGE =
+  "db down\n2026-01-01T00:00:00.000Z ERROR forged\u001b[31m red\u001b[0m";
+
+/** {@link FORGED_MESSAGE} as `escapeControl` shows it: one line, escapes visible. */
+export const FORGED_ESCAPED =
+  "db down\\n2026-01-01T00:00:00.000Z ERROR forged\\u001b[31m red\\u001b[0m";
+
+/** Whether `text` holds a raw line break or ESC. */
+export function hasRawControl(text: string): boolean {
+  return ["\n", "\r", "\u001b", "\u2028", "\u2029"].some((char) => text.includes(char));
+}

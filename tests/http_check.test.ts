@@ -2,7 +2,9 @@
 // status codes and expectStatus, redirects judged and not followed,
 // bodyContains within 64 KiB, the request it sends, timeouts, and peers that
 // fail: refused, accepting TCP but never answering, closing without an answer,
-// answering in another protocol, or a name that does not resolve.
+// answering in another protocol, or a name that does not resolve. Also: a
+// configured User-Agent is the only one sent, and credentials in a redirect's
+// Location are masked.
 
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
@@ -282,4 +284,96 @@ test("an http check to a name under .invalid is DOWN naming the host and that it
   });
   assert.equal(tabby.status, "DOWN");
   assert.match(tabby.message, /vitals-test\.invalid.*name does not resolve/);
+});
+
+// What goes on the wire
+
+/**
+ * An HTTP/1.1 server over raw TCP on 127.0.0.1 that keeps each request head as
+ * it arrived and answers `200 ok`, closing the connection.
+ */
+async function startHeadRecorder(): Promise<
+  { port: number; heads: string[]; close(): Promise<void> }
+> {
+  const heads: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    let head = "";
+    socket.on("data", (chunk: Uint8Array) => {
+      head += new TextDecoder("latin1").decode(chunk);
+      const end = head.indexOf("\r\n\r\n");
+      if (end === -1) return;
+      heads.push(head.slice(0, end));
+      socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === "object");
+  return {
+    port: address.port,
+    heads,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The values of every `name` field in a raw request head, in order. */
+function fieldValues(head: string, name: string): string[] {
+  return head.split("\r\n").slice(1)
+    .filter((line) => line.slice(0, line.indexOf(":")).toLowerCase() === name)
+    .map((line) => line.slice(line.indexOf(":") + 1).trim());
+}
+
+test("a configured User-Agent header, in any case, is the only User-Agent sent", async () => {
+  const recorder = await startHeadRecorder();
+  try {
+    for (const name of ["User-Agent", "user-agent", "USER-AGENT"]) {
+      const result = await runCheck(
+        http(`http://127.0.0.1:${recorder.port}/ready`, {
+          headers: { [name]: "probe/1", "X-Probe": "yes" },
+        } as Partial<CheckConfig>),
+      );
+      assert.equal(result.status, "UP", `${name}: ${result.message}`);
+      const head = recorder.heads.at(-1) ?? "";
+      assert.deepEqual(fieldValues(head, "user-agent"), ["probe/1"], `${name}:\n${head}`);
+      assert.deepEqual(fieldValues(head, "x-probe"), ["yes"], head);
+    }
+    // Without one configured, vitals' own is sent, once.
+    const plain = await runCheck(http(`http://127.0.0.1:${recorder.port}/`));
+    assert.equal(plain.status, "UP", plain.message);
+    const agents = fieldValues(recorder.heads.at(-1) ?? "", "user-agent");
+    assert.equal(agents.length, 1, String(agents));
+    assert.match(agents[0] ?? "", /^vitals\//);
+  } finally {
+    await recorder.close();
+  }
+});
+
+test("credentials in a redirect's Location are shown as *** in the message", async () => {
+  const server = await startServer(() =>
+    new Response(null, {
+      status: 302,
+      headers: { location: "http://admin:pw@host.example/login?next=/" },
+    })
+  );
+  try {
+    const result = await runCheck(
+      http(`${server.url}/ready`, { expectStatus: [200] } as Partial<CheckConfig>),
+    );
+    assert.equal(result.status, "DOWN");
+    assert.equal(
+      result.message,
+      "HTTP 302, redirect to http://***@host.example/login?next=/ not followed (expected 200)",
+    );
+    assert.ok(!result.message.includes("pw") && !result.message.includes("admin"));
+  } finally {
+    await server.close();
+  }
 });

@@ -1,12 +1,14 @@
 // Log lines (src/log.ts): the levels (debug adds a line per evaluation of a
-// real app, quiet keeps only errors) and the text and JSON line formats.
+// real app, quiet keeps only errors) and the text and JSON line formats; a
+// message that tries to forge a line stays on one line in text and round-trips
+// unchanged in JSON.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createApp } from "../src/app/create_app.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createLogger, formatLine } from "../src/log.ts";
-import { get, platform } from "./helpers.ts";
+import { FORGED_ESCAPED, FORGED_MESSAGE, get, hasRawControl, platform } from "./helpers.ts";
 
 test("debug level adds one line per evaluation; quiet keeps only errors", async () => {
   const debug: string[] = [];
@@ -36,4 +38,32 @@ test("text log lines carry fields as key=value, quoting values with spaces", () 
     msg: "hi",
     n: 1,
   });
+});
+
+test("a text log line shows a forged line and ESC sequences escaped, on one line", () => {
+  const lines: string[] = [];
+  const log = createLogger({
+    format: "text",
+    write: (line) => lines.push(line),
+    now: () => new Date("2026-11-21T11:24:41.342Z"),
+  });
+  log.warn(`check db DOWN: ${FORGED_MESSAGE}`, { check: "db", output: "a\nb\u001b[2J" });
+  assert.equal(lines.length, 1);
+  const [line = ""] = lines;
+  assert.ok(!hasRawControl(line), JSON.stringify(line));
+  assert.equal(
+    line,
+    `2026-11-21T11:24:41.342Z WARN check db DOWN: ${FORGED_ESCAPED} check=db ` +
+      'output="a\\nb\\u001b[2J"',
+  );
+  assert.ok(line.includes("\\n2026-01-01T00:00:00.000Z ERROR forged\\u001b[31m"));
+});
+
+test("a JSON log line carries a forged message unchanged, and parses back to it", () => {
+  const time = new Date("2026-11-21T11:24:41.342Z");
+  const line = formatLine("json", time, "error", FORGED_MESSAGE, { output: "a\nb\u001b" });
+  assert.ok(!hasRawControl(line), "JSON escapes line breaks and ESC itself");
+  const parsed = JSON.parse(line);
+  assert.equal(parsed.msg, FORGED_MESSAGE);
+  assert.equal(parsed.output, "a\nb\u001b");
 });

@@ -2,7 +2,8 @@
  * Masking (src/mask.ts): secrets (`apiKey`, `headers` and `env` values, URL
  * credentials) never reach a check's message, a response body in any format,
  * `/metrics` or a log line, not even in part, when the target echoes them or
- * the output limit cuts them.
+ * the output limit cuts them. At the end, `hideUrlCredentials` and
+ * `maskCutStart` on their own.
  *
  * @module
  */
@@ -10,7 +11,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLogger } from "../src/log.ts";
-import { MASK } from "../src/mask.ts";
+import { hideUrlCredentials, MASK, maskCutStart } from "../src/mask.ts";
 import { appOf, closedPort, getText, runCheck, startServer } from "./helpers.ts";
 
 /**
@@ -311,4 +312,57 @@ test("credentials in a check's URL never appear in its message", async () => {
   assert.equal(llm.status, "DOWN");
   assert.doesNotMatch(llm.message, /s3cret|admin/);
   assert.match(llm.message, /http:\/\/\*\*\*@127\.0\.0\.1/);
+});
+
+// ---------------------------------------------------------------------------
+// hideUrlCredentials and maskCutStart on their own
+
+test("hideUrlCredentials hides a password that itself contains an @", () => {
+  assert.equal(
+    hideUrlCredentials("GET http://admin:p@ss@w0rd@10.0.0.5:8080/ready failed"),
+    "GET http://***@10.0.0.5:8080/ready failed",
+  );
+});
+
+test("hideUrlCredentials hides the credentials of every URL in a text", () => {
+  assert.equal(
+    hideUrlCredentials(
+      "tried http://a:one@h1/x, then https://b:two@h2:8443/y?z=1 and http://c:three@h3",
+    ),
+    "tried http://***@h1/x, then https://***@h2:8443/y?z=1 and http://***@h3",
+  );
+});
+
+test("hideUrlCredentials leaves an @ in a path, query or fragment alone", () => {
+  for (
+    const text of [
+      "http://host/login?email=ops@example.com",
+      "http://host?to=ops@example.com",
+      "http://host/users/@me",
+      "http://host/#ops@example.com",
+      "mail ops@example.com about http://host/",
+    ]
+  ) {
+    assert.equal(hideUrlCredentials(text), text);
+  }
+});
+
+test("maskCutStart masks a secret's tail down to its last character", () => {
+  const secret = "s3cr3t-token";
+  for (let length = 1; length < secret.length; length++) {
+    const tail = secret.slice(-length);
+    assert.equal(maskCutStart(`${tail} then more`, [secret]), `${MASK} then more`, tail);
+  }
+});
+
+test("maskCutStart leaves text alone that starts with no tail of a secret", () => {
+  assert.equal(maskCutStart("then more", ["s3cr3t-token"]), "then more");
+  // The secret's start is not its tail: only the end of a cut secret can open kept output.
+  assert.equal(maskCutStart("s3cr then", ["s3cr3t-token"]), "s3cr then");
+  assert.equal(maskCutStart("", ["s3cr3t-token"]), "");
+});
+
+test("maskCutStart masks the longest tail that opens the text", () => {
+  // "bab rest" opens with "b" and with "bab", both tails of "abab": all of "bab" goes.
+  assert.equal(maskCutStart("bab rest", ["abab"]), `${MASK} rest`);
 });

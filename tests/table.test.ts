@@ -1,10 +1,11 @@
 // The text table of `vitals check` and of the text body (src/http/table.ts),
-// over statuses built by the real summarize().
+// over statuses built by the real summarize(): aligned rows, long messages
+// cut, and a message that tries to forge a line kept on its row.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatTable } from "../src/http/table.ts";
-import { aggregate, result, STAMP } from "./helpers.ts";
+import { aggregate, FORGED_MESSAGE, hasRawControl, result, STAMP } from "./helpers.ts";
 
 test("formatTable prints a header, one aligned row per check and the overall status line", () => {
   const status = aggregate(
@@ -38,4 +39,18 @@ test("formatTable cuts long messages to 160 characters and reports DOWN", () => 
   assert.ok(lines[1]!.endsWith(` ${"x".repeat(160)}`), lines[1]);
   assert.ok(!lines[1]!.includes("x".repeat(161)));
   assert.equal(lines[3], `status: DOWN (1 check at ${STAMP})`);
+});
+
+test("formatTable keeps a message with a line break and ESC sequences on its own row", () => {
+  const status = aggregate([result("db", "DOWN", FORGED_MESSAGE)], STAMP, 1);
+  const lines = formatTable(status).split("\n");
+  assert.equal(lines.length, 4, lines.join("\n"));
+  const row = lines[1] ?? "";
+  assert.ok(!hasRawControl(row), JSON.stringify(row));
+  // Whitespace, line breaks included, folds to one space; ESC is shown escaped.
+  assert.ok(
+    row.endsWith(" db down 2026-01-01T00:00:00.000Z ERROR forged\\u001b[31m red\\u001b[0m"),
+    row,
+  );
+  assert.ok(!lines.some((line) => line.startsWith("2026-01-01")), "no forged line");
 });
