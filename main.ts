@@ -1,7 +1,7 @@
 /**
  * vitals: a config-driven health-check sidecar. The entry point: holds
- * signals from the first moment, loads and runs the command line
- * (`src/cli/`), and exits with its code.
+ * signals from its first line, then loads the platform and the command line
+ * (`src/cli/`), runs it, and exits with its code.
  *
  * @example
  * ```sh
@@ -13,17 +13,19 @@
  */
 
 import { holdSignals } from "./src/cli/signals.ts";
-import { detectPlatform } from "./src/platform/mod.ts";
+import { earlyRuntime } from "./src/platform/early.ts";
 
 if (import.meta.main) {
-  const platform = detectPlatform();
-  // Before the rest of vitals loads: a signal during start-up must not kill it.
-  const signals = holdSignals(platform);
+  // Before anything else loads: a signal during start-up must not kill vitals.
+  const runtime = earlyRuntime();
+  const signals = holdSignals(runtime);
   try {
+    const { detectPlatform } = await import("./src/platform/mod.ts");
     const { runCli } = await import("./src/cli/run.ts");
+    const platform = detectPlatform();
     platform.exit(await runCli(platform.args(), platform, signals));
   } catch (error) {
     console.error(`vitals: internal error: ${error instanceof Error ? error.stack : error}`);
-    platform.exit(1);
+    runtime.exit(1);
   }
 }

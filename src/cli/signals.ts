@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { Platform, SignalName } from "../platform/platform.ts";
+import type { SignalName } from "../platform/platform.ts";
+import type { EarlyRuntime } from "../platform/early.ts";
 
 /** The exit code a shell reports for a process ended by each signal. */
 export const EXIT_CODES: Record<SignalName, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
@@ -37,7 +38,7 @@ export interface HeldSignals {
  * platform.exit(await runCli(platform.args(), platform, signals));
  * ```
  */
-export function holdSignals(platform: Pick<Platform, "onSignal" | "exit">): HeldSignals {
+export function holdSignals(platform: EarlyRuntime): HeldSignals {
   const held = new Map<SignalName, number>();
   const listeners = new Map<SignalName, Set<() => void>>();
   let released = false;
