@@ -79,7 +79,7 @@ test("reapMarked kills a process that carries the marker and left the process gr
     assert.notEqual(escaped.session, own.session, "sleep left our session");
     assert.equal(escaped.pgrp, pid, "sleep leads a group of its own, so a group kill misses it");
 
-    assert.equal(reapMarked(marker, child.pid ?? pid), 1);
+    assert.equal(reapMarked(marker, child.pid ?? pid).killed, 1);
     assert.ok(await eventually(() => running(argv).length === 0), `${argv.join(" ")} survived`);
   } finally {
     cleanUp(pid);
@@ -92,7 +92,7 @@ test("reapMarked leaves alone a process without the marker, or with another run'
   // Another run's marker that starts with this one's: only the whole value counts.
   const other = await startEscaped({ [MARKER_VARIABLE]: `${marker}0` });
   try {
-    assert.equal(reapMarked(marker, Math.min(unmarked.pid, other.pid)), 0);
+    assert.equal(reapMarked(marker, Math.min(unmarked.pid, other.pid)).killed, 0);
     // Give a wrongly sent SIGKILL time to land.
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(running(unmarked.argv), [unmarked.pid]);
@@ -104,5 +104,5 @@ test("reapMarked leaves alone a process without the marker, or with another run'
 });
 
 test("reapMarked finds nothing to kill for a marker no process carries", () => {
-  assert.equal(reapMarked(newMarker(), 1), 0);
+  assert.equal(reapMarked(newMarker(), 1).killed, 0);
 });

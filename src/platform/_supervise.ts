@@ -7,7 +7,7 @@
  * @module
  */
 
-import { reapMarked } from "./_reap.ts";
+import { reapMarked, reapSettled } from "./_reap.ts";
 import { drainInto, TailBuffer } from "./_tail_buffer.ts";
 import type { SpawnOptions, SpawnResult } from "./platform.ts";
 
@@ -62,7 +62,10 @@ export async function supervise(
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const status = await child.exited;
-    stop();
+    child.killGroup();
+    // Awaited: a descendant caught mid-execve is looked at again, so the run
+    // ends only when everything it started is gone.
+    await reapSettled(marker, child.pid);
     timer = setTimeout(() => closePipes.abort(), DRAIN_GRACE_MS);
     await reading;
     return {
