@@ -128,3 +128,28 @@ test("a liveness request runs no readiness-only check, and a readiness request n
   await health.status("ready");
   assert.deepEqual([proc.state.runs, db.state.runs], [1, 1]);
 });
+
+test("the checks of one evaluation expire together, however long each one ran", async () => {
+  const clock = new ManualClock();
+  const quick = counted("quick", ["ready"], clock);
+  const runs = { slow: 0 };
+  const slow = wrapProbe(
+    { ...CHECK_META, name: "slow", type: "custom", critical: true, timeout: 30_000 },
+    async () => {
+      runs.slow++;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // quick's run has ended by now
+      clock.advance(300); // this run takes 300 ms of the clock; quick's took none
+      return UP;
+    },
+    clock,
+  );
+  const health = new Health({ checks: [quick.check, slow], ttl: 1_000, poolSize: 4, clock });
+  await health.status();
+  const evaluations = health.evaluations;
+  clock.advance(800); // 1,100 ms after quick's run ended, 800 ms after the evaluation ended
+  assert.ok(health.peek(), "both checks are fresh: they expire with their evaluation");
+  clock.advance(200);
+  await health.status();
+  assert.deepEqual([quick.state.runs, runs.slow], [2, 2]);
+  assert.equal(health.evaluations, evaluations + 1, "one evaluation ran both, not two");
+});

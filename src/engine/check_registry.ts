@@ -151,6 +151,14 @@ export class CheckRegistry {
     return cell.running;
   }
 
+  /** Marks the last runs of `entries` as ended at `at` (monotonic), for their freshness. */
+  settle(entries: readonly RegisteredCheck[], at: number): void {
+    for (const entry of entries) {
+      const { cell } = this.#slot(entry);
+      if (cell.state.view !== undefined) cell.state = { ...cell.state, finishedAt: at };
+    }
+  }
+
   /** A frozen copy of every check in force; `ttl` is the interval of checks without their own. */
   snapshot(ttl: number): readonly CheckSnapshot[] {
     return this.#slots.map(({ check, state }) =>

@@ -197,8 +197,14 @@ export class Health {
     this.#stop.abort();
   }
 
+  /**
+   * Runs `entries` and stamps them all with the end of the whole run, so the
+   * checks of one evaluation expire together (as one published result used
+   * to) instead of drifting apart by their run times into two evaluations.
+   */
   async #runAll(entries: readonly RegisteredCheck[]): Promise<void> {
     await Promise.all(entries.map((entry) => this.#registry.run(entry, this.#stop.signal)));
+    this.#registry.settle(entries, this.#clock.now());
   }
 
   async #refresh(entry: RegisteredCheck): Promise<void> {
