@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { GROUPS } from "../types.ts";
 import { parseDuration } from "./duration.ts";
+import { ONE_OR_LIST, publishedSchema } from "./_json_schema.ts";
 
 const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/;
 const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m or 1h, or whole milliseconds";
@@ -83,7 +84,7 @@ const token = z.string({ error: "expected a string" }).regex(/^[\x21-\x7e]*$/, {
 const httpUrl = z.url({
   protocol: /^https?$/,
   error: "expected an http:// or https:// URL",
-});
+}).meta({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" }); // the protocol, for the JSON Schema
 
 /** Check names: used in URLs, metrics labels and logs, so kept plain. */
 export const CHECK_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
@@ -93,7 +94,7 @@ const groupList = z.preprocess(
   z.array(z.enum(GROUPS, { error: "expected live, ready or started" }), {
     error: "expected a list of groups: live, ready, started",
   }),
-);
+).meta({ [ONE_OR_LIST]: true });
 
 const threshold = intRange(1, 1000);
 
@@ -130,7 +131,7 @@ const statusList = z.preprocess(
   (value) => (typeof value === "number" || typeof value === "string") ? [value] : value,
   z.array(intRange(100, 599), { error: "expected a list of HTTP status codes" })
     .min(1, { error: "expected at least one HTTP status code" }),
-);
+).meta({ [ONE_OR_LIST]: true });
 
 const httpCheck = z.strictObject({
   ...common,
@@ -221,20 +222,29 @@ export const configSchema = z.strictObject({
 export type RawConfig = z.output<typeof configSchema>;
 
 /**
- * The JSON Schema (draft 2020-12) of the config file, for editors and CI linting.
+ * The JSON Schema (draft 2020-12) of the config file, for editors and CI linting:
+ * zod's, made valid for strict validators and allowing `${VAR}` wherever the
+ * loader does (see _json_schema.ts).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { configJsonSchema } from "./schema.ts";
  * const schema = configJsonSchema();
- * console.log(JSON.stringify(schema, null, 2));
+ * assert.equal(schema.$id, "urn:vitals:config-schema");
+ * assert.deepEqual(schema.required, ["checks"]);
  * ```
  */
 export function configJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
-    // Top-level `x-` keys hold YAML anchors and are ignored by the loader.
-    patternProperties: { "^x-": {} },
-    title: "vitals config",
-    description: "Health checks that the vitals sidecar runs and serves at /health",
-  };
+  return publishedSchema(
+    {
+      ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+      // Top-level `x-` keys hold YAML anchors and are ignored by the loader.
+      patternProperties: { "^x-": {} },
+    },
+    {
+      title: "vitals config",
+      description: "Health checks that the vitals sidecar runs and serves at /health",
+    },
+  );
 }
