@@ -1,14 +1,18 @@
 // /metrics (src/http/metrics.ts) from a real app, parsed by a real Prometheus
 // parser: every series after UP and DOWN, scraping never runs a check, unknown
-// paths cannot grow the label set, label escaping, and server.metrics: false.
+// paths cannot grow the label set, label escaping, vitals' start time (what
+// the never-UP alert in deploy/prometheus/ measures from), and
+// server.metrics: false.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import type { App } from "../src/app/create_app.ts";
+import { type App, createApp } from "../src/app/create_app.ts";
+import { parseConfig } from "../src/config/load.ts";
 import { escapeLabel } from "../src/http/metrics.ts";
+import { silentLogger } from "../src/log.ts";
 import { VERSION } from "../src/version.ts";
-import { flippable, get, platform } from "./helpers.ts";
+import { flippable, get, ManualClock, platform, STAMP } from "./helpers.ts";
 
 interface Family {
   name: string;
@@ -108,6 +112,51 @@ test("label values escape backslash, double quote and newline as the format requ
   const text = `# TYPE t gauge\nt{v="${escapeLabel('x"y\\z\nw')}"} 1\n`;
   const [family] = parsePrometheusTextFormat(text) as Family[];
   assert.equal(family?.metrics[0]?.labels?.["v"], 'x"y\\z\nw');
+});
+
+test("vitals_start_time_seconds is when the app was built and stays put while checks run", async () => {
+  const before = Date.now() / 1000;
+  const { app, open } = await flippable();
+  const after = Date.now() / 1000;
+  let families = await scrape(app);
+  assert.equal(families.get("vitals_start_time_seconds")?.type, "GAUGE");
+  const started = sample(families, "vitals_start_time_seconds");
+  assert.ok(started >= before && started <= after, `${started} within [${before}, ${after}]`);
+  assert.equal(
+    families.get("vitals_check_last_success_timestamp_seconds")?.metrics.length,
+    0,
+    "the start time is there before any check has run",
+  );
+
+  await open();
+  await get(app, "/health");
+  families = await scrape(app);
+  assert.equal(sample(families, "vitals_start_time_seconds"), started, "an evaluation keeps it");
+  const success = sample(families, "vitals_check_last_success_timestamp_seconds", {
+    check: "gate",
+  });
+  assert.ok(success >= started, `the first success (${success}) is after the start (${started})`);
+  app.health.close();
+});
+
+test("vitals_start_time_seconds reads the clock that stamps check results", async () => {
+  const clock = new ManualClock();
+  const config = parseConfig(
+    'cache: {ttl: 0}\nchecks:\n  - {name: ok, type: command, command: ["true"]}\n',
+    "clock.yaml",
+    {},
+  );
+  const app = createApp(config, { platform, log: silentLogger, clock });
+  clock.advance(600_000);
+  await get(app, "/health");
+  const families = await scrape(app);
+  assert.equal(sample(families, "vitals_start_time_seconds"), Date.parse(STAMP) / 1000);
+  assert.equal(
+    sample(families, "vitals_check_last_success_timestamp_seconds", { check: "ok" }),
+    Date.parse(STAMP) / 1000 + 600,
+    "ten minutes after the start on the same clock",
+  );
+  app.health.close();
 });
 
 test("server.metrics: false turns /metrics off", async () => {

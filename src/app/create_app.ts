@@ -6,7 +6,7 @@
  */
 
 import { createCheck } from "../checks/create_check.ts";
-import type { Clock } from "../clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { plural } from "../text.ts";
 import { Health } from "../engine/health.ts";
 import type { Logger } from "../log.ts";
@@ -96,6 +96,8 @@ export function createApp(
       deps.log.error(`Request failed: ${error instanceof Error ? error.message : error}`),
     access: () => current.server,
     runtime: deps.platform.runtime,
+    // Read from the clock that stamps check results, so the two compare.
+    startedAt: (deps.clock ?? systemClock).date().getTime(),
   });
   return {
     health,

@@ -16,6 +16,7 @@
  */
 
 import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } from "./bodies.ts";
+import { systemClock } from "../clock.ts";
 import type { Health } from "../engine/health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
 import { tokenMatches } from "./token.ts";
@@ -44,6 +45,8 @@ export interface HandlerOptions {
   readonly runtime?: string;
   /** Where answered requests are counted for `/metrics`. */
   readonly requests?: RequestCounter;
+  /** When vitals started (Unix ms), for `vitals_start_time_seconds`; default: now. */
+  readonly startedAt?: number;
 }
 
 const ALLOW = "GET, HEAD";
@@ -149,6 +152,7 @@ function hasBody(request: Request): boolean {
 export function createHandler(health: Health, options: HandlerOptions = {}): Handler {
   const access = options.access ?? (() => OPEN);
   const requests = options.requests ?? new RequestCounter();
+  const startedAt = options.startedAt ?? systemClock.date().getTime();
   // Bodies are built once per published status and shape, not once per request.
   const bodies = new WeakMap<HealthStatus, Map<BodyFormat | "simple", string>>();
   const bodyOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
@@ -197,7 +201,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       });
     }
     if (isMetrics) {
-      const text = renderMetrics(health, requests, options.runtime ?? "unknown");
+      const text = renderMetrics(health, requests, options.runtime ?? "unknown", startedAt);
       return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
     }
     const { scope, simple } = target;

@@ -3,7 +3,9 @@
  *
  * A scrape reads the published snapshot of every check and never runs one: gauges for the
  * aggregate and each check, counters for evaluations, check runs and HTTP
- * requests. Label values are escaped per the format (`\\`, `"`, newline).
+ * requests, and vitals' start time, so an alert can tell a check that has not
+ * been UP *yet* from one that never comes UP. Label values are escaped per the
+ * format (`\\`, `"`, newline).
  *
  * @module
  */
@@ -75,14 +77,18 @@ function family(
  * import { Health } from "../engine/health.ts";
  * const health = new Health({ checks: [], ttl: 30_000, poolSize: 4 });
  * await health.evaluate();
- * const text = renderMetrics(health, new RequestCounter(), "deno");
+ * const text = renderMetrics(health, new RequestCounter(), "deno", 1_795_000_000_000);
  * assert(text.includes("# TYPE vitals_up gauge\nvitals_up 1\n"));
+ * assert(text.includes("\nvitals_start_time_seconds 1795000000\n"));
  * ```
+ *
+ * @param startedAt when vitals started, in Unix milliseconds (wall clock)
  */
 export function renderMetrics(
   health: Pick<Health, "snapshot" | "last" | "evaluations">,
   requests: RequestCounter,
   runtime: string,
+  startedAt: number,
 ): string {
   const out: string[] = [];
   const snapshot = health.snapshot;
@@ -144,6 +150,9 @@ export function renderMetrics(
   );
   family(out, "vitals_info", "gauge", "The vitals version and runtime.", [
     [{ version: VERSION, runtime }, 1],
+  ]);
+  family(out, "vitals_start_time_seconds", "gauge", "When vitals started (Unix time).", [
+    [{}, startedAt / 1000],
   ]);
   return `${out.join("\n")}\n`;
 }

@@ -1,0 +1,204 @@
+// The files in deploy/, checked by the tools that read them: the systemd unit
+// with systemd-analyze (`verify` is clean, `security` rates it at most 2.0)
+// and the Prometheus alerts with promtool (`check rules`, then the unit tests
+// in vitals-alerts.test.yaml). Without those tools: the unit keeps what vitals
+// needs, the README shows the unit exactly as the file has it (one source),
+// and every metric and label the alerts use is one vitals exports. A tool that
+// is not installed skips its tests with the reason printed; .ci/run installs
+// both (Debian's systemd and prometheus packages).
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import process from "node:process";
+import { test } from "node:test";
+import { parse } from "yaml";
+import { createTestApp, get, ROOT } from "./helpers.ts";
+
+const UNIT = `${ROOT}deploy/systemd/vitals.service`;
+const RULES = `${ROOT}deploy/prometheus/vitals-alerts.yaml`;
+const RULE_TESTS = `${ROOT}deploy/prometheus/vitals-alerts.test.yaml`;
+/** Where the unit expects the binary; `verify` needs an executable there. */
+const BINARY = "/usr/local/bin/vitals";
+/** The highest `systemd-analyze security` exposure the unit may have. */
+const MAX_EXPOSURE = 2.0;
+
+interface Ran {
+  status: number | null;
+  output: string;
+  error?: Error | undefined;
+}
+
+/** Runs a program to its end; `output` is its stdout and stderr together. */
+function run(argv: string[]): Ran {
+  const [program = "", ...args] = argv;
+  const result = spawnSync(program, args, {
+    encoding: "utf8",
+    env: { ...process.env, SYSTEMD_COLORS: "0", SYSTEMD_PAGER: "", NO_COLOR: "1" },
+    timeout: 60_000,
+  });
+  return {
+    status: result.status,
+    output: `${result.stdout ?? ""}${result.stderr ?? ""}`,
+    error: result.error,
+  };
+}
+
+/** `false` when `program` runs, else why not; the reason is printed, so a skip is never silent. */
+function missing(program: string, versionArgs: string[], extra?: (ran: Ran) => string | false) {
+  const ran = run([program, ...versionArgs]);
+  let reason: string | false = ran.error || ran.status !== 0
+    ? `${program} is not installed (${
+      ran.error?.message ?? `exit ${ran.status}`
+    }); .ci/run installs it with apt-get install systemd prometheus`
+    : false;
+  if (reason === false && extra) reason = extra(ran);
+  if (reason !== false) console.log(`skipping the ${program} tests: ${reason}`);
+  return reason;
+}
+
+const noSystemdAnalyze = missing("systemd-analyze", ["--version"], () => {
+  const help = run(["systemd-analyze", "--help"]).output;
+  return help.includes("--offline")
+    ? false
+    : "this systemd-analyze has no --offline (systemd 250 added it)";
+});
+const noPromtool = missing("promtool", ["--version"]);
+
+/** The unit's settings: key to every value it is given, comments dropped. */
+function unitSettings(text: string): Map<string, string[]> {
+  const settings = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
+    if (!match) continue;
+    const [, key = "", value = ""] = match;
+    settings.set(key, [...settings.get(key) ?? [], value]);
+  }
+  return settings;
+}
+
+test("the unit runs vitals from /usr/local/bin with /etc/vitals/vitals.yaml and keeps what vitals needs", () => {
+  const settings = unitSettings(readFileSync(UNIT, "utf8"));
+  const one = (key: string) => {
+    const values = settings.get(key) ?? [];
+    assert.equal(values.length, 1, `${key}= is set once: ${JSON.stringify(values)}`);
+    return values[0];
+  };
+  assert.equal(one("ExecStart"), `${BINARY} serve --config /etc/vitals/vitals.yaml`);
+  assert.match(one("ExecReload") ?? "", /^(\/bin\/)?kill (-HUP|-s HUP) \$MAINPID$/);
+  assert.equal(one("Restart"), "on-failure");
+  assert.equal(one("DynamicUser"), "yes");
+  assert.equal(one("ConfigurationDirectory"), "vitals");
+  assert.ok(Number(one("LimitNOFILE")) >= 4096, "room for connections past systemd's 1024");
+  assert.equal(one("CapabilityBoundingSet"), "");
+  assert.equal(one("RestrictAddressFamilies"), "AF_INET AF_INET6 AF_UNIX");
+  assert.ok(!settings.has("MemoryDenyWriteExecute"), "the JIT needs writable executable memory");
+  assert.ok(!settings.has("ProcSubset"), "vitals reads /proc/loadavg to scan only new PIDs");
+});
+
+test(
+  "systemd-analyze verify finds nothing to say about the unit",
+  { skip: noSystemdAnalyze },
+  () => {
+    // The unit as it is, but for ExecStart's binary, which verify wants to exist.
+    const dir = mkdtempSync(`${tmpdir()}/vitals-unit-`);
+    try {
+      const text = readFileSync(UNIT, "utf8");
+      const tested = text.replace(`\nExecStart=${BINARY} `, `\nExecStart=${dir}/vitals `);
+      assert.notEqual(tested, text, `the unit runs ${BINARY}`);
+      writeFileSync(`${dir}/vitals`, "#!/bin/sh\nexit 0\n");
+      chmodSync(`${dir}/vitals`, 0o755);
+      writeFileSync(`${dir}/vitals.service`, tested);
+      const verify = run(["systemd-analyze", "verify", `${dir}/vitals.service`]);
+      // verify exits 0 after a warning such as "Unknown key", so its silence is the test.
+      assert.equal(verify.status, 0, verify.output);
+      assert.equal(verify.output.trim(), "", "no warnings");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(`systemd-analyze security rates the unit's exposure at most ${MAX_EXPOSURE.toFixed(1)}`, {
+  skip: noSystemdAnalyze,
+}, () => {
+  const security = run(["systemd-analyze", "security", "--offline=true", UNIT]);
+  assert.equal(security.status, 0, security.output);
+  const level = /Overall exposure level for vitals\.service: (\d+\.\d+)/.exec(security.output)?.[1];
+  assert.ok(level !== undefined, security.output);
+  console.log(`systemd-analyze security: exposure ${level}`);
+  assert.ok(
+    Number(level) <= MAX_EXPOSURE,
+    `exposure ${level} > ${MAX_EXPOSURE}:\n${security.output}`,
+  );
+});
+
+test("promtool check rules accepts the alerts, lint included", { skip: noPromtool }, () => {
+  const check = run(["promtool", "check", "rules", "--lint=all", "--lint-fatal", RULES]);
+  assert.equal(check.status, 0, check.output);
+  assert.match(check.output, /SUCCESS: 4 rules found/);
+});
+
+test("promtool test rules: every alert fires when it should and only then", {
+  skip: noPromtool,
+}, () => {
+  const tests = run(["promtool", "test", "rules", RULE_TESTS]);
+  assert.equal(tests.status, 0, tests.output);
+  assert.match(tests.output, /SUCCESS/);
+  assert.doesNotMatch(tests.output, /FAILED/);
+});
+
+interface Rule {
+  alert: string;
+  expr: string;
+  annotations?: Record<string, string>;
+}
+
+test("the alerts use only metrics vitals exports and print only labels their series carry", async () => {
+  const app = createTestApp();
+  await get(app, "/health");
+  const text = await (await get(app, "/metrics")).text();
+  app.health.close();
+  /** Metric name to the label names vitals puts on it. */
+  const exported = new Map<string, Set<string>>();
+  for (const [, name = "", pairs = ""] of text.matchAll(/^([a-z_:]+)(?:\{([^}]*)\})? /gm)) {
+    const labels = exported.get(name) ?? new Set<string>();
+    for (const [, label = ""] of pairs.matchAll(/([a-z_]+)="/g)) labels.add(label);
+    exported.set(name, labels);
+  }
+  const rules = (parse(readFileSync(RULES, "utf8")) as { groups: { rules: Rule[] }[] }).groups
+    .flatMap((group) => group.rules);
+  assert.deepEqual(rules.map((rule) => rule.alert), [
+    "VitalsCriticalCheckDown",
+    "VitalsCheckNeverUp",
+    "VitalsDown",
+    "VitalsAbsent",
+  ]);
+  for (const rule of rules) {
+    const metrics = [...new Set(rule.expr.match(/\bvitals_[a-z_]+/g) ?? [])];
+    for (const metric of metrics) assert.ok(exported.has(metric), `${rule.alert}: ${metric}`);
+    // Prometheus adds job and instance to every scraped series.
+    const carried = new Set(["job", "instance", ...metrics.flatMap((m) => [...exported.get(m)!])]);
+    const printed = Object.values(rule.annotations ?? {}).join(" ");
+    for (const [, label = ""] of printed.matchAll(/\$labels\.([A-Za-z_]+)/g)) {
+      assert.ok(carried.has(label), `${rule.alert} prints $labels.${label}, which nothing sets`);
+    }
+  }
+  assert.ok(exported.get("vitals_check_up")?.has("critical"), "the alerts select on critical");
+});
+
+test("the README shows the unit exactly as deploy/systemd/vitals.service has it and links the alerts", () => {
+  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+  const blocks = [...readme.matchAll(/^```ini\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1] ?? "")
+    .filter((block) => block.includes("ExecStart="));
+  assert.equal(blocks.length, 1, "one copy of the unit in the README");
+  assert.equal(blocks[0], readFileSync(UNIT, "utf8"));
+  assert.ok(readme.includes("(deploy/systemd/vitals.service)"), "the README links the unit");
+  assert.ok(
+    readme.includes("(deploy/prometheus/vitals-alerts.yaml)"),
+    "the README links the alerts",
+  );
+  assert.doesNotMatch(readme, /^\s*- alert: /m, "no second copy of the alerts in the README");
+});
