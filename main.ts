@@ -1,13 +1,8 @@
 /**
  * vitals: a config-driven health-check sidecar. The entry point: holds
  * signals from its first line, then loads the platform and the command line
- * (`src/cli/`), runs it, and exits with its code.
- *
- * @example
- * ```sh
- * deno run -A main.ts serve --config config.example.yaml
- * bun main.ts check --config vitals.yaml --json
- * ```
+ * (`src/cli/`), runs it, and exits with its code. Run it as
+ * `deno run -A main.ts serve --config config.example.yaml` or `bun main.ts check`.
  *
  * @module
  */

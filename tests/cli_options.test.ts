@@ -1,17 +1,11 @@
-// The command line's option table (src/cli/options.ts): every option a
-// command accepts is listed in its --help, every listed option is accepted,
-// and nothing outside the table is.
+// The command line's option table (src/cli/options.ts) and the help built
+// from it (src/cli/help.ts): every option a command accepts is listed in its
+// --help, every listed option is accepted, and nothing outside the table is.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  type Command,
-  COMMANDS,
-  helpText,
-  optionsOf,
-  parseFlags,
-  UsageError,
-} from "../src/cli/options.ts";
+import { helpText } from "../src/cli/help.ts";
+import { type Command, COMMANDS, optionsOf, parseFlags, UsageError } from "../src/cli/options.ts";
 import { runCli } from "../src/cli/run.ts";
 import { detectPlatform } from "../src/platform/mod.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The command line's one table: every subcommand with its options. Both the
- * argument parser and the help texts are built from it, so an option cannot be
+ * argument parser (here) and the help texts (`help.ts`) are built from it, so an option cannot be
  * accepted without being documented, or documented without being accepted.
  *
  * @module
@@ -201,59 +201,6 @@ export function parseFlags(command: Command, args: readonly string[]): Flags {
 export function stringFlag(flags: Flags, name: string): string | undefined {
   const value = flags[name];
   return typeof value === "string" ? value : undefined;
-}
-
-/** The options block of a help text, aligned in two columns. */
-function optionLines(options: readonly OptionSpec[]): string {
-  const left = options.map((spec) => {
-    const short = spec.short === undefined ? "    " : `-${spec.short}, `;
-    return `  ${short}--${spec.name}${spec.value === undefined ? "" : ` ${spec.value}`}`;
-  });
-  const width = Math.max(...left.map((text) => text.length)) + 2;
-  return options.map((spec, index) => {
-    const [first, ...rest] = spec.help.split("\n");
-    const lines = [`${left[index]!.padEnd(width)}${first}`];
-    for (const line of rest) lines.push(`${" ".repeat(width)}${line}`);
-    return lines.join("\n");
-  }).join("\n");
-}
-
-/**
- * The help text of `command`, or of vitals as a whole.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { helpText } from "./options.ts";
- * assert(helpText("check").includes("--wait DURATION"));
- * ```
- */
-export function helpText(command?: Command): string {
-  if (command === undefined) {
-    const names = Object.keys(COMMANDS) as Command[];
-    const usages = names.map((name) => `vitals ${COMMANDS[name].usage}`);
-    const width = Math.max(...usages.map((text) => text.length)) + 2;
-    const list = names.map((name, index) =>
-      `  ${usages[index]!.padEnd(width)}${COMMANDS[name].summary}`
-    );
-    return `vitals: a config-driven health-check sidecar
-
-Usage:
-${list.join("\n")}
-
-Options:
-${optionLines(COMMON_OPTIONS)}
-
-Exit codes: 0 ok, 1 DOWN or runtime failure, 2 usage or config error.
-Run "vitals <command> --help" for a command's options.`;
-  }
-  const spec: CommandSpec = COMMANDS[command];
-  return `Usage: vitals ${spec.usage}
-
-${spec.description}
-
-Options:
-${optionLines(optionsOf(command))}`;
 }
 
 /** The config file: `--config`, else `$VITALS_CONFIG`, else `vitals.yaml`. */
