@@ -52,6 +52,7 @@ interface BunApi {
     stdout: "pipe";
     stderr: "pipe";
     detached: boolean;
+    maxBuffer: number;
   }): BunSubprocess;
   connect(options: {
     hostname: string;
@@ -87,6 +88,10 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
       stderr: "pipe",
       // A new session and process group, so a kill reaches every descendant.
       detached: true,
+      // Bun reads a pipe ahead of JavaScript, unbounded: under CPU load a flood
+      // (`yes`) queued tens of MB before the JS-side cap could stop it. Bun
+      // enforces this natively, killing the process past it.
+      maxBuffer: options.outputCap,
     });
   } catch (error) {
     throw toPlatformError(error);
