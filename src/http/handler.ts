@@ -19,8 +19,9 @@ import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } fro
 import { systemClock } from "../clock.ts";
 import type { Health } from "../engine/health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
+import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
-import type { HealthStatus, Scope } from "../types.ts";
+import type { HealthStatus } from "../types.ts";
 
 /** The handler's signature. */
 export type Handler = (request: Request) => Promise<Response>;
@@ -51,48 +52,6 @@ export interface HandlerOptions {
 
 const ALLOW = "GET, HEAD";
 const OPEN: AccessSettings = { metrics: true };
-
-/** Path to scope, for the health routes. */
-const ROUTES = new Map<string, Scope>([
-  ["/health", "all"],
-  ["/health/live", "live"],
-  ["/health/ready", "ready"],
-  ["/health/started", "started"],
-]);
-
-const ROUTE_LIST = [...[...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]), "/metrics"];
-
-/** What a request asks for: one scope's status (full or one-field), or the metrics. */
-type Target = { scope: Scope; simple: boolean } | "metrics";
-
-/** Finds the scope and body kind for a path, or `undefined` for no route. */
-function route(path: string, query: string): { scope: Scope; simple: boolean } | undefined {
-  const scope = ROUTES.get(path);
-  if (scope) return { scope, simple: hasParam(query, "simple") };
-  if (!path.endsWith("/simple")) return undefined;
-  const base = ROUTES.get(path.slice(0, -"/simple".length));
-  return base ? { scope: base, simple: true } : undefined;
-}
-
-/** Whether the query string (without `?`) has the parameter `name`, with or without a value. */
-function hasParam(query: string, name: string): boolean {
-  if (query === "") return false;
-  return query.split("&").some((part) => part === name || part.startsWith(`${name}=`));
-}
-
-/** Splits a URL into its path, without trailing slashes, and its query. */
-function splitUrl(url: string): { path: string; query: string } {
-  // Bun passes a relative URL for a request without a Host header (HTTP/1.0).
-  const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return { path: "/", query: "" };
-  const hash = url.indexOf("#", start);
-  const end = hash === -1 ? url.length : hash;
-  const mark = url.indexOf("?", start);
-  const pathEnd = mark !== -1 && mark < end ? mark : end;
-  let path = url.slice(start, pathEnd);
-  while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
-  return { path, query: pathEnd < end ? url.slice(pathEnd + 1, end) : "" };
-}
 
 const encoder = new TextEncoder();
 
