@@ -27,6 +27,8 @@ const ENV: Readonly<Record<string, string>> = {
   VITALS_PORT: "8080",
   REDIS_HOST: "127.0.0.1",
   REDIS_PORT: "6379",
+  DB_HOST: "127.0.0.1",
+  DB_PORT: "5432",
   APP_URL: "http://127.0.0.1:3000/ready",
   TABBY_API_KEY: "key",
   VITALS_DETAILS_TOKEN: "token",
@@ -203,6 +205,32 @@ test("a port written as a reference is accepted by ajv exactly when the loader r
     const text = `checks: [{ name: db, type: tcp, port: ${JSON.stringify(port)} }]`;
     assert.equal(ajvErrors(text).length === 0, valid, `ajv, port ${port}`);
     assert.equal(loaderProblems(text, env).length === 0, valid, `loader, port ${port}`);
+  }
+});
+
+test("a duration written as text is accepted by ajv exactly when the loader reads it", () => {
+  const cases: [string, boolean][] = [
+    ["250ms", true],
+    ["1.5m", true],
+    ["1m30s", true],
+    ["1h2m3s", true],
+    ["2h45m30.5s", true],
+    ["1h 30m", true],
+    ["30s1m", true],
+    ["1m30", false],
+    ["m", false],
+    ["-1s", false],
+    ["1x", false],
+    ["5", false],
+    [".5s", false],
+    ["1e3ms", false],
+    ["1s500us", false],
+  ];
+  for (const [timeout, valid] of cases) {
+    const quoted = JSON.stringify(timeout);
+    const text = `checks: [{ name: db, type: tcp, port: 5432, timeout: ${quoted} }]`;
+    assert.equal(ajvErrors(text).length === 0, valid, `ajv, timeout ${timeout}`);
+    assert.equal(loaderProblems(text).length === 0, valid, `loader, timeout ${timeout}`);
   }
 });
 

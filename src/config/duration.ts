@@ -1,16 +1,34 @@
 /**
- * Durations as written in the config: a whole number of milliseconds, or a
- * number with a unit (`250ms`, `5s`, `1.5m`, `1h`); and durations as messages
- * show them (`3m12s`).
+ * Durations as written in the config: a whole number of milliseconds, or one
+ * or more numbers each with a unit (`250ms`, `5s`, `1.5m`, `1h`, `1m30s`),
+ * much as Go's time.ParseDuration reads them; and durations as messages show
+ * them (`3m12s`).
  *
  * @module
  */
 
-const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const UNIT_NAMES = "ms, s, m or h";
+const isUnit = (word: string | undefined): word is string =>
+  word !== undefined && Object.hasOwn(UNITS, word);
+const SUCH_AS = "expected a duration such as 250ms, 5s, 1m30s or 1h";
+
+/** One part of a duration: a number, then its unit, maybe with spaces between. */
+const PART = String.raw`\d+(?:\.\d+)?\s*(?:ms|s|m|h)`;
+
+/**
+ * A duration written with units, as the config and the JSON Schema accept it:
+ * one or more parts, such as `1m30s` or `1h 30m`, in any order (repeats add up,
+ * as in Go). No sign, no exponent, and digits on both sides of a decimal point.
+ */
+export const DURATION_PATTERN: RegExp = new RegExp(`^${PART}(?:\\s*${PART})*$`);
+
+/** The parts of a duration that matches {@link DURATION_PATTERN}. */
+const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g;
 
 /**
  * Parses a duration into milliseconds, or returns `undefined` when it is not one.
+ * Parts add up before the sum is rounded to whole milliseconds.
  *
  * @example
  * ```ts
@@ -18,8 +36,11 @@ const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
  * import { parseDuration } from "./duration.ts";
  * assert.equal(parseDuration("250ms"), 250);
  * assert.equal(parseDuration("1.5s"), 1500);
+ * assert.equal(parseDuration("1m30s"), 90_000);
+ * assert.equal(parseDuration("1h2m3.5s"), 3_723_500);
  * assert.equal(parseDuration(30000), 30000);
  * assert.equal(parseDuration("5"), undefined); // a string needs a unit
+ * assert.equal(parseDuration("1m30"), undefined); // and so does each of its numbers
  * ```
  */
 export function parseDuration(value: unknown): number | undefined {
@@ -27,16 +48,72 @@ export function parseDuration(value: unknown): number | undefined {
     return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   }
   if (typeof value !== "string") return undefined;
-  const match = PATTERN.exec(value.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * (UNITS[match[2] ?? ""] ?? Number.NaN);
+  const text = value.trim();
+  if (!DURATION_PATTERN.test(text)) return undefined;
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(PARTS)) {
+    ms += Number(amount) * (UNITS[unit ?? ""] ?? Number.NaN);
+  }
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** A token of duration text: a run of digits and points, or a run of anything else but spaces. */
+const TOKEN = /\s*(?:([\d.]+)|([^\s\d.]+))/y;
+const NUMBER = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Why `text` is not a duration, as a fragment that a message goes on from:
+ * `expected a duration such as 250ms, 5s, 1m30s or 1h`, with what is wrong
+ * when the text says (`, with a unit (ms, s, m or h) after "30"`);
+ * `undefined` when it is a duration. Text without a unit is never one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { durationProblem } from "./duration.ts";
+ * assert.equal(durationProblem("1m30s"), undefined);
+ * assert.equal(
+ *   durationProblem("1m30"),
+ *   'expected a duration such as 250ms, 5s, 1m30s or 1h, with a unit (ms, s, m or h) after "30"',
+ * );
+ * ```
+ */
+export function durationProblem(text: string): string | undefined {
+  if (parseDuration(text) !== undefined) return undefined;
+  const detail = whatIsWrong(text.trim());
+  return detail === undefined ? SUCH_AS : `${SUCH_AS}, ${detail}`;
+}
+
+/** The first thing wrong in trimmed duration text that does not parse, if it can be named. */
+function whatIsWrong(text: string): string | undefined {
+  if (/^[-+]/.test(text)) return "without a sign";
+  const needsUnit = (number: string) =>
+    `with a unit (${UNIT_NAMES}) after ${JSON.stringify(number)}`;
+  let number: string | undefined; // the number that waits for its unit
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const [, digits, word] = TOKEN.exec(text) ?? [];
+    if (number !== undefined) {
+      if (!isUnit(word)) return needsUnit(number);
+      number = undefined;
+    } else if (digits !== undefined) {
+      if (!NUMBER.test(digits)) {
+        return `with a number such as 0.5 or 5 in place of ${JSON.stringify(digits)}`;
+      }
+      number = digits;
+    } else if (isUnit(word)) return `with a number before ${JSON.stringify(word)}`;
+    else return undefined;
+  }
+  if (number !== undefined) return needsUnit(number);
+  // Every part reads, so the sum is too large for a number.
+  return text === "" ? undefined : "short enough to count in milliseconds";
 }
 
 /**
  * Writes milliseconds as a person reads a duration: `250ms`, `1.5s`, `45s`,
  * `3m12s`, `1h5m`. Below a minute, seconds keep one decimal; from a minute on,
- * whole seconds; parts that are zero are left out. Always rounded down.
+ * whole seconds; parts that are zero are left out. Always rounded down, and
+ * {@link parseDuration} reads every result back.
  *
  * @example
  * ```ts

@@ -10,23 +10,43 @@
 
 import { z } from "zod";
 import { GROUPS } from "../types.ts";
-import { parseDuration } from "./duration.ts";
+import { DURATION_PATTERN, durationProblem, parseDuration } from "./duration.ts";
 import { ONE_OR_LIST, publishedSchema } from "./_json_schema.ts";
 
-const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/;
-const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m or 1h, or whole milliseconds";
+const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m30s or 1h, or whole milliseconds";
 /** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
 export const MAX_DURATION_MS = 2_147_483_647;
 
-/** A duration in the config; parses to whole milliseconds. */
+/**
+ * A duration in the config; parses to whole milliseconds. Text that is not a
+ * duration is told what is wrong with it (durationProblem); anything else, or
+ * out of bounds, gets the hint with the bounds.
+ */
 function duration(options: { min: number }) {
-  const hint = `${DURATION_HINT}, ${options.min > 0 ? "above 0" : "0 or more"} and at most 24 days`;
+  const bounds = `${options.min > 0 ? "above 0" : "0 or more"} and at most 24 days`;
+  const hint = `${DURATION_HINT}, ${bounds}`;
   return z.union([
     z.int({ error: hint }).min(options.min, { error: hint }).max(MAX_DURATION_MS, { error: hint }),
-    z.string({ error: hint }).regex(DURATION_PATTERN, { error: hint }),
+    z.string({ error: hint }).regex(DURATION_PATTERN, {
+      error: (issue) =>
+        (typeof issue.input === "string" ? durationProblem(issue.input) : undefined) ?? hint,
+    }),
   ], { error: hint })
-    .transform((value) => parseDuration(value) ?? Number.NaN)
-    .refine((ms) => ms >= options.min && ms <= MAX_DURATION_MS, { error: hint });
+    .transform((value, context) => {
+      const ms = parseDuration(value);
+      if (ms !== undefined && ms >= options.min && ms <= MAX_DURATION_MS) return ms;
+      // Text such as "0s" or "600h": out of bounds once read, shown as written.
+      context.issues.push({
+        code: "custom",
+        input: value,
+        message: `${hint}, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    })
+    .meta({
+      description: "a duration: whole milliseconds (1500), or numbers each with a unit " +
+        `(ms, s, m or h) such as 250ms, 1.5s, 1m30s or 1h 30m; ${bounds}`,
+    });
 }
 
 /** Reads `"8080"` as 8080, so `${PORT}` works where a number is expected. */
