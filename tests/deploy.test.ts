@@ -202,3 +202,25 @@ test("the README shows the unit exactly as deploy/systemd/vitals.service has it 
   );
   assert.doesNotMatch(readme, /^\s*- alert: /m, "no second copy of the alerts in the README");
 });
+
+test("the README shows the Kubernetes and Cloud Foundry manifests exactly as deploy/ has them, once", () => {
+  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+  const yamlBlocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((match) =>
+    match[1] ?? ""
+  );
+  for (
+    const [file, marker] of [
+      ["deploy/kubernetes/vitals-sidecar.yaml", /^kind: Deployment$|^kind: Pod$/m],
+      ["deploy/cloudfoundry/manifest.yml", /^applications:$/m],
+    ] as const
+  ) {
+    const shown = yamlBlocks.filter((block) => marker.test(block));
+    assert.equal(shown.length, 1, `one copy of ${file} in the README`);
+    assert.equal(
+      shown[0],
+      readFileSync(`${ROOT}${file}`, "utf8"),
+      `${file} drifted from the README`,
+    );
+    assert.ok(readme.includes(`(${file})`), `the README links ${file}`);
+  }
+});

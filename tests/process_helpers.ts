@@ -97,6 +97,30 @@ export async function runWithConfig(
   return { ...await runVitals([...args, "--config", path], options), path };
 }
 
+/** Bun itself when the tests run on Bun; otherwise the pinned Bun from npm. */
+function bunCommand(): string[] {
+  return "Bun" in globalThis ? [process.execPath] : ["npx", "-y", "bun@1.4.4"];
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * The single binary, `bun build --compile` of main.ts, built once per test run
+ * into dist/test/ (overwritten each run, git-ignored); resolves with its path.
+ */
+export function compiledBinary(): Promise<string> {
+  built ??= (async () => {
+    const out = `${ROOT}dist/test/vitals`;
+    const result = await runVitals(["build", "--compile", "main.ts", "--outfile", out], {
+      command: bunCommand(),
+      timeoutMs: 120_000,
+    });
+    assert.equal(result.code, 0, `bun build --compile failed:\n${result.stderr}`);
+    return out;
+  })();
+  return built;
+}
+
 /** Waits until `running.stderr` matches `pattern`; fails after `timeoutMs`. */
 export async function waitForLog(
   running: Running,

@@ -3,31 +3,14 @@
 // (check, and a served /health/simple).
 
 import assert from "node:assert/strict";
-import process from "node:process";
 import { test } from "node:test";
-import { ROOT } from "../helpers.ts";
-import { runVitals, runWithConfig, serveConfig, stop } from "../process_helpers.ts";
-
-/** Bun itself when the tests run on Bun; otherwise the pinned Bun from npm. */
-function bunCommand(): string[] {
-  return "Bun" in globalThis ? [process.execPath] : ["npx", "-y", "bun@1.4.4"];
-}
-
-let built: Promise<string> | undefined;
-
-/** Compiles main.ts once per test run and returns the binary's path. */
-function binary(): Promise<string> {
-  built ??= (async () => {
-    const out = `${ROOT}dist/test/vitals`;
-    const result = await runVitals(["build", "--compile", "main.ts", "--outfile", out], {
-      command: bunCommand(),
-      timeoutMs: 120_000,
-    });
-    assert.equal(result.code, 0, `bun build --compile failed:\n${result.stderr}`);
-    return out;
-  })();
-  return built;
-}
+import {
+  compiledBinary as binary,
+  runVitals,
+  runWithConfig,
+  serveConfig,
+  stop,
+} from "../process_helpers.ts";
 
 test("the compiled binary runs check: exit 0 when UP, 1 when DOWN", async () => {
   const path = await binary();
