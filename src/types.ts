@@ -6,8 +6,14 @@
  * @module
  */
 
-/** UP or DOWN, as Kitura's Health reports it. */
-export type Status = "UP" | "DOWN";
+/**
+ * A check's status: UP, WARN (works, but needs attention: never makes a
+ * status DOWN) or DOWN.
+ */
+export type Status = "UP" | "WARN" | "DOWN";
+
+/** A scope's status, what the status code says: 200 when UP, 503 when DOWN. */
+export type ScopeStatus = "UP" | "DOWN";
 
 /** The probe groups a check can belong to, one per Kubernetes probe. */
 export const GROUPS = ["live", "ready", "started"] as const;
@@ -31,6 +37,20 @@ export interface CheckResult {
   readonly message: string;
   /** When the result became known (ISO-8601, UTC). */
   readonly checkedAt: string;
+  /** Performance data a Nagios plugin printed (`command` with `nagios: true`), at most 32. */
+  readonly perfdata?: readonly Perfdata[];
+}
+
+/** The unit of a {@link Perfdata} value, after converting to base units; `""`: none. */
+export type PerfdataUnit = "" | "seconds" | "bytes" | "percent" | "counter";
+
+/** One value of a Nagios plugin's performance data, in base units (seconds, bytes). */
+export interface Perfdata {
+  /** The plugin's label, unquoted, without control characters, at most 64 characters. */
+  readonly label: string;
+  /** A finite number. */
+  readonly value: number;
+  readonly unit: PerfdataUnit;
 }
 
 /** A check's result as served: the counted status plus the raw outcome behind it. */
@@ -43,10 +63,13 @@ export interface CheckView extends CheckResult {
 
 /** A served status: one scope's aggregate over the newest results. */
 export interface HealthStatus {
-  readonly status: Status;
+  readonly status: ScopeStatus;
   /** When the results were published (ISO-8601, UTC); shows a cached answer's age. */
   readonly timestamp: string;
-  /** Why things are DOWN: `"<name>: <message>"` per DOWN check, and vitals' own notes. */
+  /**
+   * Why things are DOWN or need attention: `"<name>: <message>"` per DOWN
+   * check, `"<name> (WARN): <message>"` per WARN check, and vitals' own notes.
+   */
   readonly details: readonly string[];
   readonly checks: readonly CheckView[];
   /** Monotonic time the results were published; for expiry, not for display. */

@@ -72,6 +72,7 @@ export function createApp(
         status: next.status,
         checks: next.checks.length,
         down: next.checks.filter((check) => check.status === "DOWN").length,
+        warn: next.checks.filter((check) => check.status === "WARN").length,
       });
       const line = describeTransition(next, previous);
       if (line === undefined) return;
@@ -85,6 +86,8 @@ export function createApp(
       const fields = { check: next.name, type: next.type, critical: next.critical };
       if (next.lastOutcome === "DOWN") {
         deps.log.warn(`check ${next.name} DOWN: ${next.message}`, fields);
+      } else if (next.lastOutcome === "WARN") {
+        deps.log.warn(`check ${next.name} WARN: ${next.message}`, fields);
       } else {
         deps.log.info(`check ${next.name} UP again: ${next.message}`, fields);
       }

@@ -5,12 +5,14 @@
  * @module
  */
 
-import type { CheckResult, Group, Status } from "../types.ts";
+import type { CheckResult, Group, Perfdata, Status } from "../types.ts";
 
 /** What a probe saw, before the runner adds name, timing and criticality. */
 export interface Outcome {
   readonly status: Status;
   readonly message: string;
+  /** A Nagios plugin's performance data; the runner passes it on to the result. */
+  readonly perfdata?: readonly Perfdata[];
 }
 
 /**
@@ -51,6 +53,9 @@ export interface Check {
  * ```
  */
 export const up = (message: string): Outcome => ({ status: "UP", message });
+
+/** Shorthand for a WARN outcome: the target works but needs attention. */
+export const warn = (message: string): Outcome => ({ status: "WARN", message });
 
 /** Shorthand for a DOWN outcome. */
 export const down = (message: string): Outcome => ({ status: "DOWN", message });

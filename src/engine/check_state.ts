@@ -4,9 +4,11 @@
  * kubelet-style consecutive counters, and the damped status they produce.
  *
  * A check's first result counts at once. After that, the counted status turns
- * DOWN only after `failureThreshold` consecutive DOWN results and back UP only
- * after `successThreshold` consecutive UP results, so one lost packet does not
- * flip a probe.
+ * DOWN only after `failureThreshold` consecutive DOWN results and back up only
+ * after `successThreshold` consecutive results that are not DOWN, so one lost
+ * packet does not flip a probe. WARN is a working result: it counts as a
+ * success against the thresholds, and a check that counts as working shows
+ * its newest working status, UP or WARN, at once.
  *
  * @module
  */
@@ -23,11 +25,11 @@ export interface Thresholds {
 export interface CheckState {
   /** The newest result with its counters; `undefined` before the first run ends. */
   readonly view: CheckView | undefined;
-  /** Whether the counted status has been UP at least once (for the startup latch). */
+  /** Whether the counted status has been UP or WARN at least once (for the startup latch). */
   readonly everUp: boolean;
-  /** Runs that ended UP and DOWN, for metrics. */
-  readonly runs: { readonly UP: number; readonly DOWN: number };
-  /** Wall-clock time (epoch ms) of the last UP run; 0 before the first. */
+  /** Runs that ended UP, WARN and DOWN, for metrics. */
+  readonly runs: Readonly<Record<Status, number>>;
+  /** Wall-clock time (epoch ms) of the last run that was not DOWN; 0 before the first. */
   readonly lastSuccessAt: number;
   /** Monotonic time the last run ended; decides when the check is due again. */
   readonly finishedAt: number;
@@ -37,7 +39,7 @@ export interface CheckState {
 export const INITIAL_STATE: CheckState = Object.freeze({
   view: undefined,
   everUp: false,
-  runs: Object.freeze({ UP: 0, DOWN: 0 }),
+  runs: Object.freeze({ UP: 0, WARN: 0, DOWN: 0 }),
   lastSuccessAt: 0,
   finishedAt: Number.NEGATIVE_INFINITY,
 });
@@ -63,13 +65,15 @@ export function recordResult(
   finishedAt: number,
 ): CheckState {
   const raw = result.status;
-  const failures = raw === "UP" ? 0 : (state.view?.consecutiveFailures ?? 0) + 1;
-  const successes = raw === "UP" ? (state.view?.consecutiveSuccesses ?? 0) + 1 : 0;
+  const failed = raw === "DOWN";
+  const failures = failed ? (state.view?.consecutiveFailures ?? 0) + 1 : 0;
+  const successes = failed ? 0 : (state.view?.consecutiveSuccesses ?? 0) + 1;
   const previous = state.view?.status;
   let status: Status = raw;
-  if (previous !== undefined && previous !== raw) {
-    const needed = raw === "UP" ? thresholds.successThreshold : thresholds.failureThreshold;
-    if ((raw === "UP" ? successes : failures) < needed) status = previous;
+  if (previous !== undefined && (previous === "DOWN") !== failed) {
+    // Crossing between working (UP, WARN) and DOWN is damped by the thresholds.
+    const needed = failed ? thresholds.failureThreshold : thresholds.successThreshold;
+    if ((failed ? failures : successes) < needed) status = previous;
   }
   return {
     view: {
@@ -79,11 +83,9 @@ export function recordResult(
       consecutiveFailures: failures,
       consecutiveSuccesses: successes,
     },
-    everUp: state.everUp || status === "UP",
-    runs: raw === "UP"
-      ? { UP: state.runs.UP + 1, DOWN: state.runs.DOWN }
-      : { UP: state.runs.UP, DOWN: state.runs.DOWN + 1 },
-    lastSuccessAt: raw === "UP" ? Date.parse(result.checkedAt) : state.lastSuccessAt,
+    everUp: state.everUp || status !== "DOWN",
+    runs: { ...state.runs, [raw]: state.runs[raw] + 1 },
+    lastSuccessAt: failed ? state.lastSuccessAt : Date.parse(result.checkedAt),
     finishedAt,
   };
 }

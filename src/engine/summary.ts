@@ -8,7 +8,8 @@
  * - startup stays UP once every critical `started` check has been UP (a
  *   startup probe is answered once);
  * - otherwise a scope is DOWN iff one of its critical checks is counted DOWN,
- *   or, except for liveness, has no result yet.
+ *   or, except for liveness, has no result yet. A WARN check never makes a
+ *   scope DOWN; it is listed in `details` as `"<name> (WARN): <message>"`.
  *
  * @module
  */
@@ -50,10 +51,10 @@ export function noResult(
 }
 
 function detail(member: Member, view: CheckView): string {
-  if (view.lastOutcome === "UP") {
-    // Counted DOWN although the last run was UP: waiting for successThreshold.
-    return `${member.name}: still counted DOWN after ${view.consecutiveSuccesses} UP ` +
-      `result${view.consecutiveSuccesses === 1 ? "" : "s"}: ${view.message}`;
+  if (view.lastOutcome !== "DOWN") {
+    // Counted DOWN although the last run worked: waiting for successThreshold.
+    return `${member.name}: still counted DOWN after ${view.consecutiveSuccesses} ` +
+      `${view.lastOutcome} result${view.consecutiveSuccesses === 1 ? "" : "s"}: ${view.message}`;
   }
   return `${member.name}: ${view.message}`;
 }
@@ -95,6 +96,8 @@ export function summarize(
     if (view.status === "DOWN") {
       details.push(detail(member, view));
       if (member.critical) down = true;
+    } else if (view.status === "WARN") {
+      details.push(`${member.name} (WARN): ${view.message}`);
     }
   }
   if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);

@@ -6,7 +6,8 @@
  * - `health+json` (`Accept: application/health+json`): the IETF health check
  *   draft (`pass`/`warn`/`fail`, checks keyed `"<name>:responseTime"`).
  * - `microprofile` (`?format=microprofile`): MicroProfile Health's
- *   `{"status","checks":[{"name","status","data"}]}`.
+ *   `{"status","checks":[{"name","status","data"}]}`, where the top status is
+ *   UP iff every check is (WARN shows as UP, with the reason in `data`).
  * - `text` (`Accept: text/plain` or `?format=text`): a table, like `kubectl get`.
  *
  * @module
@@ -81,10 +82,13 @@ export function negotiate(accept: string | null, query: string): BodyFormat | un
   return best;
 }
 
-/** IETF status of one check: a counted DOWN fails (warns if non-critical); a tolerated failure warns. */
+/**
+ * IETF status of one check: a counted DOWN fails (warns if non-critical); WARN
+ * warns, and so does an UP check whose last run did not pass (a tolerated failure).
+ */
 function ietfCheckStatus(check: CheckView): "pass" | "warn" | "fail" {
   if (check.status === "DOWN") return check.critical ? "fail" : "warn";
-  return check.lastOutcome === "DOWN" ? "warn" : "pass";
+  return check.status === "WARN" || check.lastOutcome !== "UP" ? "warn" : "pass";
 }
 
 function healthJson(status: HealthStatus): string {
@@ -114,22 +118,46 @@ function healthJson(status: HealthStatus): string {
   });
 }
 
+/**
+ * MicroProfile Health's body. Its rule is a conjunction: the top status is UP
+ * iff every check is UP. vitals' top status is the status code's, so each
+ * check's MicroProfile status follows it: a check is DOWN only when it makes
+ * the scope DOWN (a critical check counted DOWN). A WARN check, a non-critical
+ * DOWN one, or one held by the startup latch is UP there, with vitals' own
+ * status and the reason in `data`. A scope that is DOWN for no check's sake
+ * (no result yet, shutting down) gets a `vitals` check that says why.
+ */
 function microprofile(status: HealthStatus): string {
-  return JSON.stringify({
-    status: status.status,
-    checks: status.checks.map((check) => ({
-      name: check.name,
-      status: check.status,
-      data: {
-        type: check.type,
-        critical: check.critical,
-        message: check.message,
-        durationMs: check.durationMs,
-        checkedAt: check.checkedAt,
-        consecutiveFailures: check.consecutiveFailures,
-      },
-    })),
-  });
+  const checks: { name: string; status: "UP" | "DOWN"; data: Record<string, unknown> }[] = status
+    .checks.map((check) => {
+      const downHere = status.status === "DOWN" && check.status === "DOWN" && check.critical;
+      return {
+        name: check.name,
+        status: downHere ? "DOWN" : "UP",
+        data: {
+          type: check.type,
+          status: check.status,
+          critical: check.critical,
+          message: check.message,
+          durationMs: check.durationMs,
+          checkedAt: check.checkedAt,
+          consecutiveFailures: check.consecutiveFailures,
+          ...(downHere || check.status === "UP" ? {} : { reason: reasonOf(check, status) }),
+        },
+      };
+    });
+  if (status.status === "DOWN" && !checks.some((check) => check.status === "DOWN")) {
+    // MicroProfile's data values are scalars: the details as one string.
+    checks.push({ name: "vitals", status: "DOWN", data: { details: status.details.join("; ") } });
+  }
+  return JSON.stringify({ status: status.status, checks });
+}
+
+/** Why a check that is not UP is still UP in a MicroProfile body. */
+function reasonOf(check: CheckView, status: HealthStatus): string {
+  if (check.status === "WARN") return `WARN: ${check.message}`;
+  if (!check.critical) return `not critical: ${check.message}`;
+  return status.status === "UP" ? `startup latched: ${check.message}` : check.message;
 }
 
 /** The `/health` body: Kitura's status, timestamp and details, plus per-check results. */

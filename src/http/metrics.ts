@@ -2,7 +2,8 @@
  * Prometheus metrics in the text exposition format (version 0.0.4).
  *
  * A scrape reads the published snapshot of every check and never runs one: gauges for the
- * aggregate and each check, counters for evaluations, check runs and HTTP
+ * aggregate and each check (`vitals_check_up` is 1 while a check works, UP or
+ * WARN; `vitals_check_state` says which of UP, WARN and DOWN it counts as), counters for evaluations, check runs and HTTP
  * requests, and vitals' start time, so an alert can tell a check that has not
  * been UP *yet* from one that never comes UP. Label values are escaped per the
  * format (`\\`, `"`, newline).
@@ -11,7 +12,14 @@
  */
 
 import type { Health } from "../engine/health.ts";
+import type { Status } from "../types.ts";
 import { VERSION } from "../version.ts";
+
+/** Each status with its `state` label value. */
+const STATES: readonly (readonly [Status, string])[] = [["UP", "up"], ["WARN", "warn"], [
+  "DOWN",
+  "down",
+]];
 
 /** The metrics content type, as Prometheus expects it. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -101,11 +109,23 @@ export function renderMetrics(
     out,
     "vitals_check_up",
     "gauge",
-    "1 if the check counts as UP, else 0.",
+    "1 if the check counts as working (UP or WARN), else 0.",
     checks.map((check) => [
       { check: check.name, type: check.type, critical: String(check.critical) },
-      check.view!.status === "UP" ? 1 : 0,
+      check.view!.status === "DOWN" ? 0 : 1,
     ]),
+  );
+  family(
+    out,
+    "vitals_check_state",
+    "gauge",
+    "1 for the state the check counts as (up, warn or down), 0 for the others.",
+    checks.flatMap((check) =>
+      STATES.map(([status, state]): [Record<string, string>, number] => [
+        { check: check.name, state },
+        check.view!.status === status ? 1 : 0,
+      ])
+    ),
   );
   family(
     out,
@@ -118,7 +138,7 @@ export function renderMetrics(
     out,
     "vitals_check_last_success_timestamp_seconds",
     "gauge",
-    "When the check last ran UP (Unix time), 0 if never.",
+    "When the check last ran UP or WARN (Unix time), 0 if never.",
     checks.map((check) => [{ check: check.name }, check.lastSuccessAt / 1000]),
   );
   family(
@@ -138,6 +158,7 @@ export function renderMetrics(
     "Check runs by result.",
     snapshot.flatMap((check) => [
       [{ check: check.name, result: "up" }, check.runs.UP],
+      [{ check: check.name, result: "warn" }, check.runs.WARN],
       [{ check: check.name, result: "down" }, check.runs.DOWN],
     ]),
   );
