@@ -137,7 +137,7 @@ test(`systemd-analyze security rates the unit's exposure at most ${MAX_EXPOSURE.
 test("promtool check rules accepts the alerts, lint included", { skip: noPromtool }, () => {
   const check = run(["promtool", "check", "rules", "--lint=all", "--lint-fatal", RULES]);
   assert.equal(check.status, 0, check.output);
-  assert.match(check.output, /SUCCESS: 4 rules found/);
+  assert.match(check.output, /SUCCESS: 5 rules found/);
 });
 
 test("promtool test rules: every alert fires when it should and only then", {
@@ -172,6 +172,7 @@ test("the alerts use only metrics vitals exports and print only labels their ser
   assert.deepEqual(rules.map((rule) => rule.alert), [
     "VitalsCriticalCheckDown",
     "VitalsCheckNeverUp",
+    "VitalsCheckWarning",
     "VitalsDown",
     "VitalsAbsent",
   ]);
