@@ -48,7 +48,7 @@ function checkConfig(kind: Kind, index: number, target: Target): CheckConfig {
   };
   switch (kind) {
     case "command":
-      return { ...common, type: "command", command: ["/bin/true"] };
+      return { ...common, type: "command", command: ["/bin/true"], nagios: false };
     case "tcp":
       return { ...common, type: "tcp", host: target.host, port: target.port };
     case "http":

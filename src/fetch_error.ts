@@ -7,6 +7,7 @@
  */
 
 import { hideUrlCredentials } from "./mask.ts";
+import { PlatformError } from "./platform/platform_error.ts";
 
 const REASONS: readonly [RegExp, string][] = [
   [/connection refused|ECONNREFUSED/i, "connection refused"],
@@ -35,6 +36,8 @@ const REASONS: readonly [RegExp, string][] = [
  * ```
  */
 export function describeFetchError(error: unknown): string {
+  // A failed handshake of `Platform.fetchTls` already says why, in words of its own.
+  if (error instanceof PlatformError && error.code === "ETLS") return error.message;
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {

@@ -110,7 +110,7 @@ test("a tabbyapi check defaults path to /health and requireModel to false", () =
   assert.equal(check.apiKey, undefined);
 });
 
-test("a command check has no cwd or env unless given", () => {
+test("a command check has no cwd or env unless given, and nagios false", () => {
   const config = parseConfig(
     `checks:
   - name: app
@@ -125,6 +125,7 @@ test("a command check has no cwd or env unless given", () => {
       name: "app",
       type: "command",
       command: ["pgrep", "-x", "myapp"],
+      nagios: false,
       ...POLICY,
     },
   ]);

@@ -263,7 +263,7 @@ ${ONE_TCP_CHECK}`,
       problems: [{
         path: "checks[0].type",
         line: 3,
-        message: 'expected one of "command", "tcp", "http", "tabbyapi", "file", got "ftp"',
+        message: 'expected one of "command", "tcp", "http", "tabbyapi", "file", "grpc", got "ftp"',
       }],
     },
   },
@@ -297,17 +297,17 @@ ${ONE_TCP_CHECK}`,
     },
   },
   {
-    name: "a method other than GET or HEAD is rejected",
+    name: "a method other than GET, HEAD or POST is rejected",
     yaml: `checks:
   - name: web
     type: http
     url: http://localhost/
-    method: POST
+    method: PUT
 `,
     expected: {
       problems: [{
         path: "checks[0].method",
-        message: 'expected one of "GET", "HEAD", got "POST"',
+        message: 'expected one of "GET", "HEAD", "POST", got "PUT"',
       }],
     },
   },
@@ -497,7 +497,7 @@ checks:
   - name: db
     type: http
     url: \${NOPE}
-    method: POST
+    method: PUT
 `);
   assert.ok(error.problems.length >= 4, `expected at least 4 problems, got:\n${error.message}`);
   assert.deepEqual(

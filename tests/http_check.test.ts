@@ -105,7 +105,7 @@ test("http bodyContains matches the body and reports a miss", async () => {
     assert.equal(hit.status, "UP");
     const miss = await runCheck(http(server.url, { bodyContains: "nope" } as Partial<CheckConfig>));
     assert.equal(miss.status, "DOWN");
-    assert.equal(miss.message, 'HTTP 200 but the body does not contain "nope" (read 14 bytes)');
+    assert.equal(miss.message, 'HTTP 200, but the body does not contain "nope" (read 14 bytes)');
   } finally {
     await server.close();
   }

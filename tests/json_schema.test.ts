@@ -247,8 +247,35 @@ const BAD: Readonly<Record<string, string>> = {
   "an unknown check type": "checks: [{ name: db, type: ping, host: db }]",
   "a check without a type": "checks: [{ name: db, port: 5432 }]",
   "a URL that is not http": "checks: [{ name: web, type: http, url: ftp://127.0.0.1/ }]",
-  "a method other than GET or HEAD":
-    "checks: [{ name: web, type: http, url: http://a/, method: POST }]",
+  "a method other than GET, HEAD or POST":
+    "checks: [{ name: web, type: http, url: http://a/, method: PUT }]",
+  "an expectStatus item that is neither a code nor a range":
+    'checks: [{ name: web, type: http, url: http://a/, expectStatus: [200, "2-299"] }]',
+  "an expectStatus code out of range":
+    "checks: [{ name: web, type: http, url: http://a/, expectStatus: [200, 700] }]",
+  "an expectStatus class out of range":
+    'checks: [{ name: web, type: http, url: http://a/, expectStatus: "6xx" }]',
+  "a bodyMatches that is not a regular expression":
+    'checks: [{ name: web, type: http, url: http://a/, bodyMatches: "(ok" }]',
+  "a json path that does not start with $":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: status, equals: ok }] }]",
+  "a json path with an empty key":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.a..b, exists: true }] }]",
+  "a json path with an unquoted key in brackets":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: '$[a]', exists: true }] }]",
+  "a json condition without an operator":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.status }] }]",
+  "a json condition with two operators":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.n, lessThan: 9, equals: 1 }] }]",
+  "a json condition with an unknown operator":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.s, contains: ok }] }]",
+  "a json equals that is a list":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.s, equals: [1] }] }]",
+  "a json lessThan that is not a number":
+    "checks: [{ name: web, type: http, url: http://a/, json: [{ path: $.n, lessThan: many }] }]",
+  "an empty json list": "checks: [{ name: web, type: http, url: http://a/, json: [] }]",
+  "a warnAfter that is not a duration":
+    "checks: [{ name: web, type: http, url: http://a/, warnAfter: soon }]",
   "a command given as a string": "checks: [{ name: app, type: command, command: pgrep myapp }]",
   "a tabbyapi path without a slash":
     "checks: [{ name: llm, type: tabbyapi, url: http://a, path: health }]",
@@ -281,5 +308,12 @@ test("ajv reports an unknown check type at type, with the known types", () => {
   assert.deepEqual(errors.map((error) => [error.instancePath, error.keyword]), [
     ["/checks/0/type", "enum"],
   ]);
-  assert.deepEqual(errors[0]?.params.allowedValues, ["command", "tcp", "http", "tabbyapi", "file"]);
+  assert.deepEqual(errors[0]?.params.allowedValues, [
+    "command",
+    "tcp",
+    "http",
+    "tabbyapi",
+    "file",
+    "grpc",
+  ]);
 });

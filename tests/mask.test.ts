@@ -137,7 +137,7 @@ test("an http check's header secret is masked even when the server echoes it bac
         .map((check) => [check.name, check.message]),
     );
     assert.equal(messages.error, "HTTP 500 (expected 200)");
-    assert.match(messages.ok ?? "", /^HTTP 200 but the body does not contain "all is well"/);
+    assert.match(messages.ok ?? "", /^HTTP 200, but the body does not contain "all is well"/);
     assert.equal(
       messages.redirect,
       `HTTP 302, redirect to /login?auth=${MASK} not followed (expected 200)`,

@@ -13,7 +13,7 @@
 
 import type { App } from "./create_app.ts";
 import { ConfigError, formatProblem } from "../config/error.ts";
-import { loadConfig, MAX_CONFIG_BYTES, parseConfig } from "../config/load.ts";
+import { loadConfig, MAX_CONFIG_BYTES, parseConfigFiles } from "../config/load.ts";
 import { hostPort, plural } from "../text.ts";
 import type { Logger } from "../log.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -80,7 +80,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     try {
       next = text === undefined
         ? await loadConfig(file, platform)
-        : parseConfig(text, file, platform.env());
+        : await parseConfigFiles(text, file, platform);
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : String(error);
       log.error(`Config reload (${reason}) rejected, keeping the running config: ${message}`);

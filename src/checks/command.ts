@@ -1,14 +1,17 @@
 /**
  * The `command` check: runs a program (no shell) and reads its exit code.
  * Exit 0 is UP; anything else is DOWN with the exit code and the tail of its
- * output. On timeout the runner aborts, which kills the whole process group.
+ * output. With `nagios: true`, exits 0 to 3 are read as a Nagios plugin's
+ * states, with its first line and perfdata (`nagios.ts`). On timeout the
+ * runner aborts, which kills the whole process group.
  *
  * @module
  */
 
-import { maskCutStart } from "../mask.ts";
-import { type Platform } from "../platform/platform.ts";
-import { down, type Probe, up } from "./check.ts";
+import { maskCutStart, maskSecrets } from "../mask.ts";
+import { type Platform, type SpawnResult } from "../platform/platform.ts";
+import { down, type Outcome, type Probe, up } from "./check.ts";
+import { NAGIOS_OUTPUT_LIMIT, nagiosOutcome, parsePluginOutput } from "./nagios.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { secretsOf } from "../config/secrets.ts";
 import { PlatformError } from "../platform/platform_error.ts";
@@ -71,6 +74,23 @@ async function missingInterpreter(
 }
 
 /**
+ * A finished plugin's outcome, or `undefined` when its exit code is not a
+ * Nagios state (0 to 3): then it is judged as any command is.
+ */
+function pluginOutcome(result: SpawnResult, secrets: readonly string[]): Outcome | undefined {
+  if (result.code === null || result.overflowed) return undefined;
+  const stdout = result.stdout ?? { text: "", bytes: 0 };
+  // Masked before parsing, so no label carries a secret; a cut line is dropped by the parser.
+  const output = parsePluginOutput(
+    maskSecrets(stdout.text, secrets),
+    stdout.bytes > NAGIOS_OUTPUT_LIMIT,
+  );
+  // Nothing on stdout: stderr's first line (the combined output's, when it was not cut).
+  const stderr = result.outputBytes > OUTPUT_LIMIT ? "" : result.output.trim().split("\n", 1)[0];
+  return nagiosOutcome(result.code, output, stderr);
+}
+
+/**
  * Creates the probe for a command check.
  *
  * @example
@@ -83,6 +103,7 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
   const [program, ...args] = config.command;
   const argv: [string, ...string[]] = [program ?? "", ...args];
   const secrets = secretsOf(config);
+  const nagios = config.nagios === true;
   return async (signal) => {
     let result;
     try {
@@ -93,9 +114,14 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
         signal,
         outputLimit: OUTPUT_LIMIT,
         outputCap: OUTPUT_CAP,
+        ...(nagios ? { stdoutHead: NAGIOS_OUTPUT_LIMIT } : {}),
       });
     } catch (error) {
       return down(await startFailure(config, error, platform));
+    }
+    if (nagios && !signal.aborted) {
+      const outcome = pluginOutcome(result, secrets);
+      if (outcome !== undefined) return outcome;
     }
     // Stopped by the runner (timeout): only the output is news, the one clue to why it hung.
     if (result.code === 0 && !signal.aborted && !result.overflowed) return up("exit 0");
@@ -110,6 +136,8 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
       ? `stopped after writing more than ${OUTPUT_CAP} bytes of output`
       : result.code === null
       ? `killed by ${result.signal}`
+      : nagios
+      ? `exit code ${result.code} (not a Nagios plugin state, 0 to 3)`
       : `exit code ${result.code}`;
     return down(output === "" ? how : `${how}${cut}: ${output}`);
   };

@@ -12,10 +12,13 @@ import type { Platform } from "../platform/platform.ts";
 import type { Check, Probe } from "./check.ts";
 import { commandProbe } from "./command.ts";
 import { fileProbe } from "./file.ts";
+import { grpcProbe } from "./grpc.ts";
 import { httpProbe } from "./http.ts";
+import { responseJudge } from "./_http_conditions.ts";
 import { tabbyProbe } from "./tabbyapi.ts";
 import { tcpProbe } from "./tcp.ts";
 import { wrapProbe } from "./wrap_probe.ts";
+import { withTls } from "./_tls.ts";
 
 /** What checks need from the outside world. */
 export interface CheckDeps {
@@ -29,13 +32,28 @@ function probeFor(config: CheckConfig, deps: CheckDeps): Probe {
     case "command":
       return commandProbe(config, platform);
     case "tcp":
-      return tcpProbe(config, platform);
-    case "http":
-      return httpProbe(config, platform);
+      return tcpProbe(config, platform, deps.clock);
+    case "http": {
+      // One judge per check: with tls, withTls builds the probe on each run.
+      const judge = responseJudge(config);
+      return withTls(
+        config,
+        platform,
+        deps.clock ?? systemClock,
+        (send) => httpProbe(config, send, deps.clock ?? systemClock, judge),
+      );
+    }
     case "tabbyapi":
-      return tabbyProbe(config, platform);
+      return withTls(
+        config,
+        platform,
+        deps.clock ?? systemClock,
+        (send) => tabbyProbe(config, send),
+      );
     case "file":
       return fileProbe(config, platform, deps.clock ?? systemClock);
+    case "grpc":
+      return grpcProbe(config);
   }
 }
 

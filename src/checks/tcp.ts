@@ -1,15 +1,19 @@
 /**
  * The `tcp` check: connects, then closes at once, as kubelet's `tcpSocket`
  * probe does. Connected is UP; refused, unreachable or unresolvable is DOWN.
+ * With `tls`, it also completes a TLS handshake before closing, and is UP
+ * only if that succeeds; with `certificate`, it judges the certificate's expiry.
  *
  * @module
  */
 
+import { type Clock, systemClock } from "../clock.ts";
 import { hostPort } from "../text.ts";
-import { type Platform } from "../platform/platform.ts";
+import { type Platform, type TlsPeer } from "../platform/platform.ts";
 import { down, type Probe, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { PlatformError } from "../platform/platform_error.ts";
+import { certificateOutcome, tlsOptionsOf, withCertificate } from "./_tls.ts";
 
 /**
  * Creates the probe for a tcp check.
@@ -20,10 +24,15 @@ import { PlatformError } from "../platform/platform_error.ts";
  * await probe(signal); // { status: "DOWN", message: "cannot connect to 127.0.0.1:6379: connection refused" }
  * ```
  */
-export function tcpProbe(config: CheckConfigOf<"tcp">, platform: Platform): Probe {
+export function tcpProbe(
+  config: CheckConfigOf<"tcp">,
+  platform: Platform,
+  clock: Clock = systemClock,
+): Probe {
   const target = hostPort(config.host, config.port);
   // Strip brackets so "[::1]" in the config reaches the runtime as "::1".
   const host = config.host.replace(/^\[(.*)\]$/, "$1");
+  if (config.tls !== undefined) return handshakeProbe(config, platform, clock, host, target);
   return async (signal) => {
     try {
       await platform.connect(host, config.port, signal);
@@ -32,5 +41,34 @@ export function tcpProbe(config: CheckConfigOf<"tcp">, platform: Platform): Prob
       const reason = error instanceof PlatformError ? error.message : String(error);
       return down(`cannot connect to ${target}: ${reason}`);
     }
+  };
+}
+
+/** A tcp check with `tls`: a TLS handshake after connecting, and the certificate's expiry. */
+function handshakeProbe(
+  config: CheckConfigOf<"tcp">,
+  platform: Pick<Platform, "handshake">,
+  clock: Clock,
+  host: string,
+  target: string,
+): Probe {
+  const { tls, certificate } = config;
+  const name = tls?.serverName ?? host;
+  return async (signal) => {
+    const options = tlsOptionsOf(tls); // throws (the check fails) if the files were not read
+    let peer: TlsPeer;
+    try {
+      peer = await platform.handshake(host, config.port, signal, options);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof PlatformError && error.code === "ETLS") {
+        return down(`TLS handshake with ${target} failed: ${error.detail ?? error.reason}`);
+      }
+      const reason = error instanceof PlatformError ? error.message : String(error);
+      return down(`cannot connect to ${target}: ${reason}`);
+    }
+    const outcome = up(`TLS handshake with ${target} ok (${peer.protocol})`);
+    if (certificate === undefined) return outcome;
+    return withCertificate(outcome, certificateOutcome(peer, certificate, name, clock.date()));
   };
 }

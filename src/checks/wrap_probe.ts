@@ -111,6 +111,8 @@ export function wrapProbe(
         durationMs: roundMs(clock.now() - started),
         message: maskSecrets(outcome.message, secrets),
         checkedAt: clock.date().toISOString(),
+        // A timed-out or cancelled run has none: its outcome is the runner's own.
+        ...(outcome.perfdata === undefined ? {} : { perfdata: outcome.perfdata }),
       };
     },
   };

@@ -10,12 +10,15 @@
  *   before it validates, so a number, a boolean, a word from a list or a string
  *   with a pattern may also be a string holding a reference;
  * - lists marked {@link ONE_OR_LIST} (`groups`, `expectStatus`) take one item too;
+ * - mappings marked {@link OR_BOOLEAN} (a tcp check's `tls`) take `true` or `false` too;
  * - checks discriminated by `type` with `if`/`then`, so a tcp check without a
  *   port is reported as missing `port` rather than as matching no kind of check.
  *
  * The loader still checks more than the schema can: unique check names, no
- * `bodyContains` with HEAD, a ttl above 0 in background mode, the upper bound
- * of durations written with a unit, and the values references expand to.
+ * body conditions with HEAD and a request body only with POST, status ranges
+ * from low to high, `warnAfter` and `downAfter` below the timeout, a ttl above
+ * 0 in background mode, the upper bound of durations written with a unit, and
+ * the values references expand to.
  *
  * @module
  */
@@ -33,6 +36,12 @@ export const SCHEMA_ID = "urn:vitals:config-schema";
 
 /** Marks, through zod's `.meta()`, a list that also accepts one item on its own. */
 export const ONE_OR_LIST = "x-vitals-one-or-list";
+
+/**
+ * Marks, through zod's `.meta()`, a mapping that also accepts `true` or
+ * `false` (which the schema's preprocessing turns into a mapping or nothing).
+ */
+export const OR_BOOLEAN = "x-vitals-or-boolean";
 
 /** `${VAR}` or `${VAR:-default}`, as env_expand.ts reads them: a default holds no `${`. */
 const REFERENCE = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(?::-(?:[^}$]|\\$+[^}${])*\\$*)?\\}";
@@ -94,6 +103,12 @@ export function publishedSchema(generated: Json, head: Json): Json {
 /** Rewrites `node` and its subschemas; `alternative` is true for a branch of anyOf/oneOf. */
 function rewrite(node: Json, defs: Json, alternative: boolean): Json {
   const out: Json = { ...node };
+  // zod writes a union of plain types (an http check's json `equals`) as a
+  // type list, which strict validators refuse: one branch per type instead.
+  if (Array.isArray(out.type) && out.anyOf === undefined) {
+    out.anyOf = out.type.map((type) => ({ type }));
+    delete out.type;
+  }
   for (const key of ["properties", "patternProperties", "$defs"]) {
     if (isObject(out[key])) {
       out[key] = Object.fromEntries(
@@ -115,6 +130,10 @@ function rewrite(node: Json, defs: Json, alternative: boolean): Json {
   const discriminated = byType(out, defs);
   if (discriminated) return discriminated;
   if (out[ONE_OR_LIST] === true) return oneOrList(out);
+  if (out[OR_BOOLEAN] === true) {
+    const { [OR_BOOLEAN]: _, ...mapping } = out;
+    return wrap(mapping, [], [{ type: "boolean" }, { $ref: "#/$defs/envValue" }]);
+  }
   if (alternative || acceptsReference(out)) return out;
   const kind = out.anyOf !== undefined || out.pattern !== undefined || out.format !== undefined
     ? "envText"

@@ -2,29 +2,52 @@
  * Durations as written in the config: a whole number of milliseconds, or one
  * or more numbers each with a unit (`250ms`, `5s`, `1.5m`, `1h`, `1m30s`),
  * much as Go's time.ParseDuration reads them; and durations as messages show
- * them (`3m12s`).
+ * them (`3m12s`). Certificate windows, which run to weeks, also take days
+ * (`14d`) when asked for with {@link DurationOptions.days}.
  *
  * @module
  */
 
+/** A day in milliseconds. */
+const DAY_MS = 86_400_000;
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const UNIT_NAMES = "ms, s, m or h";
-const isUnit = (word: string | undefined): word is string =>
-  word !== undefined && Object.hasOwn(UNITS, word);
-const SUCH_AS = "expected a duration such as 250ms, 5s, 1m30s or 1h";
+const DAY_UNITS: Readonly<Record<string, number>> = { ...UNITS, d: DAY_MS };
+
+/** How the duration functions read and write durations. */
+export interface DurationOptions {
+  /**
+   * Also days (`d`, 24 hours): only for certificate windows (`warnBefore`,
+   * `downBefore`). Go's durations, and every other key, have no `d`.
+   */
+  readonly days?: boolean | undefined;
+}
+
+const unitsOf = (options?: DurationOptions) => options?.days ? DAY_UNITS : UNITS;
+const unitNames = (options?: DurationOptions) =>
+  options?.days ? "ms, s, m, h or d" : "ms, s, m or h";
+const isUnit = (word: string | undefined, options?: DurationOptions): word is string =>
+  word !== undefined && Object.hasOwn(unitsOf(options), word);
+const suchAs = (options?: DurationOptions) =>
+  options?.days
+    ? "expected a duration such as 14d, 36h, 1d12h or 30m"
+    : "expected a duration such as 250ms, 5s, 1m30s or 1h";
 
 /** One part of a duration: a number, then its unit, maybe with spaces between. */
-const PART = String.raw`\d+(?:\.\d+)?\s*(?:ms|s|m|h)`;
+const part = (days: boolean) => String.raw`\d+(?:\.\d+)?\s*(?:ms|s|m|h${days ? "|d" : ""})`;
+const pattern = (days: boolean) => new RegExp(`^${part(days)}(?:\\s*${part(days)})*$`);
 
 /**
  * A duration written with units, as the config and the JSON Schema accept it:
  * one or more parts, such as `1m30s` or `1h 30m`, in any order (repeats add up,
  * as in Go). No sign, no exponent, and digits on both sides of a decimal point.
  */
-export const DURATION_PATTERN: RegExp = new RegExp(`^${PART}(?:\\s*${PART})*$`);
+export const DURATION_PATTERN: RegExp = pattern(false);
 
-/** The parts of a duration that matches {@link DURATION_PATTERN}. */
-const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g;
+/** {@link DURATION_PATTERN} with days too (`14d`, `1d12h`): certificate windows. */
+export const DAYS_DURATION_PATTERN: RegExp = pattern(true);
+
+/** The parts of a duration that matches {@link DURATION_PATTERN} or {@link DAYS_DURATION_PATTERN}. */
+const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
 
 /**
  * Parses a duration into milliseconds, or returns `undefined` when it is not one.
@@ -41,18 +64,21 @@ const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g;
  * assert.equal(parseDuration(30000), 30000);
  * assert.equal(parseDuration("5"), undefined); // a string needs a unit
  * assert.equal(parseDuration("1m30"), undefined); // and so does each of its numbers
+ * assert.equal(parseDuration("14d"), undefined); // days only when asked for:
+ * assert.equal(parseDuration("1d12h", { days: true }), 129_600_000);
  * ```
  */
-export function parseDuration(value: unknown): number | undefined {
+export function parseDuration(value: unknown, options?: DurationOptions): number | undefined {
   if (typeof value === "number") {
     return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   }
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (!DURATION_PATTERN.test(text)) return undefined;
+  if (!(options?.days ? DAYS_DURATION_PATTERN : DURATION_PATTERN).test(text)) return undefined;
+  const units = unitsOf(options);
   let ms = 0;
   for (const [, amount, unit] of text.matchAll(PARTS)) {
-    ms += Number(amount) * (UNITS[unit ?? ""] ?? Number.NaN);
+    ms += Number(amount) * (units[unit ?? ""] ?? Number.NaN);
   }
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
@@ -78,30 +104,30 @@ const NUMBER = /^\d+(?:\.\d+)?$/;
  * );
  * ```
  */
-export function durationProblem(text: string): string | undefined {
-  if (parseDuration(text) !== undefined) return undefined;
-  const detail = whatIsWrong(text.trim());
-  return detail === undefined ? SUCH_AS : `${SUCH_AS}, ${detail}`;
+export function durationProblem(text: string, options?: DurationOptions): string | undefined {
+  if (parseDuration(text, options) !== undefined) return undefined;
+  const detail = whatIsWrong(text.trim(), options);
+  return detail === undefined ? suchAs(options) : `${suchAs(options)}, ${detail}`;
 }
 
 /** The first thing wrong in trimmed duration text that does not parse, if it can be named. */
-function whatIsWrong(text: string): string | undefined {
+function whatIsWrong(text: string, options?: DurationOptions): string | undefined {
   if (/^[-+]/.test(text)) return "without a sign";
   const needsUnit = (number: string) =>
-    `with a unit (${UNIT_NAMES}) after ${JSON.stringify(number)}`;
+    `with a unit (${unitNames(options)}) after ${JSON.stringify(number)}`;
   let number: string | undefined; // the number that waits for its unit
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
     const [, digits, word] = TOKEN.exec(text) ?? [];
     if (number !== undefined) {
-      if (!isUnit(word)) return needsUnit(number);
+      if (!isUnit(word, options)) return needsUnit(number);
       number = undefined;
     } else if (digits !== undefined) {
       if (!NUMBER.test(digits)) {
         return `with a number such as 0.5 or 5 in place of ${JSON.stringify(digits)}`;
       }
       number = digits;
-    } else if (isUnit(word)) return `with a number before ${JSON.stringify(word)}`;
+    } else if (isUnit(word, options)) return `with a number before ${JSON.stringify(word)}`;
     else return undefined;
   }
   if (number !== undefined) return needsUnit(number);
@@ -113,7 +139,8 @@ function whatIsWrong(text: string): string | undefined {
  * Writes milliseconds as a person reads a duration: `250ms`, `1.5s`, `45s`,
  * `3m12s`, `1h5m`. Below a minute, seconds keep one decimal; from a minute on,
  * whole seconds; parts that are zero are left out. Always rounded down, and
- * {@link parseDuration} reads every result back.
+ * {@link parseDuration} reads every result back (with the same options: with
+ * `days`, whole days come first, as in `14d` or `1d12h`).
  *
  * @example
  * ```ts
@@ -124,9 +151,14 @@ function whatIsWrong(text: string): string | undefined {
  * assert.equal(formatDuration(192_400), "3m12s");
  * assert.equal(formatDuration(60_000), "1m");
  * assert.equal(formatDuration(3_605_000), "1h5s");
+ * assert.equal(formatDuration(1_209_600_000, { days: true }), "14d");
  * ```
  */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, options?: DurationOptions): string {
+  if (options?.days && ms >= DAY_MS) {
+    const rest = ms % DAY_MS;
+    return `${Math.floor(ms / DAY_MS)}d${rest >= 1 ? formatDuration(rest) : ""}`;
+  }
   if (ms < 1_000) return `${Math.max(0, Math.floor(ms))}ms`;
   if (ms < 60_000) return `${Math.floor(ms / 100) / 10}s`;
   const seconds = Math.floor(ms / 1_000);

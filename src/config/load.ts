@@ -1,7 +1,8 @@
 /**
  * Reads a YAML (or JSON) config, expands `${VAR}` references, validates it and
- * applies defaults. Every problem in the file is reported at once, each with its
- * line and key path, as one {@link ConfigError}.
+ * applies defaults, then reads the files it names (a check's TLS files). Every
+ * problem in the file is reported at once, each with its line and key path, as
+ * one {@link ConfigError}.
  *
  * @module
  */
@@ -9,12 +10,13 @@
 import { LineCounter, type Node, parseDocument } from "yaml";
 import type { Platform } from "../platform/platform.ts";
 import { PlatformError } from "../platform/platform_error.ts";
-import { formatPath, locate, problemsOf } from "./_problems.ts";
+import { formatPath, locate, type Path, problemsOf } from "./_problems.ts";
 import { CyclicValueError, expandEnv, type MissingVariable } from "./env_expand.ts";
 import { ConfigError, type ConfigProblem } from "./error.ts";
 import { type Config, resolveConfig } from "./resolve.ts";
 import { configSchema } from "./schema.ts";
 import { isSecretPath } from "./secrets.ts";
+import { readTlsFiles } from "./tls_files.ts";
 import { MASK } from "../mask.ts";
 
 /**
@@ -59,7 +61,9 @@ function byPosition(a: ConfigProblem, b: ConfigProblem): number {
 }
 
 /**
- * Parses and validates config text. `file` is only used in messages.
+ * Parses and validates config text. `file` is only used in messages. The
+ * files the config names (TLS files) are not read: {@link parseConfigFiles}
+ * reads them, as loading and reloading a file do.
  *
  * @throws {ConfigError} listing every problem found
  * @example
@@ -76,6 +80,15 @@ export function parseConfig(
   file: string,
   env: Readonly<Record<string, string>>,
 ): Config {
+  return parse(text, file, env).config;
+}
+
+/** {@link parseConfig}'s work, also saying where a key path is in the text. */
+function parse(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string>>,
+): { config: Config; where: (path: Path) => { line: number; column: number } | undefined } {
   const lines = new LineCounter();
   // merge: YAML 1.1 merge keys (`<<: *defaults`), which ops configs often use.
   const doc = parseDocument(text, {
@@ -150,7 +163,41 @@ export function parseConfig(
     }
   }
   if (problems.length > 0) throw new ConfigError(file, problems.sort(byPosition));
-  return resolveConfig(result.data!);
+  return {
+    config: resolveConfig(result.data!),
+    where: (path) => locate(doc.contents, path, lines, false),
+  };
+}
+
+/**
+ * {@link parseConfig}, then reads the files the config names (a check's
+ * `tls.ca`, `tls.cert` and `tls.key`) into it, so a missing or unreadable
+ * file is a config problem too, with its line and key path.
+ *
+ * @throws {ConfigError} listing every problem found
+ * @example
+ * ```ts ignore
+ * const config = await parseConfigFiles(text, "vitals.yaml", detectPlatform());
+ * ```
+ */
+export async function parseConfigFiles(
+  text: string,
+  file: string,
+  platform: Pick<Platform, "readTextFile" | "env">,
+): Promise<Config> {
+  const { config, where } = parse(text, file, platform.env());
+  const read = await readTlsFiles(config, platform);
+  if (read.problems.length > 0) {
+    throw new ConfigError(
+      file,
+      read.problems.map(({ path, message }) => ({
+        path: formatPath(path),
+        ...where(path),
+        message,
+      })).sort(byPosition),
+    );
+  }
+  return read.config;
 }
 
 /** The largest config file read (1 MiB); a config is a few kilobytes. */
@@ -200,5 +247,5 @@ export async function loadConfigFile(
       cause: error,
     });
   }
-  return { config: parseConfig(text, file, platform.env()), text };
+  return { config: await parseConfigFiles(text, file, platform), text };
 }

@@ -4,8 +4,9 @@
  * A scrape reads the published snapshot of every check and never runs one: gauges for the
  * aggregate and each check (`vitals_check_up` is 1 while a check works, UP or
  * WARN; `vitals_check_state` says which of UP, WARN and DOWN it counts as), counters for evaluations, check runs and HTTP
- * requests, and vitals' start time, so an alert can tell a check that has not
- * been UP *yet* from one that never comes UP. Label values are escaped per the
+ * requests, vitals' start time, so an alert can tell a check that has not
+ * been UP *yet* from one that never comes UP, and the perfdata values of
+ * Nagios plugins (`vitals_check_perfdata`). Label values are escaped per the
  * format (`\\`, `"`, newline).
  *
  * @module
@@ -148,6 +149,21 @@ export function renderMetrics(
     "DOWN runs in a row (counted against failureThreshold).",
     checks.map((check) => [{ check: check.name }, check.view!.consecutiveFailures]),
   );
+  // Only the value of each entry: a plugin's thresholds already show as WARN or DOWN.
+  const perfdata = checks.flatMap((check) =>
+    (check.view!.perfdata ?? []).map((
+      { label, value, unit },
+    ): [Record<string, string>, number] => [{ check: check.name, label, unit }, value])
+  );
+  if (perfdata.length > 0) {
+    family(
+      out,
+      "vitals_check_perfdata",
+      "gauge",
+      "A Nagios plugin's performance data value from the check's last run, in base units.",
+      perfdata,
+    );
+  }
   family(out, "vitals_evaluations_total", "counter", "Times new results were published.", [
     [{}, health.evaluations],
   ]);

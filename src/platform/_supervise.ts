@@ -7,6 +7,7 @@
  * @module
  */
 
+import { HeadBuffer } from "./_head_buffer.ts";
 import { reapMarked, reapSettled } from "./_reap.ts";
 import { drainInto, TailBuffer } from "./_tail_buffer.ts";
 import type { SpawnOptions, SpawnResult } from "./platform.ts";
@@ -48,6 +49,17 @@ export async function supervise(
   if (options.signal.aborted) stop();
   options.signal.addEventListener("abort", stop, { once: true });
   const tail = new TailBuffer(options.outputLimit);
+  const head = options.stdoutHead === undefined ? undefined : new HeadBuffer(options.stdoutHead);
+  // stdout goes to the combined tail and, when asked for, to its own head too.
+  const stdoutSink = head === undefined ? tail : {
+    write(chunk: Uint8Array) {
+      head.write(chunk);
+      tail.write(chunk);
+    },
+    get total() {
+      return tail.total;
+    },
+  };
   const closePipes = new AbortController();
   let overflowed = false;
   const full = () => {
@@ -56,7 +68,7 @@ export async function supervise(
     closePipes.abort();
   };
   const reading = Promise.all([
-    drainInto(child.stdout, tail, closePipes.signal, options.outputCap, full),
+    drainInto(child.stdout, stdoutSink, closePipes.signal, options.outputCap, full),
     drainInto(child.stderr, tail, closePipes.signal, options.outputCap, full),
   ]);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,6 +86,7 @@ export async function supervise(
       output: tail.text(),
       outputBytes: tail.total,
       overflowed,
+      ...(head === undefined ? {} : { stdout: { text: head.text(), bytes: head.total } }),
     };
   } finally {
     clearTimeout(timer);

@@ -119,7 +119,7 @@ function chunkReader(stream: ReadableStream<Uint8Array>): {
  */
 export async function drainInto(
   stream: ReadableStream<Uint8Array> | null | undefined,
-  tail: TailBuffer,
+  tail: Pick<TailBuffer, "write" | "total">,
   stop?: AbortSignal,
   cap = Infinity,
   full: () => void = () => {},

@@ -9,6 +9,8 @@
 
 import { stat as statFile } from "node:fs/promises";
 import process from "node:process";
+import { nodeFetchTls } from "./_node_fetch.ts";
+import { tlsHandshake } from "./_node_tls.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { readCapped } from "./_read_capped.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
@@ -201,6 +203,9 @@ export function bunPlatform(): Platform {
     spawn,
     fetch: (url, init) => fetch(url, init),
     connect,
+    // Bun's fetch takes TLS settings but does not show the certificate; as on Deno.
+    fetchTls: nodeFetchTls,
+    handshake: tlsHandshake,
     serve,
     onSignal,
     readTextFile,

@@ -9,7 +9,8 @@
 
 import { serveHttp1 } from "./_http1_server.ts";
 import { readCapped } from "./_read_capped.ts";
-import { nodeFetch } from "./_node_fetch.ts";
+import { nodeFetch, nodeFetchTls } from "./_node_fetch.ts";
+import { tlsHandshake } from "./_node_tls.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
@@ -154,6 +155,10 @@ export function denoPlatform(): Platform {
     spawn,
     fetch: fetchAnyPort,
     connect,
+    // Deno's fetch and connectTls can neither skip verification per connection
+    // nor show the certificate; node:https and node:tls can, as on Bun.
+    fetchTls: nodeFetchTls,
+    handshake: tlsHandshake,
     serve,
     onSignal,
     readTextFile,

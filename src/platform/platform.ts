@@ -26,6 +26,8 @@ export interface SpawnOptions {
    * as on abort, so a program that floods its output costs bounded memory.
    */
   readonly outputCap: number;
+  /** When set, also keep this many bytes from the start of stdout alone (the result's `stdout`). */
+  readonly stdoutHead?: number;
 }
 
 /** What a finished process left behind. */
@@ -40,6 +42,8 @@ export interface SpawnResult {
   readonly outputBytes: number;
   /** Whether the process was killed for writing more than `outputCap` bytes. */
   readonly overflowed: boolean;
+  /** With the `stdoutHead` option: the start of stdout, decoded as UTF-8, and its whole size. */
+  readonly stdout?: { readonly text: string; readonly bytes: number };
 }
 
 /** Options for {@link Platform.serve}. */
@@ -73,6 +77,33 @@ export interface FileInfo {
   readonly mtimeMs: number;
 }
 
+/** TLS settings of one connection: PEM text, not file names. */
+export interface TlsOptions {
+  /** Certificates to trust instead of the runtime's own roots. */
+  readonly ca?: string | undefined;
+  /** A client certificate and its private key, for servers that ask for one. */
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  /** The name sent (SNI) and verified instead of the host connected to. */
+  readonly serverName?: string | undefined;
+  /** Accept any certificate: no chain, name or date is verified. */
+  readonly insecureSkipVerify?: boolean | undefined;
+}
+
+/** What a TLS handshake showed of the server. */
+export interface TlsPeer {
+  /** The protocol agreed on, such as `TLSv1.3`. */
+  readonly protocol: string;
+  /** When the server's certificate expires (its notAfter), in ms since the Unix epoch, if known. */
+  readonly expiresAt: number | undefined;
+}
+
+/** What {@link Platform.fetchTls} resolves with. */
+export interface TlsResponse {
+  readonly response: Response;
+  readonly peer: TlsPeer;
+}
+
 /** Signals vitals reacts to. */
 export type SignalName = "SIGTERM" | "SIGINT" | "SIGHUP";
 
@@ -91,6 +122,19 @@ export interface Platform {
   fetch(url: string, init: RequestInit): Promise<Response>;
   /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
+  /**
+   * `fetch` for an `https:` URL with TLS settings, and what the handshake
+   * showed; over `node:https` on every runtime, a new connection per request.
+   * A failed handshake rejects with a `PlatformError` `ETLS` that says why;
+   * anything else rejects as `fetch` does.
+   */
+  fetchTls(url: string, init: RequestInit, tls: TlsOptions): Promise<TlsResponse>;
+  /**
+   * Connects, completes a TLS handshake and closes at once. Rejects with a
+   * `PlatformError`: `ETLS` when the handshake fails, the connection's code
+   * when connecting does.
+   */
+  handshake(hostname: string, port: number, signal: AbortSignal, tls: TlsOptions): Promise<TlsPeer>;
   /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */

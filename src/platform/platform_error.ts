@@ -6,7 +6,10 @@
  * @module
  */
 
-/** Normalised error codes, named after the POSIX errno values both runtimes report. */
+/**
+ * Normalised error codes, named after the POSIX errno values both runtimes
+ * report; `ETLS`, a failed TLS handshake, is vitals' own.
+ */
 export type PlatformErrorCode =
   | "ENOENT"
   | "EACCES"
@@ -22,6 +25,7 @@ export type PlatformErrorCode =
   | "ENETUNREACH"
   | "ENOTFOUND"
   | "ETIMEDOUT"
+  | "ETLS"
   | "EUNKNOWN";
 
 const REASONS: Record<PlatformErrorCode, string> = {
@@ -39,6 +43,7 @@ const REASONS: Record<PlatformErrorCode, string> = {
   ENETUNREACH: "network unreachable",
   ENOTFOUND: "name does not resolve",
   ETIMEDOUT: "timed out",
+  ETLS: "TLS handshake failed",
   EUNKNOWN: "unknown error",
 };
 
@@ -59,11 +64,14 @@ const REASONS: Record<PlatformErrorCode, string> = {
 export class PlatformError extends Error {
   /** The normalised code. */
   readonly code: PlatformErrorCode;
+  /** What the message says after the reason, if anything. */
+  readonly detail: string | undefined;
 
   constructor(code: PlatformErrorCode, detail?: string, options?: ErrorOptions) {
     super(detail ? `${REASONS[code]}: ${detail}` : REASONS[code], options);
     this.name = "PlatformError";
     this.code = code;
+    this.detail = detail || undefined;
   }
 
   /** The short reason for the code, such as "connection refused". */

@@ -1,0 +1,281 @@
+/**
+ * The conditions an `http` check judges a response by, in this order: the
+ * status (`expectStatus`), the body (`bodyContains`, then `bodyMatches`), its
+ * JSON (`json`, in list order), then the response time (`downAfter`,
+ * `warnAfter`). The first that fails decides, and its message says what was
+ * seen: `HTTP 200, but $.status is "degraded", expected "ok"`.
+ *
+ * @module
+ */
+
+import { formatDuration } from "../config/duration.ts";
+import type { CheckConfigOf } from "../config/resolve.ts";
+import { hideUrlCredentials } from "../mask.ts";
+import { jsonKind, lookUp, parseJsonPath } from "../json_path.ts";
+import { escapeControl, plural } from "../text.ts";
+import { BODY_LIMIT, type BodyText, discardBody, readBody } from "./_http_read.ts";
+import { MatchAbandonedError, type RegexPool, regexPool } from "./_regex_pool.ts";
+import { down, type Outcome, up, warn } from "./check.ts";
+
+type HttpConfig = CheckConfigOf<"http">;
+
+/** One item of `expectStatus`: a code, or an inclusive range (`"200-299"`, `"2xx"`). */
+export type StatusItem = number | { readonly from: number; readonly to: number };
+
+/** One of the `json` conditions, as the config gives it: a path and one operator. */
+export type JsonCondition = NonNullable<HttpConfig["json"]>[number];
+
+/**
+ * Whether `status` is accepted, given the configured codes and ranges (or
+ * kubelet's 200-399).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statusAccepted } from "./_http_conditions.ts";
+ * assert(statusAccepted(204, [{ from: 200, to: 299 }]));
+ * assert(!statusAccepted(301, [200, 204]));
+ * assert(statusAccepted(302)); // 200-399 by default
+ * ```
+ */
+export function statusAccepted(status: number, expected?: readonly StatusItem[]): boolean {
+  if (expected === undefined) return status >= 200 && status < 400;
+  return expected.some((item) =>
+    typeof item === "number" ? item === status : status >= item.from && status <= item.to
+  );
+}
+
+/** The accepted statuses as a message shows them: `200, 300-399`. */
+export function expectedStatusText(expected?: readonly StatusItem[]): string {
+  if (expected === undefined) return "200-399";
+  return expected.map((item) => typeof item === "number" ? item : `${item.from}-${item.to}`)
+    .join(", ");
+}
+
+/** The most characters of a value or excerpt a message shows. */
+const SHOWN = 60;
+
+/** Text cut to `max` characters (not inside a surrogate pair), with `...` when cut. */
+function cut(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 3).join("")}...` : text;
+}
+
+/**
+ * A JSON value as a message shows it: its JSON text, cut at 60 characters,
+ * with control characters escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeJson } from "./_http_conditions.ts";
+ * assert.equal(describeJson("degraded"), '"degraded"');
+ * assert.equal(describeJson({ a: "x".repeat(80) }).length, 60);
+ * ```
+ */
+export function describeJson(value: unknown): string {
+  return escapeControl(cut(JSON.stringify(value) ?? String(value), SHOWN));
+}
+
+/** A pattern as a message shows it: `/ok/`, cut and escaped. */
+function shownPattern(pattern: string): string {
+  return `/${escapeControl(cut(pattern, SHOWN))}/`;
+}
+
+/** How much of the body was read, for a message: `14 bytes` or `the first 65536 bytes`. */
+function readText(body: BodyText): string {
+  return body.truncated ? `the first ${body.bytes} bytes` : plural(body.bytes, "byte");
+}
+
+/** The operator of a `json` condition, and the value it compares with. */
+function operatorOf(condition: JsonCondition): string {
+  if ("exists" in condition) return "exists";
+  if ("lessThan" in condition) return "lessThan";
+  if ("greaterThan" in condition) return "greaterThan";
+  return "equals";
+}
+
+/**
+ * Why `data` fails a `json` condition (`$.status is "degraded", expected
+ * "ok"`), or `undefined` when it holds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonFailure } from "./_http_conditions.ts";
+ * const body = { status: "degraded", queue: 250 };
+ * assert.equal(jsonFailure(body, { path: "$.status", equals: "ok" }), '$.status is "degraded", expected "ok"');
+ * assert.equal(jsonFailure(body, { path: "$.queue", lessThan: 100 }), "$.queue is 250, expected less than 100");
+ * assert.equal(jsonFailure(body, { path: "$.version", exists: true }), "$.version is missing");
+ * assert.equal(jsonFailure(body, { path: "$.queue", greaterThan: 0 }), undefined);
+ * ```
+ */
+export function jsonFailure(data: unknown, condition: JsonCondition): string | undefined {
+  const parsed = parseJsonPath(condition.path);
+  // The loader checked the path; a path that does not parse finds nothing.
+  const steps = parsed.ok ? parsed.steps : undefined;
+  const found = steps ? lookUp(data, steps) : { found: false as const, why: "" };
+  const path = condition.path;
+  if ("exists" in condition && condition.exists === false) {
+    return found.found
+      ? `${path} is present (${describeJson(found.value)}), expected it to be missing`
+      : undefined;
+  }
+  if (!found.found) {
+    // "no key" at the last step says no more than "missing".
+    const lastKey = steps !== undefined && found.why.startsWith("no key ") &&
+      lookUp(data, steps.slice(0, -1)).found;
+    return `${path} is missing${lastKey || found.why === "" ? "" : ` (${found.why})`}`;
+  }
+  const { value } = found;
+  switch (operatorOf(condition)) {
+    case "exists":
+      return undefined;
+    case "lessThan":
+    case "greaterThan": {
+      const less = "lessThan" in condition;
+      const limit = less ? condition.lessThan : condition.greaterThan;
+      const wanted = `${less ? "less" : "greater"} than ${limit}`;
+      if (typeof value !== "number") {
+        return `${path} is ${describeJson(value)} (${
+          jsonKind(value)
+        }), expected a number ${wanted}`;
+      }
+      const holds = less ? value < limit! : value > limit!;
+      return holds ? undefined : `${path} is ${describeJson(value)}, expected ${wanted}`;
+    }
+    default:
+      // JSON scalars: equal when of the same type and value ("1" is not 1).
+      return value === condition.equals
+        ? undefined
+        : `${path} is ${describeJson(value)}, expected ${describeJson(condition.equals)}`;
+  }
+}
+
+/** Why a body is not JSON (`the body is not JSON (read 14 bytes: "<html>...")`), or its value. */
+function parseBody(body: BodyText): { ok: true; data: unknown } | { ok: false; why: string } {
+  if (body.truncated) {
+    return {
+      ok: false,
+      why: `the body is over ${BODY_LIMIT} bytes, too long to read as JSON`,
+    };
+  }
+  if (body.text.trim() === "") return { ok: false, why: "the body is empty, not JSON" };
+  try {
+    return { ok: true, data: JSON.parse(body.text) };
+  } catch {
+    const start = escapeControl(JSON.stringify(cut(body.text.trim(), 40)));
+    return { ok: false, why: `the body is not JSON (read ${readText(body)}: ${start})` };
+  }
+}
+
+/** Judges one response; `elapsedMs` is the time to its status and headers. */
+export type ResponseJudge = (
+  response: Response,
+  elapsedMs: number,
+  signal: AbortSignal,
+) => Promise<Outcome>;
+
+/**
+ * Judges an http check's responses by its conditions: `judge(response,
+ * elapsedMs, signal)`, where `elapsedMs` is the time from sending the request
+ * to the response's status and headers. Reads the body (at most
+ * {@link BODY_LIMIT} bytes) only when a body condition needs it.
+ *
+ * @example
+ * ```ts ignore
+ * const judge = responseJudge(config);
+ * await judge(response, 12, signal); // { status: "UP", message: "HTTP 200" }
+ * ```
+ */
+export function responseJudge(
+  config: HttpConfig,
+  pool: () => RegexPool = regexPool,
+): ResponseJudge {
+  const json = config.json ?? [];
+  const needsBody = config.bodyContains !== undefined || config.bodyMatches !== undefined ||
+    json.length > 0;
+  /** Set while a worker is still busy with an earlier run's match, abandoned at its timeout. */
+  let stuck = false;
+  if (config.bodyMatches !== undefined) pool().warm();
+
+  /** Why the body fails its conditions, or `undefined`; `passed` collects what held. */
+  async function bodyFailure(
+    body: BodyText,
+    signal: AbortSignal,
+    passed: string[],
+  ): Promise<string | undefined> {
+    if (config.bodyContains !== undefined) {
+      if (!body.text.includes(config.bodyContains)) {
+        return `the body does not contain ${
+          escapeControl(JSON.stringify(cut(config.bodyContains, SHOWN)))
+        } (read ${readText(body)})`;
+      }
+      passed.push("body contains the text");
+    }
+    if (config.bodyMatches !== undefined) {
+      const pattern = shownPattern(config.bodyMatches);
+      if (stuck) {
+        return `the body was not matched against ${pattern}: ` +
+          "an earlier run's match is still running";
+      }
+      const running = pool().match(config.bodyMatches, body.text, signal);
+      let matched: boolean;
+      try {
+        matched = await running.result;
+      } catch (error) {
+        if (error instanceof MatchAbandonedError) {
+          if (!error.queued) {
+            stuck = true;
+            running.finished.then(() => stuck = false);
+          }
+          return error.queued
+            ? `the body waited to be matched against ${pattern} behind earlier, slow matches`
+            : `matching the body against ${pattern} did not finish (read ${readText(body)})`;
+        }
+        return `the body could not be matched against ${pattern}: ${
+          error instanceof Error ? error.message : String(error)
+        }`;
+      }
+      if (!matched) return `the body does not match ${pattern} (read ${readText(body)})`;
+      passed.push(`body matches ${pattern}`);
+    }
+    if (json.length > 0) {
+      const parsed = parseBody(body);
+      if (!parsed.ok) return parsed.why;
+      for (const condition of json) {
+        const failure = jsonFailure(parsed.data, condition);
+        if (failure !== undefined) return failure;
+      }
+      passed.push(
+        `${plural(json.length, "JSON condition")} ${json.length === 1 ? "holds" : "hold"}`,
+      );
+    }
+    return undefined;
+  }
+
+  return async (response, elapsedMs, signal) => {
+    const status = `HTTP ${response.status}`;
+    if (!statusAccepted(response.status, config.expectStatus)) {
+      discardBody(response);
+      const location = response.headers.get("location");
+      const redirect = location ? `, redirect to ${hideUrlCredentials(location)} not followed` : "";
+      return down(`${status}${redirect} (expected ${expectedStatusText(config.expectStatus)})`);
+    }
+    const passed: string[] = [];
+    if (needsBody) {
+      const failure = await bodyFailure(await readBody(response, BODY_LIMIT), signal, passed);
+      if (failure !== undefined) return down(`${status}, but ${failure}`);
+    } else {
+      discardBody(response);
+    }
+    const took = `${status}, responded in ${Math.round(elapsedMs)} ms`;
+    if (config.downAfter !== undefined && Math.round(elapsedMs) > config.downAfter) {
+      return down(`${took}, over downAfter ${formatDuration(config.downAfter)}`);
+    }
+    if (config.warnAfter !== undefined && Math.round(elapsedMs) > config.warnAfter) {
+      return warn(`${took}, over warnAfter ${formatDuration(config.warnAfter)}`);
+    }
+    return up([status, ...passed].join(", "));
+  };
+}

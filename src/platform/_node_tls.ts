@@ -1,0 +1,213 @@
+/**
+ * TLS over `node:tls`, the same on Deno and Bun: a check's settings as
+ * `node:tls` options, a handshake that stops at once ({@link tlsHandshake}),
+ * what a handshake showed of the server ({@link peerOf}), and why one failed,
+ * in words that do not depend on the runtime ({@link tlsFailure}).
+ *
+ * `node:tls` is imported on first use, as `node:https` is in `_node_fetch.ts`:
+ * only checks with TLS settings load it.
+ *
+ * @module
+ */
+
+import type { ConnectionOptions, TLSSocket } from "node:tls";
+import type { TlsOptions, TlsPeer } from "./platform.ts";
+import { PlatformError, toPlatformError } from "./platform_error.ts";
+
+/**
+ * The `node:tls` options for `tls`: only the settings given, so a check
+ * without `ca` keeps the runtime's roots.
+ */
+export function connectionOptions(tls: TlsOptions): ConnectionOptions {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    rejectUnauthorized: tls.insecureSkipVerify !== true,
+  };
+}
+
+const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/**
+ * Reads a certificate date as `node:tls` writes it (`Dec  7 10:00:00 2026 GMT`)
+ * into ms since the Unix epoch; `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { certificateDate } from "./_node_tls.ts";
+ * assert.equal(certificateDate("Dec  7 10:00:00 2026 GMT"), Date.UTC(2026, 11, 7, 10));
+ * assert.equal(certificateDate("soon"), undefined);
+ * ```
+ */
+export function certificateDate(text: unknown): number | undefined {
+  if (typeof text !== "string") return undefined;
+  const match = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$/.exec(
+    text.trim(),
+  );
+  const month = match ? MONTHS.indexOf(match[1]!) / 3 : -1;
+  if (!match || !Number.isInteger(month) || month < 0) return undefined;
+  const [, , day, hours, minutes, seconds, year] = match.map(Number);
+  return Date.UTC(year!, month, day!, hours!, minutes!, seconds!);
+}
+
+/** What the handshake on `socket` showed: the protocol and the certificate's expiry. */
+export function peerOf(socket: TLSSocket): TlsPeer {
+  const certificate = socket.getPeerCertificate() as { valid_to?: unknown } | null | undefined;
+  return {
+    protocol: socket.getProtocol() ?? "TLS",
+    expiresAt: certificateDate(certificate?.valid_to),
+  };
+}
+
+/** Codes of a certificate the client could not verify (OpenSSL's, which every runtime uses). */
+const VERIFY_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_CHAIN_TOO_LONG",
+  "INVALID_CA",
+  "INVALID_PURPOSE",
+  "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * The first line of a runtime's message; of an OpenSSL error string
+ * (`error:0A00010B:SSL routines:ssl3_get_record:wrong version number`), its reason.
+ */
+function plainMessage(message: string): string {
+  const line = message.split("\n")[0]?.trim() ?? "";
+  const reason = /\berror:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(line)?.[1];
+  return reason ? reason.replace(/_/g, " ").toLowerCase() : line;
+}
+
+/** Why a handshake failed, from a `node:tls` error; `undefined` when the error is not about TLS. */
+function describe(code: string, message: string): string | undefined {
+  if (VERIFY_CODES.has(code)) {
+    return `certificate not trusted: ${message.replace(/self signed/g, "self-signed")}`;
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    // Node's wording, which Deno and Bun copy: "Host: x. is not in the cert's altnames: DNS:y".
+    const names = /(?:Host|IP): (.+?)\.? is not in the cert's (?:altnames|list): (.+)$/.exec(
+      message,
+    );
+    return names
+      ? `certificate not valid for ${JSON.stringify(names[1])} (it names ${names[2]})`
+      : `certificate not valid for the name: ${message}`;
+  }
+  const alert = /^ERR_SSL_(?:SSLV3_|TLSV1_|TLSV13_)?ALERT_([A-Z_]+)$/.exec(code)?.[1];
+  if (alert === "CERTIFICATE_REQUIRED") {
+    return "the server requires a client certificate: set tls.cert and tls.key";
+  }
+  if (alert && /CERTIFICATE|UNKNOWN_CA|DECRYPT_ERROR|ACCESS_DENIED/.test(alert)) {
+    return `the server rejected the client certificate (alert: ${
+      alert.replace(/_/g, " ").toLowerCase()
+    })`;
+  }
+  if (alert) {
+    return `the server ended the handshake (alert: ${alert.replace(/_/g, " ").toLowerCase()})`;
+  }
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/i.test(message)) {
+    return "the server does not speak TLS (wrong version number)";
+  }
+  if (/before secure TLS connection/i.test(message)) {
+    return "the connection closed during the handshake";
+  }
+  if (/KEY_VALUES_MISMATCH|key values mismatch/i.test(`${code} ${message}`)) {
+    return "tls.cert and tls.key do not match";
+  }
+  if (/^ERR_(?:SSL|TLS|OSSL|BORINGSSL|CRYPTO)/.test(code)) return plainMessage(message);
+  return undefined;
+}
+
+/**
+ * Turns what `node:tls` or `node:https` threw into a `PlatformError` `ETLS`
+ * that says why the handshake failed, or returns the error unchanged when it
+ * is not about TLS (a refused connection, an abort).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tlsFailure } from "./_node_tls.ts";
+ * const error = Object.assign(new Error("self signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+ * assert.equal(
+ *   (tlsFailure(error) as Error).message,
+ *   "TLS handshake failed: certificate not trusted: self-signed certificate",
+ * );
+ * ```
+ */
+export function tlsFailure(error: unknown): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const reason = describe(
+    typeof code === "string" ? code : "",
+    typeof message === "string" ? message : String(error),
+  );
+  return reason === undefined ? error : new PlatformError("ETLS", reason, { cause: error });
+}
+
+/**
+ * Connects to `hostname:port`, completes a TLS handshake and closes at once.
+ * Rejects with a `PlatformError`: `ETLS` when the handshake fails (whatever
+ * went wrong after the connection was made), the connection's own code when
+ * connecting fails; with `signal.reason` once `signal` aborts.
+ *
+ * @example
+ * ```ts ignore
+ * const peer = await tlsHandshake("127.0.0.1", 443, signal, { insecureSkipVerify: true });
+ * peer.protocol; // "TLSv1.3"
+ * ```
+ */
+export async function tlsHandshake(
+  hostname: string,
+  port: number,
+  signal: AbortSignal,
+  tls: TlsOptions,
+): Promise<TlsPeer> {
+  const { connect } = await import("node:tls");
+  signal.throwIfAborted();
+  return await new Promise<TlsPeer>((resolve, reject) => {
+    let connected = false;
+    let socket: TLSSocket | undefined;
+    const onAbort = () => {
+      socket?.destroy();
+      reject(signal.reason);
+    };
+    const fail = (error: unknown) => {
+      signal.removeEventListener("abort", onAbort);
+      socket?.destroy();
+      if (!connected) return reject(toPlatformError(tlsFailure(error)));
+      const failure = tlsFailure(error);
+      reject(
+        failure instanceof PlatformError ? failure : new PlatformError(
+          "ETLS",
+          error instanceof Error ? error.message : String(error),
+          { cause: error },
+        ),
+      );
+    };
+    try {
+      socket = connect({ host: hostname, port, ...connectionOptions(tls) }, () => {
+        signal.removeEventListener("abort", onAbort);
+        const peer = peerOf(socket!);
+        socket!.destroy();
+        resolve(peer);
+      });
+    } catch (error) {
+      // Bun checks a certificate and its key when the socket is made.
+      return fail(error);
+    }
+    socket.once("connect", () => connected = true);
+    socket.on("error", fail);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
