@@ -1,5 +1,6 @@
 // deploy/kubernetes/vitals-sidecar.yaml, checked against the Kubernetes API
-// schema and against vitals itself.
+// schema and against vitals itself; at the end, its gRPC variant
+// (vitals-sidecar-grpc.yaml) too.
 //
 // The schema is the npm package kubernetes-models: the OpenAPI definitions of
 // Kubernetes 1.36.0, compiled into one ajv validator per kind (types, required
@@ -34,6 +35,7 @@ import { parseAllDocuments } from "yaml";
 import { parseConfig } from "../src/config/load.ts";
 import type { Config } from "../src/config/resolve.ts";
 import { ROUTE_LIST } from "../src/http/_route.ts";
+import { SERVICE_SCOPES } from "../src/grpc/health_server.ts";
 import { ROOT } from "./helpers.ts";
 
 const MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar.yaml`;
@@ -285,4 +287,55 @@ test("terminationGracePeriodSeconds outlasts vitals' drainDelay plus 5 s", () =>
     grace * 1000 > drainDelay + 5000,
     `${grace} s must exceed drainDelay ${drainDelay / 1000} s + 5 s`,
   );
+});
+
+// deploy/kubernetes/vitals-sidecar-grpc.yaml: the same recipe with kubelet's grpc: probes.
+
+const GRPC_MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar-grpc.yaml`;
+
+/** The gRPC variant's documents, as plain data. */
+function grpcDocuments(): unknown[] {
+  const docs = parseAllDocuments(readFileSync(GRPC_MANIFEST, "utf8"));
+  assert.ok(Array.isArray(docs), "the gRPC variant holds documents");
+  for (const doc of docs) assert.deepEqual(doc.errors, [], "the gRPC variant is valid YAML");
+  return docs.map((doc) => doc.toJS() as unknown);
+}
+
+test("the gRPC variant is valid against the Kubernetes 1.36 schema, unknown fields rejected", () => {
+  const kinds = grpcDocuments().map((document) => {
+    assert.deepEqual(schemaProblems(document), []);
+    return (document as { kind?: unknown }).kind;
+  });
+  assert.deepEqual(kinds, ["ConfigMap", "Deployment"]);
+});
+
+test("the gRPC variant's probes call Check on vitals' server.grpc port for started, live and ready", () => {
+  const [configMap, variant] = grpcDocuments() as [IConfigMap, IDeployment];
+  const config = parseConfig(configMap.data?.["vitals.yaml"] ?? "", "vitals.yaml", {});
+  const grpcPort = config.server.grpc?.port;
+  assert.ok(grpcPort, "vitals' config sets server.grpc.port");
+  const spec = variant.spec?.template.spec;
+  const sidecar = spec?.initContainers?.find((container) => container.name === "vitals");
+  assert.ok(sidecar?.ports?.some((port) => port.containerPort === grpcPort), "vitals exposes it");
+  const probes = { startupProbe: "started", livenessProbe: "live", readinessProbe: "ready" };
+  for (const [probe, service] of Object.entries(probes)) {
+    const grpc = spec?.containers[0]?.[probe as keyof typeof probes]?.grpc;
+    assert.deepEqual(grpc, { port: grpcPort, service }, probe);
+    assert.ok(SERVICE_SCOPES.has(service), `vitals serves the service name ${service}`);
+  }
+});
+
+test("apart from its probes, vitals' ports and server.grpc, the gRPC variant is the HTTP recipe", () => {
+  const strip = (documents: unknown[]) => {
+    const [configMap, variant] = structuredClone(documents) as [IConfigMap, IDeployment];
+    const config = parseConfig(configMap.data?.["vitals.yaml"] ?? "", "vitals.yaml", {});
+    const spec = variant.spec!.template.spec!;
+    for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"] as const) {
+      delete spec.containers[0]![probe]!.httpGet;
+      delete spec.containers[0]![probe]!.grpc;
+    }
+    delete spec.initContainers!.find((container) => container.name === "vitals")!.ports;
+    return { server: { ...config.server, grpc: undefined }, checks: config.checks, variant };
+  };
+  assert.deepEqual(strip(grpcDocuments()), strip(documents()));
 });

@@ -9,7 +9,7 @@ import { createApp } from "../app/create_app.ts";
 import { createReloader } from "../app/reloader.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { type Platform, PlatformError } from "../platform/mod.ts";
+import { type Platform, PlatformError, type RunningServer } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
 import { VERSION } from "../version.ts";
 import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
@@ -79,6 +79,27 @@ export async function serveCommand(
       `(config "${file}", ${plural(config.checks.length, "check")}, ` +
       `${platform.runtime} ${platform.version})`,
   );
+  let grpc: RunningServer | undefined;
+  if (config.server.grpc) {
+    // Loaded only when configured: node:http2 stays off every other start-up.
+    const { pollIntervalFor, serveGrpcHealth } = await import("../grpc/health_server.ts");
+    const grpcPort = config.server.grpc.port;
+    try {
+      grpc = await serveGrpcHealth({
+        hostname: host,
+        port: grpcPort,
+        health: app.health,
+        pollInterval: () => pollIntervalFor(app.config.cache.ttl),
+        onError: (error) => log.error(`gRPC call failed: ${String(error)}`),
+      });
+    } catch (error) {
+      const reason = error instanceof PlatformError ? error.reason : String(error);
+      log.error(`Cannot listen on ${hostPort(host, grpcPort)}: ${reason}`);
+      await server.shutdown(0);
+      return 1;
+    }
+    log.info(`serving grpc.health.v1 on ${hostPort(grpc.hostname, grpc.port)} (h2c)`);
+  }
   const reloader = createReloader({
     file,
     app,
@@ -101,9 +122,13 @@ export async function serveCommand(
   const stopWatching = flags.watch === true ? reloader.watch() : undefined;
   const signal = await stopSignal;
   stopWatching?.();
+  const servers = grpc ? [server, grpc] : [server];
   await shutdown(signal, {
     health: app.health,
-    server,
+    // The HTTP and gRPC ports close together, after the drain.
+    server: {
+      shutdown: async (grace) => void await Promise.all(servers.map((s) => s.shutdown(grace))),
+    },
     drainDelay: app.config.server.drainDelay,
     log,
   });
