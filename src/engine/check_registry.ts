@@ -1,8 +1,9 @@
 /**
  * The check registry: the list of checks in force, kept across reloads, and
  * the one owner of each check's {@link CheckState}. It runs a check (on the
- * bounded pool, never twice at once), records the result, and hands out
- * read-only snapshots of every check for publishing and metrics.
+ * bounded pool, never twice at once), records the result (and in the check's
+ * {@link CheckHistory}), and hands out read-only snapshots of every check for
+ * publishing and metrics.
  *
  * @module
  */
@@ -11,12 +12,15 @@ import type { Check } from "../checks/check.ts";
 import type { Clock } from "../clock.ts";
 import type { CheckView, Group, Scope } from "../types.ts";
 import { type CheckState, INITIAL_STATE, recordResult } from "./check_state.ts";
+import { CheckHistory } from "./history.ts";
 import { Limiter } from "./limiter.ts";
 
 /** One registered check as others may see it: its definition and current state. */
 export interface RegisteredCheck {
   readonly check: Check;
   readonly state: CheckState;
+  /** Its recent results and changes; kept, like the state, by a reload that keeps the check. */
+  readonly history: CheckHistory;
 }
 
 /** A frozen copy of one check's identity and state, as published. */
@@ -46,6 +50,7 @@ export function inScope(check: Check, scope: Scope): boolean {
  */
 class Cell {
   state: CheckState = INITIAL_STATE;
+  readonly history = new CheckHistory();
   /** The run in progress, which every other caller joins. */
   running: Promise<void> | undefined;
 }
@@ -56,6 +61,10 @@ class Slot implements RegisteredCheck {
 
   get state(): CheckState {
     return this.cell.state;
+  }
+
+  get history(): CheckHistory {
+    return this.cell.history;
   }
 }
 
@@ -144,6 +153,8 @@ export class CheckRegistry {
       const previous = cell.state.view;
       // The thresholds of the entry that ran: a reload may have changed them.
       cell.state = recordResult(cell.state, result, check, this.#clock.now());
+      const at = Date.parse(result.checkedAt);
+      cell.history.record(result.status, cell.state.view!.status, result.durationMs, at);
       this.#onCheckResult?.(cell.state.view!, previous);
     }).finally(() => {
       cell.running = undefined;

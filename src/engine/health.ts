@@ -105,6 +105,16 @@ export class Health {
     return this.#publisher.published?.members ?? this.#registry.snapshot(this.#settings.ttl);
   }
 
+  /** The checks in force with their state and history (for `/health/history`); read only. */
+  get entries(): readonly RegisteredCheck[] {
+    return this.#registry.entries;
+  }
+
+  /** The cache ttl in force: the interval of every check without its own. */
+  get ttl(): number {
+    return this.#settings.ttl;
+  }
+
   /**
    * Starts refreshing: the first evaluation now, and whatever the mode does
    * on its own (background: one loop per check, each first due one interval
@@ -137,6 +147,16 @@ export class Health {
    */
   peek(scope: Scope = "all"): HealthStatus | undefined {
     return this.#policy.peek(scope);
+  }
+
+  /**
+   * The status of `scope` over the newest published results, however old,
+   * without running anything (before the first publish: no result yet). For
+   * showing the groups beside a status just fetched, from the same results.
+   */
+  published(scope: Scope): HealthStatus {
+    const published = this.#publisher.published;
+    return published ? this.#publisher.summary(scope, published) : this.#publisher.noResult(scope);
   }
 
   /**

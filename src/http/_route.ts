@@ -15,17 +15,23 @@ const ROUTES = new Map<string, Scope>([
   ["/health/started", "started"],
 ]);
 
-/** Every routed path, listed in the 404 body. */
+/** Every routed path, listed in the 404 body (`/` answers only a browser: see http/page.ts). */
 export const ROUTE_LIST = [
   ...[...ROUTES.keys()].flatMap((path) => [path, `${path}/simple`]),
+  "/health/history",
   "/metrics",
 ];
 
-/** What a request asks for: one scope's status (full or one-field), or the metrics. */
-export type Target = { scope: Scope; simple: boolean } | "metrics";
+/**
+ * What a request asks for: one scope's status (full or one-field), the
+ * metrics, the status page's JSON (`/health/history`) or the page (`/`).
+ */
+export type Target = { scope: Scope; simple: boolean } | "metrics" | "history" | "page";
 
 /** Finds the scope and body kind for a path, or `undefined` for no route. */
-export function route(path: string, query: string): { scope: Scope; simple: boolean } | undefined {
+export function route(path: string, query: string): Exclude<Target, "metrics"> | undefined {
+  if (path === "/health/history") return "history";
+  if (path === "/") return "page";
   const scope = ROUTES.get(path);
   if (scope) return { scope, simple: hasParam(query, "simple") };
   if (!path.endsWith("/simple")) return undefined;

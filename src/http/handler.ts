@@ -7,7 +7,10 @@
  * - `/health/live`, `/health/ready`, `/health/started`: one probe group each;
  *   any of them answers with the one-field body when `/simple` is appended or
  *   the query has `simple`;
- * - `/metrics`: Prometheus text (never runs a check).
+ * - `/metrics`: Prometheus text (never runs a check);
+ * - `/` and `/health` when the browser prefers `text/html`: the status page
+ *   (http/page.ts; `/` answers 404 to everyone else), which polls
+ *   `/health/history` (always 200: it is no probe).
  *
  * With a details token set, full bodies go only to `Authorization: Bearer
  * <token>`; everyone else gets the status code and the one-field body.
@@ -21,6 +24,8 @@ import type { Health } from "../engine/health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
 import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
+import { HTML_CONTENT_TYPE, prefersHtml, statusPage } from "./page.ts";
+import { historyBody } from "./_page_history.ts";
 import type { HealthStatus } from "../types.ts";
 
 /** The handler's signature. */
@@ -83,6 +88,12 @@ function respond(
   // HEAD: the same status and headers as GET, including the length, and no body.
   const length = String(encoder.encode(body).length);
   return new Response(null, { status, headers: { ...base, ...extra, "content-length": length } });
+}
+
+/** The status page with `status` (its headers carry the page's Content-Security-Policy). */
+async function pageResponse(status: number, method: string): Promise<Response> {
+  const page = await statusPage();
+  return respond(page.html, status, method, HTML_CONTENT_TYPE, page.headers);
 }
 
 const errorBody = (error: string, extra: Record<string, unknown> = {}) =>
@@ -163,8 +174,24 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       const text = renderMetrics(health, requests, options.runtime ?? "unknown", startedAt);
       return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
     }
+    if (target === "history") {
+      const details = !settings.detailsToken ||
+        tokenMatches(authorization, settings.detailsToken);
+      return historyBody(health, details, () => systemClock.date())
+        .then((body) => respond(body, 200, request.method));
+    }
+    if (target === "page") return pageResponse(200, request.method);
     const { scope, simple } = target;
-    const format = simple ? "json" : negotiate(request.headers.get("accept"), query);
+    const accept = simple ? null : request.headers.get("accept");
+    if (scope === "all" && !simple && path === "/health" && prefersHtml(accept, query)) {
+      // The status code is the one JSON would get; the page fills itself in.
+      const ready = health.peek(scope);
+      const code = (status: HealthStatus) => status.status === "UP" ? 200 : 503;
+      return ready
+        ? pageResponse(code(ready), request.method)
+        : health.status(scope).then((status) => pageResponse(code(status), request.method));
+    }
+    const format = simple ? "json" : negotiate(accept, query);
     if (format === undefined) {
       return respond(
         errorBody("unknown format: use json, health+json, microprofile or text"),
@@ -187,9 +214,11 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   return async (request) => {
     const { path, query } = splitUrl(request.url);
     const settings = access();
-    const target: Target | undefined = path === "/metrics"
+    let target: Target | undefined = path === "/metrics"
       ? (settings.metrics ? "metrics" : undefined)
       : route(path, query);
+    // `/` is the status page, for browsers only: everyone else gets the 404 as before.
+    if (target === "page" && !prefersHtml(request.headers.get("accept"), query)) target = undefined;
     let response: Response;
     try {
       const answered = answer(request, target, path, query, settings);
