@@ -7,6 +7,7 @@
  * @module
  */
 
+import { spread } from "./probe.ts";
 import { ratio, type Summary } from "./stats.ts";
 import { fanoutLimitMs } from "./targets.ts";
 import type { Results, ServeRow } from "./types.ts";
@@ -232,6 +233,86 @@ function burstSection(results: Results): string {
   ].join("\n");
 }
 
+/** `median (p10–p90)`. */
+function deciles(summary: Summary, digits: number, unit = ""): string {
+  const { p10, p90 } = spread(summary);
+  return `${num(summary.median, digits)}${unit} (${num(p10, digits)}–${num(p90, digits)}${unit})`;
+}
+
+function probeSection(results: Results): string[] {
+  const probe = results.probe;
+  if (!probe) return [];
+  const { bundle, deno } = probe.modules;
+  const hello = (build: string) =>
+    probe.rows.find((row) => row.build === build && row.role === "hello");
+  const kb = (bytes: number) => `${num(bytes / 1024, 0)} KB`;
+  const modules = [
+    "error" in bundle
+      ? `Modules in the compiled binary: not checked (${bundle.error.split("\n")[0]}).`
+      : `Modules in the compiled binary (traced bundle): probe runs the initialisers of ` +
+        `${bundle.initialised.length} of ${bundle.lazyModules} lazily loaded modules, and ` +
+        `${bundle.hoisted.length} modules without one run in every command; together ` +
+        `${kb(bundle.evaluatedBytes)} of the ${kb(bundle.bytes)} unminified bundle, which holds ` +
+        `yaml ${kb(bundle.bytesByOrigin["yaml"] ?? 0)} and zod ${
+          kb(bundle.bytesByOrigin["zod"] ?? 0)
+        }. ` +
+        `yaml or zod initialisers run: **${bundle.yamlOrZod ? "yes" : "no"}**` +
+        (bundle.hoistedYamlOrZod.length > 0
+          ? ` (without an initialiser, so run at start-up by every command: ${
+            bundle.hoistedYamlOrZod.map((p) => `\`${p}\``).join(", ")
+          })`
+          : "") +
+        `; the validate control ${
+          bundle.controlSawYamlAndZod ? "runs both" : "**did not: the trace is broken**"
+        }.`,
+    "error" in deno
+      ? `Modules on Deno: not checked (${deno.error.split("\n")[0]}).`
+      : `Deno with yaml and zod mapped to a module that throws: probe exited ${deno.probeCode}, ` +
+        `the validate control ${deno.controlCode}; yaml or zod loaded: ` +
+        `**${deno.yamlOrZod ? "yes" : "no"}**.`,
+  ];
+  return [
+    "",
+    "### 6. `vitals probe` start to exit",
+    "",
+    `\`hyperfine -N --runs 1\` of every command per round, ${probe.runs} rounds in a rotating ` +
+    "order after a warm-up, on the server core; the vitals it asks (one background-mode " +
+    `check, cached) runs on the load core at \`${probe.url}\`. \`vitals\` is ` +
+    "`bun build --compile --minify main.ts`, `bare_exit` prints a line and exits, " +
+    '`bare_fetch` only GETs the URL. Median (p10–p90); "vs hello per round" is each round\'s ' +
+    "wall time over the same build's hello in that round. CPU is user + system time of the " +
+    "process, all threads (hyperfine's), which other work on the machine disturbs less " +
+    "than wall time.",
+    "",
+    table(
+      [
+        "Build",
+        "Command",
+        "Wall ms",
+        "vs hello (medians)",
+        "vs hello per round",
+        "CPU ms",
+        "CPU vs hello",
+      ],
+      probe.rows.map((row) => {
+        const base = hello(row.build);
+        const isBase = row === base || !base;
+        return [
+          row.build,
+          `\`${row.command}\``,
+          deciles(row.wallMs, 1),
+          isBase ? "" : times(ratio(row.wallMs.median, base.wallMs.median)),
+          isBase ? "" : deciles(row.vsHelloPerRound, 2, "×"),
+          deciles(row.cpuMs, 1),
+          isBase ? "" : times(ratio(row.cpuMs.median, base.cpuMs.median)),
+        ];
+      }),
+    ),
+    "",
+    ...modules.flatMap((line) => [line, ""]).slice(0, -1),
+  ];
+}
+
 /** The generated part of BENCHMARKS.md, markers included. */
 export function renderSection(results: Results): string {
   const { machine, versions, targets } = results;
@@ -272,6 +353,7 @@ export function renderSection(results: Results): string {
     fanoutSection(results),
     "",
     burstSection(results),
+    ...probeSection(results),
     "",
     END_MARKER,
   ].join("\n");

@@ -14,6 +14,7 @@
 import { runCheckCost, runFanoutBurst } from "./in_process.ts";
 import { onPath, type Pinning, Procs } from "./proc.ts";
 import { renderSection, updateMarkdown, writeJson } from "./report.ts";
+import { runProbe } from "./probe.ts";
 import { runServeLoad, writeServeConfig } from "./serve_load.ts";
 import { runFirstAnswer, runOneShot } from "./startup.ts";
 import { judge } from "./targets.ts";
@@ -24,6 +25,7 @@ import type {
   FanoutRow,
   Machine,
   OneShotRow,
+  ProbeResult,
   Programs,
   Results,
   ServeRow,
@@ -31,10 +33,10 @@ import type {
   StartupRow,
 } from "./types.ts";
 
-const SECTIONS = ["serve", "startup", "cost", "fanout"] as const;
+const SECTIONS = ["serve", "startup", "cost", "fanout", "probe"] as const;
 type Section = typeof SECTIONS[number];
 
-const USAGE = `usage: deno task bench [--quick] [--only serve,startup,cost,fanout]
+const USAGE = `usage: deno task bench [--quick] [--only serve,startup,cost,fanout,probe]
 
   --quick   3 repetitions, 1 s wrk runs: under 2 minutes, for checking the runner
   --only    run some sections; results go to bench/results/partial.json, and
@@ -52,6 +54,7 @@ function settingsFor(quick: boolean): Settings {
       wrk: { threads: 1, connections: 50, durationS: 1, warmupS: 1 },
       startupRuns: 5,
       hyperfine: { warmup: 2, runs: 10 },
+      probeRuns: 10,
       checksPerSample: 100,
       fanoutRuntimes: ["deno"],
     }
@@ -61,22 +64,27 @@ function settingsFor(quick: boolean): Settings {
       wrk: { threads: 1, connections: 50, durationS: 5, warmupS: 2 },
       startupRuns: 20,
       hyperfine: { warmup: 3, runs: 20 },
+      probeRuns: 30,
       checksPerSample: 400,
       fanoutRuntimes: ["deno", "bun"],
     };
 }
 
-/** Tools the runner needs and the Debian package that has each. */
-const TOOLS: readonly { program: string; apt: string; needed: (cores: number) => boolean }[] = [
-  { program: "wrk", apt: "wrk", needed: () => true },
-  { program: "nginx", apt: "nginx", needed: () => true },
-  { program: "hyperfine", apt: "hyperfine", needed: () => true },
+/** Tools the runner needs (given the cores and the sections it runs) and the Debian package of each. */
+const TOOLS: readonly {
+  program: string;
+  apt: string;
+  needed: (cores: number, runs: (section: Section) => boolean) => boolean;
+}[] = [
+  { program: "wrk", apt: "wrk", needed: (_, runs) => runs("serve") },
+  { program: "nginx", apt: "nginx", needed: (_, runs) => runs("serve") || runs("cost") },
+  { program: "hyperfine", apt: "hyperfine", needed: (_, runs) => runs("startup") || runs("probe") },
   { program: "taskset", apt: "util-linux", needed: (cores) => cores >= 2 },
   { program: "getconf", apt: "libc-bin", needed: () => true },
 ];
 
-function missingTools(cores: number): string[] {
-  return TOOLS.filter((tool) => tool.needed(cores) && !onPath(tool.program))
+function missingTools(cores: number, runs: (section: Section) => boolean): string[] {
+  return TOOLS.filter((tool) => tool.needed(cores, runs) && !onPath(tool.program))
     .map((tool) => `${tool.program} (apt-get install -y ${tool.apt})`);
 }
 
@@ -213,7 +221,8 @@ async function main(): Promise<number> {
   Deno.chdir(root);
   const cpus = allowedCpus();
   const count = cpus.length > 0 ? cpus.length : navigator.hardwareConcurrency;
-  const missing = missingTools(count);
+  const wanted = (section: Section) => !options.only || options.only.includes(section);
+  const missing = missingTools(count, wanted);
   if (missing.length > 0) {
     console.error(`bench: missing tools: ${missing.join(", ")}`);
     return 2;
@@ -247,6 +256,7 @@ async function main(): Promise<number> {
   let checkCost: CheckCostRow[] = [];
   let fanout: FanoutRow[] = [];
   let burst: BurstRow[] = [];
+  let probe: ProbeResult | null = null;
   let programs: Programs | undefined;
   try {
     if (pinning.load !== undefined) {
@@ -273,7 +283,6 @@ async function main(): Promise<number> {
     const cores = { server: pinning.server ?? 0, load: pinning.load ?? 0 };
     const ctx: Context = { settings, procs, programs, root, tmp, cores, log };
     const config = await writeServeConfig(tmp);
-    const wanted = (section: Section) => !options.only || options.only.includes(section);
     const section = async (name: Section, title: string, body: () => Promise<void>) => {
       if (!wanted(name)) return;
       log(title);
@@ -299,6 +308,9 @@ async function main(): Promise<number> {
     });
     await section("fanout", "4-5. fan-out and burst", async () => {
       ({ fanout, burst } = await runFanoutBurst(ctx));
+    });
+    await section("probe", "6. vitals probe start to exit", async () => {
+      probe = await runProbe(ctx);
     });
   } finally {
     await procs.stopAll();
@@ -326,6 +338,7 @@ async function main(): Promise<number> {
     checkCost,
     fanout,
     burst,
+    probe,
     targets: judge({ serve, startup, checkCost, fanout, burst }),
     notes,
   };

@@ -6,6 +6,7 @@
  */
 
 import type { Procs } from "./proc.ts";
+import type { ProbeModules } from "./probe_modules.ts";
 import type { Summary } from "./stats.ts";
 
 /** How hard and how often each section measures. */
@@ -22,6 +23,8 @@ export interface Settings {
   /** Starts per program for start-to-first-answer. */
   readonly startupRuns: number;
   readonly hyperfine: { readonly warmup: number; readonly runs: number };
+  /** Interleaved rounds of the probe section (each command runs once per round). */
+  readonly probeRuns: number;
   /** About how many checks one check-cost sample runs (per N, per kind). */
   readonly checksPerSample: number;
   /** Runtimes the fan-out section runs on. */
@@ -93,6 +96,30 @@ export interface OneShotRow {
   readonly program: "vitals" | "bare";
   readonly command: string;
   readonly wallMs: Summary;
+}
+
+/** Start-to-exit wall time of one command of the `vitals probe` section. */
+export interface ProbeRow {
+  /** `bun build --compile --minify`, or `deno run` from source. */
+  readonly build: "compiled" | "deno";
+  /** The baseline (prints a line), the floor (one fetch), start-up only, or the probe. */
+  readonly role: "hello" | "fetch" | "version" | "probe";
+  readonly command: string;
+  readonly wallMs: Summary;
+  /** User + system CPU time of the process (all its threads), which load disturbs less. */
+  readonly cpuMs: Summary;
+  /** This command's wall time over its build's hello in the same round, per round. */
+  readonly vsHelloPerRound: Summary;
+}
+
+/** The `vitals probe` section. */
+export interface ProbeResult {
+  /** The URL the probes ask (P: the port of that run). */
+  readonly url: string;
+  /** Rounds; each command ran once per round. */
+  readonly runs: number;
+  readonly rows: readonly ProbeRow[];
+  readonly modules: ProbeModules;
 }
 
 /** The kinds of check whose cost is measured. */
@@ -208,6 +235,8 @@ export interface Results {
   readonly checkCost: readonly CheckCostRow[];
   readonly fanout: readonly FanoutRow[];
   readonly burst: readonly BurstRow[];
+  /** The `vitals probe` section; null when it did not run. */
+  readonly probe: ProbeResult | null;
   readonly targets: readonly Target[];
   /** Anything that did not go as planned but did not stop the run. */
   readonly notes: readonly string[];
