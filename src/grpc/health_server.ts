@@ -35,7 +35,7 @@
  * @module
  */
 
-import * as http2 from "node:http2";
+import type * as Http2 from "node:http2";
 import type { RunningServer } from "../platform/platform.ts";
 import { toPlatformError } from "../platform/platform_error.ts";
 import type { Scope } from "../types.ts";
@@ -102,10 +102,14 @@ export async function serveGrpcHealth(options: GrpcServeOptions): Promise<Runnin
       // A failing reporter must not take the server down.
     }
   };
+  // Imported here, not at the top: Bun's bundler hoists a static node: import
+  // to the start of the compiled binary, which made every command (probe,
+  // --version) load node:http2, 20 ms more (bench/probe.ts).
+  const http2 = await import("node:http2");
   // Bounded like the HTTP server: streams per connection (each Watch is one) and connections.
   const server = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS } });
   server.maxConnections = MAX_CONNECTIONS;
-  const sessions = new Set<http2.ServerHttp2Session>();
+  const sessions = new Set<Http2.ServerHttp2Session>();
   let closing = false;
 
   const current = (scope: Scope) => {
