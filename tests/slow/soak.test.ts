@@ -1,8 +1,8 @@
 // Memory soak, on loopback only, stopping by itself: 10,000 evaluations of all
 // four check kinds (src/engine/health.ts over src/checks/) grow resident memory
-// less than 10 MB beyond what the runtime's own primitives (spawn, connect,
-// fetch) grow by for the same work, each measured in a fresh process running
-// tests/fixtures/soak.ts.
+// less than 10 MB (or a quarter of the primitives' growth, if more) beyond
+// what the runtime's own primitives (spawn, connect, fetch) grow by for the
+// same work, each measured in a fresh process running tests/fixtures/soak.ts.
 
 import assert from "node:assert/strict";
 import process from "node:process";
@@ -59,9 +59,17 @@ test(
           `the same primitives without vitals: ${baseline.toFixed(1)} MiB growth`,
       );
       assert.equal(vitals.down, 0, "every evaluation was UP");
+      // The margin: 10 MiB, or a quarter of the primitives' own growth if that
+      // is more. On Deno every spawn forks the runtime and the primitives alone
+      // grow 60+ MiB over these runs, with a spread of about 20% between two
+      // runs of the same code (3,000 evaluations: 13.1 and 16.1 MiB at two
+      // commits with no memory change between them); a fixed 10 MiB is inside
+      // that noise there. On Bun both grow 1-3 MiB and the 10 MiB holds.
+      const margin = Math.max(10, Math.max(baseline, 0) / 4);
       assert.ok(
-        growth < Math.max(baseline, 0) + 10,
-        `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB`,
+        growth < Math.max(baseline, 0) + margin,
+        `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB ` +
+          `(margin ${margin.toFixed(1)} MiB)`,
       );
     } finally {
       await web.close();
