@@ -22,6 +22,11 @@ import type { Status } from "../src/types.ts";
 import { controlled, ManualClock, REFUSED, UP } from "./helpers.ts";
 
 const STATUSES: readonly Status[] = ["UP", "WARN", "DOWN"];
+/**
+ * The most a measured round may move the heap: under 3.3 bytes per evaluation
+ * over 10,000 evaluations (0.33 per record over 100,000), where no object can hide.
+ */
+const LEAK_BOUND = 32_768;
 
 test("the ring keeps the last 100 results and 20 changes, oldest first, after 10,000 records", () => {
   const history = new CheckHistory();
@@ -97,9 +102,9 @@ test("recording 100,000 more results allocates nothing: the ring's memory is fix
   const growth = Math.min(...growths);
   console.log(
     `history: 100,000 records grew the heap by ${growths.join(", ")} bytes in five rounds ` +
-      `(bound per check: ${HISTORY_BYTES})`,
+      `(bound: ${LEAK_BOUND})`,
   );
-  assert.ok(growth < HISTORY_BYTES, `${growth} bytes`);
+  assert.ok(growth < LEAK_BOUND, `${growth} bytes`);
 });
 
 test("a check's history costs about its documented bound: 1,000 histories, measured", () => {
@@ -136,7 +141,11 @@ test("the registry records every run: 10,000 evaluations keep 100 results, and t
       growths.push(heapUsed() - before);
     }
     console.log(`history: 10,000 evaluations grew the heap by ${growths.join(", ")} bytes`);
-    assert.ok(Math.min(...growths) < HISTORY_BYTES, `${growths} bytes`);
+    // Anything kept per evaluation is at least one small heap object (12 bytes
+    // or more), so a leak would grow a round by 120,000 bytes or more. The
+    // bound sits well below that and well above the few kilobytes V8 itself
+    // moves between rounds (5-7 KB seen on a loaded CI machine).
+    assert.ok(Math.min(...growths) < LEAK_BOUND, `${growths} bytes`);
     const [entry] = health.entries;
     assert.equal(entry!.history.recorded, 31_000);
     assert.equal(entry!.history.length, RESULT_CAPACITY);
