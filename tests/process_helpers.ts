@@ -105,13 +105,20 @@ function bunCommand(): string[] {
 let built: Promise<string> | undefined;
 
 /**
- * The single binary, `bun build --compile` of main.ts, built once per test run
+ * What `deno task compile:bun` bundles: the program, and the worker that
+ * loads configs off its main thread (src/config/load_aside.ts).
+ */
+export const COMPILE_ENTRIES = ["main.ts", "src/config/_load_worker.ts"] as const;
+
+/**
+ * The single binary, `bun build --compile` of main.ts (and its config
+ * worker), built once per test run
  * into dist/test/ (overwritten each run, git-ignored); resolves with its path.
  */
 export function compiledBinary(): Promise<string> {
   built ??= (async () => {
     const out = `${ROOT}dist/test/vitals`;
-    const result = await runVitals(["build", "--compile", "main.ts", "--outfile", out], {
+    const result = await runVitals(["build", "--compile", ...COMPILE_ENTRIES, "--outfile", out], {
       command: bunCommand(),
       timeoutMs: 120_000,
     });

@@ -13,7 +13,8 @@
 
 import type { App } from "./create_app.ts";
 import { ConfigError, formatProblem } from "../config/error.ts";
-import { loadConfig, MAX_CONFIG_BYTES, parseConfigFiles } from "../config/load.ts";
+import { loadConfigAside } from "../config/load_aside.ts";
+import { MAX_CONFIG_BYTES } from "../config/limits.ts";
 import { hostPort, plural } from "../text.ts";
 import type { Logger } from "../log.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -23,7 +24,7 @@ import type { CheckConfig, Config } from "../config/resolve.ts";
 export interface ReloaderDeps {
   readonly file: string;
   readonly app: App;
-  readonly platform: Pick<Platform, "readTextFile" | "env">;
+  readonly platform: Pick<Platform, "readTextFile" | "env" | "runtime">;
   readonly log: Logger;
   /** Address parts chosen by flags or the environment; they win over the file's. */
   readonly listen?: { readonly host?: string | undefined; readonly port?: number | undefined };
@@ -78,9 +79,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
   const apply = async (reason: string, text?: string): Promise<boolean> => {
     let next: Config;
     try {
-      next = text === undefined
-        ? await loadConfig(file, platform)
-        : await parseConfigFiles(text, file, platform);
+      next = (await loadConfigAside(file, platform, text)).config;
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : String(error);
       log.error(`Config reload (${reason}) rejected, keeping the running config: ${message}`);

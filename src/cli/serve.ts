@@ -7,7 +7,7 @@
 
 import { createApp } from "../app/create_app.ts";
 import { createReloader } from "../app/reloader.ts";
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigAside } from "../config/load_aside.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { type Platform, PlatformError, type RunningServer } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
@@ -62,7 +62,7 @@ export async function serveCommand(
   const source = portFlag !== undefined ? "--port" : "VITALS_PORT";
   const portOverride = portText === undefined ? undefined : parsePort(portText, source);
   const hostOverride = stringFlag(flags, "host") ?? env["VITALS_HOST"];
-  const { config, text } = await loadConfigFile(file, platform);
+  const { config, text } = await loadConfigAside(file, platform);
   const host = hostOverride ?? config.server.host;
   const port = portOverride ?? config.server.port;
   const app = createApp(config, { platform, log });

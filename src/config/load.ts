@@ -17,6 +17,7 @@ import { type Config, resolveConfig } from "./resolve.ts";
 import { configSchema } from "./schema.ts";
 import { isSecretPath } from "./secrets.ts";
 import { readTlsFiles } from "./tls_files.ts";
+import { MAX_CONFIG_BYTES } from "./limits.ts";
 import { MASK } from "../mask.ts";
 
 /**
@@ -200,8 +201,7 @@ export async function parseConfigFiles(
   return read.config;
 }
 
-/** The largest config file read (1 MiB); a config is a few kilobytes. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export { MAX_CONFIG_BYTES } from "./limits.ts";
 
 /**
  * Reads, parses and validates a config file.

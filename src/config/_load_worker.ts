@@ -1,0 +1,59 @@
+/**
+ * The worker that loads a config away from vitals' main thread, so the YAML
+ * parser, the validator and the code they ran are freed with the worker (see
+ * `load_aside.ts`). It answers one request: the loaded config, or the
+ * problems of a {@link ConfigError}, as plain data.
+ *
+ * @module
+ */
+
+import { detectPlatform } from "../platform/mod.ts";
+import { ConfigError, type ConfigProblem } from "./error.ts";
+import { loadConfigFile, parseConfigFiles } from "./load.ts";
+import type { Config } from "./resolve.ts";
+
+/** What the main thread asks for: a file to read, or text it has just read. */
+export interface LoadRequest {
+  readonly file: string;
+  readonly text?: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** What the worker answers. */
+export type LoadReply =
+  | { readonly ok: true; readonly config: Config; readonly text: string }
+  | {
+    readonly ok: false;
+    readonly file: string;
+    readonly problems: readonly ConfigProblem[];
+    readonly message: string;
+  }
+  | { readonly ok: false; readonly unexpected: string };
+
+/** Loads what `request` asks for, in this thread, as the reply says it. */
+async function answer(request: LoadRequest): Promise<LoadReply> {
+  const platform = { readTextFile: detectPlatform().readTextFile, env: () => request.env };
+  try {
+    if (request.text === undefined) {
+      const { config, text } = await loadConfigFile(request.file, platform);
+      return { ok: true, config, text };
+    }
+    const config = await parseConfigFiles(request.text, request.file, platform);
+    return { ok: true, config, text: request.text };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { ok: false, file: error.file, problems: error.problems, message: error.message };
+    }
+    return { ok: false, unexpected: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The worker's scope, typed here so the module type-checks without the WebWorker lib. */
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<LoadRequest>) => void) | null;
+  postMessage(reply: LoadReply): void;
+};
+
+scope.onmessage = (event) => {
+  void answer(event.data).then((reply) => scope.postMessage(reply));
+};

@@ -1,0 +1,100 @@
+/**
+ * Loads a config for a long-running `vitals serve` without keeping the YAML
+ * parser and the validator in memory: on Bun the work runs in a short-lived
+ * worker (`_load_worker.ts`) that hands back the plain config and is then
+ * terminated, taking its heap and the code it compiled with it.
+ *
+ * Why, measured on the `bun build --compile` binary with the example config
+ * (BENCHMARKS.md, "Idle memory"): loading in the main thread left 12.1 MB of
+ * private (anonymous) memory, loading in a worker 4.8 MB. On Deno the same
+ * worker left 4 MB more than loading in place (V8 keeps the memory it
+ * took), so Deno loads in place. If the worker cannot start (a build that left
+ * its entry point out), the config is loaded in place: slower to free, never
+ * wrong. Only serve and reload use this; one-shot commands load in place.
+ *
+ * This module must not import `load.ts` statically: that would bring the
+ * parser and the validator back into the main thread.
+ *
+ * @module
+ */
+
+import type { Platform } from "../platform/platform.ts";
+import type { LoadReply, LoadRequest } from "./_load_worker.ts";
+import { ConfigError } from "./error.ts";
+import type { Config } from "./resolve.ts";
+
+/** What loading needs from the platform. */
+export type LoadPlatform = Pick<Platform, "readTextFile" | "env" | "runtime">;
+
+/**
+ * Where the worker's module is. Run from source, next to this file. Bundled
+ * (`bun build --compile main.ts src/config/_load_worker.ts`), this module's
+ * URL is the bundle's, at the root, and the worker is an entry point kept
+ * under its source path.
+ */
+function workerUrl(): string {
+  const fromSource = import.meta.url.endsWith("/load_aside.ts");
+  return new URL(fromSource ? "./_load_worker.ts" : "./src/config/_load_worker.ts", import.meta.url)
+    .href;
+}
+
+/** Runs `request` in a worker; undefined when the worker could not run it. */
+function inWorker(request: LoadRequest): Promise<LoadReply | undefined> {
+  let worker: Worker;
+  try {
+    worker = new Worker(workerUrl(), { type: "module" });
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return new Promise<LoadReply | undefined>((resolve) => {
+    worker.onmessage = (event: MessageEvent<LoadReply>) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      resolve(undefined);
+    };
+    worker.postMessage(request);
+  }).finally(() => worker.terminate());
+}
+
+/** Loads in this thread, importing the parser and the validator only now. */
+async function inPlace(request: LoadRequest, platform: LoadPlatform) {
+  const { loadConfigFile, parseConfigFiles } = await import("./load.ts");
+  if (request.text === undefined) return await loadConfigFile(request.file, platform);
+  return {
+    config: await parseConfigFiles(request.text, request.file, platform),
+    text: request.text,
+  };
+}
+
+/** The reply's config, or its error thrown as it was thrown in the worker. */
+function unpack(reply: Exclude<LoadReply, undefined>): { config: Config; text: string } {
+  if (reply.ok) return { config: reply.config, text: reply.text };
+  if ("unexpected" in reply) throw new Error(reply.unexpected);
+  // A message without a problem list below its head was given its own head.
+  const head = reply.message.includes("\n") ? undefined : reply.message;
+  throw new ConfigError(reply.file, reply.problems, head === undefined ? undefined : { head });
+}
+
+/**
+ * Reads, parses and validates a config file, as `loadConfigFile` in
+ * `load.ts` does, off the main thread where that saves memory; `text`, when
+ * given, is the file's content the caller has just read.
+ *
+ * @throws {ConfigError} when the file cannot be read or is not a valid config
+ * @example
+ * ```ts ignore
+ * const { config, text } = await loadConfigAside("vitals.yaml", detectPlatform());
+ * ```
+ */
+export async function loadConfigAside(
+  file: string,
+  platform: LoadPlatform,
+  text?: string,
+): Promise<{ config: Config; text: string }> {
+  const request: LoadRequest = { file, text, env: platform.env() };
+  if (platform.runtime === "bun") {
+    const reply = await inWorker(request);
+    if (reply !== undefined) return unpack(reply);
+  }
+  return await inPlace(request, platform);
+}
