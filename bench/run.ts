@@ -169,12 +169,16 @@ async function findBun(procs: Procs): Promise<string> {
   return path;
 }
 
+/** What each compiled entry bundles with it: vitals' config worker, as `deno task compile:bun` does. */
+const EXTRA_ENTRIES: Record<string, string[]> = { "main.ts": ["src/config/_load_worker.ts"] };
+
 async function build(procs: Procs, bun: string, entry: string, out: string): Promise<void> {
   const finished = await procs.run(`build ${entry}`, [
     bun,
     "build",
     "--compile",
     entry,
+    ...(EXTRA_ENTRIES[entry] ?? []),
     "--outfile",
     out,
   ], "none");
