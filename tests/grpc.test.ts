@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
@@ -38,6 +37,7 @@ import {
   UP,
 } from "./helpers.ts";
 import { serveConfig, signal, start, stop, waitForLog } from "./process_helpers.ts";
+import { missingOpenssl, selfSigned } from "./certs.ts";
 
 // ---------------------------------------------------------------------------
 // A raw gRPC client, so tests can send what no well-behaved client would
@@ -772,43 +772,15 @@ checks:
 // ---------------------------------------------------------------------------
 // The grpc check over TLS
 
-/** Why the TLS tests cannot run (no openssl), or `false`; printed, so a skip is never silent. */
-function missingOpenssl(): string | false {
-  const ran = spawnSync("openssl", ["version"], { encoding: "utf8" });
-  if (!ran.error && ran.status === 0) return false;
-  const reason = `openssl is not installed (${ran.error?.message ?? `exit ${ran.status}`})`;
-  console.log(`skipping the grpc TLS tests: ${reason}`);
-  return reason;
-}
-
-describe("the grpc check over TLS", { skip: missingOpenssl() }, () => {
+describe("the grpc check over TLS", { skip: missingOpenssl("the grpc TLS tests") }, () => {
   let dir: string;
   let peer: { port: number; close(): Promise<void> };
   before(async () => {
     dir = await tempDir();
-    const made = spawnSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "key.pem",
-      "-out",
-      "cert.pem",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=grpc.test",
-      "-addext",
-      "subjectAltName=DNS:grpc.test,IP:127.0.0.1",
-    ], { cwd: dir, encoding: "utf8" });
-    assert.equal(made.status, 0, made.stderr);
+    selfSigned(dir, "server", "grpc.test", "DNS:grpc.test,IP:127.0.0.1", 1);
     const server = http2.createSecureServer({
-      key: readFileSync(`${dir}/key.pem`),
-      cert: readFileSync(`${dir}/cert.pem`),
+      key: readFileSync(`${dir}/server.key`),
+      cert: readFileSync(`${dir}/server.crt`),
     });
     server.on("stream", (stream) => {
       stream.on("error", () => {});
@@ -836,11 +808,11 @@ describe("the grpc check over TLS", { skip: missingOpenssl() }, () => {
     grpcCheck(peer.port, { tls: { insecureSkipVerify: false, ...settings } });
 
   test("trusting the server's CA (tls.ca) is UP; the name may be set with serverName", async () => {
-    const ca = readFileSync(`${dir}/cert.pem`, "utf8");
-    const trusted = await runCheck(tls({ ca: `${dir}/cert.pem`, pem: { ca } }));
+    const ca = readFileSync(`${dir}/server.crt`, "utf8");
+    const trusted = await runCheck(tls({ ca: `${dir}/server.crt`, pem: { ca } }));
     assert.deepEqual([trusted.status, trusted.message], ["UP", "SERVING"]);
     const named = await runCheck(
-      tls({ ca: `${dir}/cert.pem`, pem: { ca }, serverName: "grpc.test" }),
+      tls({ ca: `${dir}/server.crt`, pem: { ca }, serverName: "grpc.test" }),
     );
     assert.equal(named.status, "UP");
   });

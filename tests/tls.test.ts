@@ -8,7 +8,6 @@
 // printed.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer, type ServerOptions } from "node:https";
 import { createServer as createTcpServer, type Socket } from "node:net";
@@ -24,6 +23,7 @@ import { loadConfig, parseConfig } from "../src/config/load.ts";
 import { secretsOf } from "../src/config/secrets.ts";
 import { createLogger } from "../src/log.ts";
 import type { CheckResult } from "../src/types.ts";
+import { missingOpenssl, openssl as runOpenssl, selfSigned } from "./certs.ts";
 import { assertClearConfigError, getText, platform } from "./helpers.ts";
 
 const DAY_MS = 86_400_000;
@@ -31,23 +31,13 @@ const DAY_MS = 86_400_000;
 // ---------------------------------------------------------------------------
 // Certificates, made by openssl in a temporary directory
 
-/** Why the tests cannot run (openssl missing), or `false`; printed, so a skip is never silent. */
-const noOpenssl: string | false = (() => {
-  const ran = spawnSync("openssl", ["version"], { encoding: "utf8" });
-  if (!ran.error && ran.status === 0) return false;
-  const reason = `openssl is not installed (${ran.error?.message ?? `exit ${ran.status}`})`;
-  console.log(`skipping the TLS tests: ${reason}`);
-  return reason;
-})();
+/** Why the tests cannot run (openssl missing), or `false`. */
+const noOpenssl = missingOpenssl("the TLS tests");
 
 const DIR = mkdtempSync(`${tmpdir()}/vitals-tls-`);
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
-function openssl(...args: string[]): string {
-  const ran = spawnSync("openssl", args, { cwd: DIR, encoding: "utf8" });
-  assert.equal(ran.status, 0, `openssl ${args.join(" ")} failed: ${ran.stderr}${ran.error ?? ""}`);
-  return ran.stdout;
-}
+const openssl = (...args: string[]): string => runOpenssl(DIR, ...args);
 
 /** `openssl ca`'s date format, UTCTime: YYMMDDHHMMSSZ. */
 function utcTime(ms: number): string {
@@ -139,25 +129,8 @@ const files = {
 };
 
 if (noOpenssl === false) {
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "self.key",
-    "-out",
-    "self.crt",
-    "-days",
-    "30",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-  );
+  selfSigned(DIR, "self", "127.0.0.1", "IP:127.0.0.1");
+
   authority("ca", "/CN=vitals test CA");
   writeFileSync(`${DIR}/server.ext`, "subjectAltName=IP:127.0.0.1,DNS:service.test\n");
   request("server", "/CN=127.0.0.1");
