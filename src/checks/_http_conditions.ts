@@ -11,19 +11,16 @@
 import { formatDuration } from "../config/duration.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { hideUrlCredentials } from "../mask.ts";
-import { jsonKind, lookUp, parseJsonPath } from "../json_path.ts";
 import { escapeControl, plural } from "../text.ts";
 import { BODY_LIMIT, type BodyText, discardBody, readBody } from "./_http_read.ts";
 import { MatchAbandonedError, type RegexPool, regexPool } from "./_regex_pool.ts";
 import { down, type Outcome, up, warn } from "./check.ts";
+import { cut, jsonFailure, SHOWN } from "./_json_conditions.ts";
 
 type HttpConfig = CheckConfigOf<"http">;
 
 /** One item of `expectStatus`: a code, or an inclusive range (`"200-299"`, `"2xx"`). */
 export type StatusItem = number | { readonly from: number; readonly to: number };
-
-/** One of the `json` conditions, as the config gives it: a path and one operator. */
-export type JsonCondition = NonNullable<HttpConfig["json"]>[number];
 
 /**
  * Whether `status` is accepted, given the configured codes and ranges (or
@@ -52,31 +49,6 @@ export function expectedStatusText(expected?: readonly StatusItem[]): string {
     .join(", ");
 }
 
-/** The most characters of a value or excerpt a message shows. */
-const SHOWN = 60;
-
-/** Text cut to `max` characters (not inside a surrogate pair), with `...` when cut. */
-function cut(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, max - 3).join("")}...` : text;
-}
-
-/**
- * A JSON value as a message shows it: its JSON text, cut at 60 characters,
- * with control characters escaped.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { describeJson } from "./_http_conditions.ts";
- * assert.equal(describeJson("degraded"), '"degraded"');
- * assert.equal(describeJson({ a: "x".repeat(80) }).length, 60);
- * ```
- */
-export function describeJson(value: unknown): string {
-  return escapeControl(cut(JSON.stringify(value) ?? String(value), SHOWN));
-}
-
 /** A pattern as a message shows it: `/ok/`, cut and escaped. */
 function shownPattern(pattern: string): string {
   return `/${escapeControl(cut(pattern, SHOWN))}/`;
@@ -85,71 +57,6 @@ function shownPattern(pattern: string): string {
 /** How much of the body was read, for a message: `14 bytes` or `the first 65536 bytes`. */
 function readText(body: BodyText): string {
   return body.truncated ? `the first ${body.bytes} bytes` : plural(body.bytes, "byte");
-}
-
-/** The operator of a `json` condition, and the value it compares with. */
-function operatorOf(condition: JsonCondition): string {
-  if ("exists" in condition) return "exists";
-  if ("lessThan" in condition) return "lessThan";
-  if ("greaterThan" in condition) return "greaterThan";
-  return "equals";
-}
-
-/**
- * Why `data` fails a `json` condition (`$.status is "degraded", expected
- * "ok"`), or `undefined` when it holds.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { jsonFailure } from "./_http_conditions.ts";
- * const body = { status: "degraded", queue: 250 };
- * assert.equal(jsonFailure(body, { path: "$.status", equals: "ok" }), '$.status is "degraded", expected "ok"');
- * assert.equal(jsonFailure(body, { path: "$.queue", lessThan: 100 }), "$.queue is 250, expected less than 100");
- * assert.equal(jsonFailure(body, { path: "$.version", exists: true }), "$.version is missing");
- * assert.equal(jsonFailure(body, { path: "$.queue", greaterThan: 0 }), undefined);
- * ```
- */
-export function jsonFailure(data: unknown, condition: JsonCondition): string | undefined {
-  const parsed = parseJsonPath(condition.path);
-  // The loader checked the path; a path that does not parse finds nothing.
-  const steps = parsed.ok ? parsed.steps : undefined;
-  const found = steps ? lookUp(data, steps) : { found: false as const, why: "" };
-  const path = condition.path;
-  if ("exists" in condition && condition.exists === false) {
-    return found.found
-      ? `${path} is present (${describeJson(found.value)}), expected it to be missing`
-      : undefined;
-  }
-  if (!found.found) {
-    // "no key" at the last step says no more than "missing".
-    const lastKey = steps !== undefined && found.why.startsWith("no key ") &&
-      lookUp(data, steps.slice(0, -1)).found;
-    return `${path} is missing${lastKey || found.why === "" ? "" : ` (${found.why})`}`;
-  }
-  const { value } = found;
-  switch (operatorOf(condition)) {
-    case "exists":
-      return undefined;
-    case "lessThan":
-    case "greaterThan": {
-      const less = "lessThan" in condition;
-      const limit = less ? condition.lessThan : condition.greaterThan;
-      const wanted = `${less ? "less" : "greater"} than ${limit}`;
-      if (typeof value !== "number") {
-        return `${path} is ${describeJson(value)} (${
-          jsonKind(value)
-        }), expected a number ${wanted}`;
-      }
-      const holds = less ? value < limit! : value > limit!;
-      return holds ? undefined : `${path} is ${describeJson(value)}, expected ${wanted}`;
-    }
-    default:
-      // JSON scalars: equal when of the same type and value ("1" is not 1).
-      return value === condition.equals
-        ? undefined
-        : `${path} is ${describeJson(value)}, expected ${describeJson(condition.equals)}`;
-  }
 }
 
 /** Why a body is not JSON (`the body is not JSON (read 14 bytes: "<html>...")`), or its value. */
