@@ -1,6 +1,6 @@
 // Memory soak, on loopback only, stopping by itself: 10,000 evaluations of all
 // four check kinds (src/engine/health.ts over src/checks/) grow resident memory
-// less than 10 MB (or half the primitives' growth, if more) beyond
+// less than 10 MB beyond
 // what the runtime's own primitives (spawn, connect, fetch) grow by for the
 // same work, each measured in a fresh process running tests/fixtures/soak.ts.
 
@@ -27,7 +27,8 @@ const LONG = { timeout: 960_000 };
 async function soak(mode: "vitals" | "raw", count: number, web: string, tabby: string) {
   const command = "Bun" in globalThis
     ? [process.execPath, FIXTURE]
-    : [process.execPath, "run", "-A", "--v8-flags=--expose-gc", FIXTURE];
+    // A fixed young generation: see the margin below.
+    : [process.execPath, "run", "-A", "--v8-flags=--expose-gc,--max-semi-space-size=1", FIXTURE];
   const result = await runVitals([mode, String(count), web, tabby], {
     command,
     timeoutMs: 450_000,
@@ -59,14 +60,15 @@ test(
           `the same primitives without vitals: ${baseline.toFixed(1)} MiB growth`,
       );
       assert.equal(vitals.down, 0, "every evaluation was UP");
-      // The margin: 10 MiB, or half the primitives' own growth if that is
-      // more. On Deno every spawn forks the runtime and the primitives alone
-      // grow 62-64 MiB over these runs; three gate runs on 2026-12-02 had vitals
-      // at +79.1, +70.3 and +81.4 MiB. The same fixture at 3,000 evaluations
-      // grew 16.1 MiB before that day's features and 13.1 MiB after, so this is
-      // not new, but it is not explained either: see issue 18. On Bun both
-      // grow 1-3 MiB and the 10 MiB holds.
-      const margin = Math.max(10, Math.max(baseline, 0) / 2);
+      // The margin: 10 MiB. On Deno both fixtures run with V8's young
+      // generation fixed at 1 MiB per semi-space. By default V8 widens it
+      // with the allocation rate, up to 16 MiB per semi-space, and vitals
+      // allocates more per evaluation than the bare primitives, so its heap
+      // grew by 13 MiB of reserved, empty space (heapUsed unchanged): 21.5 MiB
+      // of RSS over 1,500 evaluations, against -0.5 MiB with the young
+      // generation fixed (2026-12-02). That is heap sizing, bounded, not memory
+      // kept; this test looks for memory kept. BENCHMARKS.md has the numbers.
+      const margin = 10;
       assert.ok(
         growth < Math.max(baseline, 0) + margin,
         `vitals grew ${growth.toFixed(1)} MiB; the primitives alone ${baseline.toFixed(1)} MiB ` +
