@@ -2,13 +2,15 @@
  * Section 6, `vitals probe` start to exit: the wall time of the image's health
  * check, `vitals probe`, against a running vitals, next to a compiled program
  * that prints a line and exits (`bench/bare_exit.ts`), a compiled program that
- * only fetches the same URL (`bench/bare_fetch.ts`, the floor for any probe)
- * and `vitals --version` (start-up without the request). The same four run
- * from source on Deno. Also checks which modules the probe evaluates
- * (`bench/probe_modules.ts`).
+ * only fetches the same URL (`bench/bare_fetch.ts`, the floor for any probe),
+ * `vitals --version` and `--help` (start-up without the request), and a
+ * one-shot `vitals check` of one TCP check against the same server, whose own
+ * time (the check's `durationMs`) is measured apart. `--version` and `probe`
+ * also run from source on Deno, next to the same two programs. Also checks
+ * which modules each command evaluates (`bench/probe_modules.ts`).
  *
  * The vitals binary is built as `deno task compile:bun` builds it, less the source map
- * (`bun build --compile --minify`), the target it asks is one `serve` of that
+ * ({@link VITALS_BUILD_FLAGS}), the target it asks is one `serve` of that
  * binary on the load core with a background-mode cache (every answer cached), and
  * every command runs once per round under `hyperfine -N` on the server core,
  * in an order that rotates each round, so drift spreads over all of them.
@@ -49,22 +51,70 @@ export const PROBE_CONFIG = {
 /** The path `vitals probe` asks by default (`--group ready`). */
 export const PROBE_PATH = "/health/ready/simple";
 
-async function compile(ctx: Context, entry: string, out: string): Promise<void> {
+/**
+ * How `deno task compile:bun` builds vitals, less `--sourcemap`. `--splitting`
+ * puts each subcommand and yaml and zod in chunks of their own, loaded when
+ * imported, so `probe` does not even parse the config loader; `--bytecode`
+ * (with `--format=esm`, which splitting needs) spares parsing what it loads.
+ */
+export const VITALS_BUILD_FLAGS = [
+  "--compile",
+  "--minify",
+  "--splitting",
+  "--bytecode",
+  "--format=esm",
+] as const;
+
+/** The comparison programs are built plainly: they have nothing to split. */
+const PLAIN_BUILD_FLAGS = ["--compile", "--minify"] as const;
+
+async function compile(
+  ctx: Context,
+  entry: string,
+  out: string,
+  flags: readonly string[],
+): Promise<void> {
   const finished = await ctx.procs.run(`build ${entry}`, [
     ctx.programs.bun,
     "build",
-    "--compile",
-    "--minify",
+    ...flags,
     entry,
     "--outfile",
     out,
   ], "none");
   if (finished.code !== 0) {
-    throw new Error(`bun build --compile --minify ${entry} failed:\n${finished.stderr}`);
+    throw new Error(`bun build ${flags.join(" ")} ${entry} failed:\n${finished.stderr}`);
   }
 }
 
-function commands(ctx: Context, vitals: string, fetcher: string, url: string): Command[] {
+/** A one-check config for the one-shot `check`: a TCP connection to the probe target. */
+export const checkConfig = (port: number) => ({
+  checks: [{ name: "target", type: "tcp", host: "127.0.0.1", port }],
+});
+
+/** The check's own time in `runs` runs of `vitals check --json`: its `durationMs`. */
+async function checkOwnTimes(
+  ctx: Context,
+  argv: readonly string[],
+  runs: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const finished = await ctx.procs.run("check --json", [...argv, "--json"], "server");
+    if (finished.code !== 0) throw new Error(`vitals check exited ${finished.code}`);
+    const body = JSON.parse(finished.stdout) as { checks: { durationMs: number }[] };
+    times.push(body.checks[0]!.durationMs);
+  }
+  return times;
+}
+
+function commands(
+  ctx: Context,
+  vitals: string,
+  fetcher: string,
+  url: string,
+  check: string,
+): Command[] {
   const deno = [ctx.programs.deno, "run", "-A", "--no-lock"];
   const denoShown = "deno run -A --no-lock";
   return [
@@ -78,9 +128,21 @@ function commands(ctx: Context, vitals: string, fetcher: string, url: string): C
     },
     {
       build: "compiled",
+      role: "help",
+      argv: [vitals, "--help"],
+      shown: "vitals --help",
+    },
+    {
+      build: "compiled",
       role: "probe",
       argv: [vitals, "probe", "--url", url],
       shown: "vitals probe --url URL",
+    },
+    {
+      build: "compiled",
+      role: "check",
+      argv: [vitals, "check", "--config", check],
+      shown: "vitals check --config one-tcp-check.json",
     },
     {
       build: "deno",
@@ -154,21 +216,30 @@ export async function runProbe(ctx: Context): Promise<ProbeResult> {
   await Deno.mkdir(dir, { recursive: true });
   const vitals = `${dir}/vitals`;
   const fetcher = `${dir}/bare_fetch`;
-  ctx.log("  building vitals (--minify) and bench/bare_fetch.ts");
-  await compile(ctx, "main.ts", vitals);
-  await compile(ctx, "bench/bare_fetch.ts", fetcher);
+  ctx.log(`  building vitals (${VITALS_BUILD_FLAGS.join(" ")}) and bench/bare_fetch.ts`);
+  await compile(ctx, "main.ts", vitals, VITALS_BUILD_FLAGS);
+  await compile(ctx, "bench/bare_fetch.ts", fetcher, PLAIN_BUILD_FLAGS);
   const config = `${dir}/probe.json`;
   await Deno.writeTextFile(config, JSON.stringify(PROBE_CONFIG));
   const port = freePort();
   const url = `http://127.0.0.1:${port}${PROBE_PATH}`;
+  const check = `${dir}/one-tcp-check.json`;
+  await Deno.writeTextFile(check, JSON.stringify(checkConfig(port)));
   const server = ctx.procs.start("probe target", [vitals, ...vitalsServeArgs(config, port)], {
     side: "load",
   });
   try {
     await waitFor200(url, server);
-    ctx.log("  which modules probe evaluates");
-    const modules = await checkProbeModules(ctx.procs, ctx.programs, `${dir}/modules`, url, config);
-    const list = commands(ctx, vitals, fetcher, url);
+    ctx.log("  which modules each command evaluates");
+    const modules = await checkProbeModules(
+      ctx.procs,
+      ctx.programs,
+      `${dir}/modules`,
+      url,
+      config,
+      check,
+    );
+    const list = commands(ctx, vitals, fetcher, url, check);
     const { warmup } = ctx.settings.hyperfine;
     const runs = ctx.settings.probeRuns;
     ctx.log(`  ${runs} rounds of ${list.length} commands after ${warmup} warm-up runs each`);
@@ -197,14 +268,20 @@ export async function runProbe(ctx: Context): Promise<ProbeResult> {
         vsHelloPerRound: summarize(perRound),
       };
     });
-    const probe = rows.find((r) => r.build === "compiled" && r.role === "probe")!;
-    const hello = rows.find((r) => r.build === "compiled" && r.role === "hello")!;
-    ctx.log(
-      `  compiled: probe ${probe.wallMs.median.toFixed(1)} ms, hello ` +
-        `${hello.wallMs.median.toFixed(1)} ms, ` +
-        `${ratio(probe.wallMs.median, hello.wallMs.median).toFixed(2)}×`,
-    );
-    return { url: `http://127.0.0.1:P${PROBE_PATH}`, runs, rows, modules };
+    const checkOwnMs = summarize(await checkOwnTimes(ctx, [vitals, "check", "--config", check], 5));
+    const compiled = (role: ProbeRow["role"]) =>
+      rows.find((r) => r.build === "compiled" && r.role === role)!;
+    const hello = compiled("hello");
+    for (const role of ["probe", "version", "check"] as const) {
+      const row = compiled(role);
+      ctx.log(
+        `  compiled: ${role} ${row.wallMs.median.toFixed(1)} ms, hello ` +
+          `${hello.wallMs.median.toFixed(1)} ms, ` +
+          `${ratio(row.wallMs.median, hello.wallMs.median).toFixed(2)}×`,
+      );
+    }
+    ctx.log(`  the check's own time: ${checkOwnMs.median.toFixed(1)} ms`);
+    return { url: `http://127.0.0.1:P${PROBE_PATH}`, runs, rows, modules, checkOwnMs };
   } finally {
     await ctx.procs.stop(server);
   }

@@ -1,6 +1,7 @@
 /**
- * Which modules `vitals probe` evaluates, checked at run time in two ways, for
- * the probe section of the benchmark (`bench/probe.ts`):
+ * Which modules `vitals probe` and the other short commands (`--version`,
+ * `--help`, `check`, `validate`) evaluate, checked at run time in two ways,
+ * for the probe section of the benchmark (`bench/probe.ts`):
  *
  * - **The compiled binary's bundle.** `bun build --compile` embeds one bundle
  *   in which every module reached only through `import()` is wrapped in a lazy
@@ -9,8 +10,12 @@
  *   without `--compile`, so it can be edited) to print its module's path when
  *   it first runs. Modules Bun gave no initialiser (it hoists modules whose top
  *   level only declares things) run at start-up in every command; they are
- *   listed apart. A `validate` run of the traced bundle is the control: it must
- *   run yaml's and zod's initialisers, or the trace proves nothing.
+ *   listed apart, and so are the bundle's static imports of built-ins (`node:`
+ *   modules), which load at start-up too. A `validate` run of the traced
+ *   bundle is the control: it must run yaml's and zod's initialisers, or the
+ *   trace proves nothing. The compiled binary is built with `--splitting`, so
+ *   it does not even read the chunks a command does not import; the trace
+ *   shows what each command evaluates.
  * - **Deno from source.** An import map sends `yaml` and `zod` to a module that
  *   throws. `deno run main.ts probe` must still exit 0, and `main.ts validate`
  *   (the control) must fail.
@@ -41,6 +46,28 @@ export interface BundleTrace {
   readonly hoistedYamlOrZod: readonly string[];
   /** Whether the control (`validate`) ran yaml's and zod's initialisers, as it must. */
   readonly controlSawYamlAndZod: boolean;
+  /** Built-in modules the bundle imports statically: every command loads them at start-up. */
+  readonly builtins?: readonly string[];
+  /** What each traced command evaluated. */
+  readonly commands?: readonly CommandTrace[];
+}
+
+/** What one command of the traced bundle evaluated. */
+export interface CommandTrace {
+  /** The command line, with the URL and the config files shortened. */
+  readonly command: string;
+  /** vitals' own modules whose initialisers ran. */
+  readonly own: readonly string[];
+  /** Packages with initialisers that ran, `name (N modules)`. */
+  readonly packages: readonly string[];
+  /** The YAML parser or the config schema (yaml, zod, `src/config/{load,schema}.ts`). */
+  readonly configLoader: boolean;
+  /** Any check kind (`src/checks/`). */
+  readonly checkKinds: boolean;
+  /** The server: `serve.ts`, the HTTP/1.1 server (Deno's), the gRPC server. */
+  readonly server: boolean;
+  /** The HTTP request handler (`src/http/handler.ts`), which `createApp` builds. */
+  readonly handler: boolean;
 }
 
 /** What Deno with yaml and zod mapped to a throwing module did. */
@@ -177,6 +204,7 @@ export async function checkBundle(
   dir: string,
   url: string,
   config: string,
+  checkConfig: string = config,
 ): Promise<BundleTrace> {
   const bundleFile = `${dir}/main.js`;
   const built = await procs.run("bundle main.ts", [
@@ -207,6 +235,18 @@ export async function checkBundle(
   };
   const probe = await run("traced probe", ["probe", "--url", url]);
   const control = await run("traced validate", ["validate", "--config", config]);
+  const commands: CommandTrace[] = [];
+  for (
+    const [shown, args] of [
+      ["--version", ["--version"]],
+      ["--help", ["--help"]],
+      ["probe --url URL", ["probe", "--url", url]],
+      ["check --config one-tcp-check.json", ["check", "--config", checkConfig]],
+      ["validate --config probe.json", ["validate", "--config", config]],
+    ] as const
+  ) {
+    commands.push(commandTrace(shown, await run(`traced ${shown}`, [...args])));
+  }
   const bytesByOrigin: Record<string, number> = {};
   for (const section of sections) {
     const name = origin(section.path);
@@ -235,6 +275,39 @@ export async function checkBundle(
     yamlOrZod: [...probe].some(yamlOrZod),
     hoistedYamlOrZod: hoisted.map((s) => s.path).filter(yamlOrZod),
     controlSawYamlAndZod: touches(control, "yaml") && touches(control, "zod"),
+    builtins: staticBuiltins(bundle),
+    commands,
+  };
+}
+
+/** The specifiers of a bundle's static imports that are not files of its own (built-ins). */
+export function staticBuiltins(bundle: string): string[] {
+  const found = new Set<string>();
+  for (const match of bundle.matchAll(/^import\b[^;]*?\bfrom\s*"([^".][^"]*)";?$/gms)) {
+    found.add(match[1]!);
+  }
+  for (const match of bundle.matchAll(/^import\s*"([^".][^"]*)";?$/gm)) found.add(match[1]!);
+  return [...found].sort();
+}
+
+/** Sorts a traced run's initialisers into what {@link CommandTrace} reports. */
+function commandTrace(command: string, paths: ReadonlySet<string>): CommandTrace {
+  const own = [...paths].filter((path) => origin(path) === "vitals").sort();
+  const packages = new Map<string, number>();
+  for (const path of paths) {
+    const name = origin(path);
+    if (name !== "vitals") packages.set(name, (packages.get(name) ?? 0) + 1);
+  }
+  const has = (pattern: RegExp) => own.some((path) => pattern.test(path));
+  return {
+    command,
+    own,
+    packages: [...packages].map(([name, count]) => `${name} (${count} modules)`),
+    configLoader: packages.has("yaml") || packages.has("zod") ||
+      has(/^src\/config\/(load|schema)\.ts$/),
+    checkKinds: has(/^src\/checks\//),
+    server: has(/^src\/(cli\/serve|platform\/_http1_server|grpc\/health_server)\.ts$/),
+    handler: has(/^src\/http\/handler\.ts$/),
   };
 }
 
@@ -281,6 +354,7 @@ export async function checkProbeModules(
   dir: string,
   url: string,
   config: string,
+  checkConfig: string = config,
 ): Promise<ProbeModules> {
   await Deno.mkdir(dir, { recursive: true });
   const attempt = async <T>(body: () => Promise<T>): Promise<T | { error: string }> => {
@@ -291,7 +365,7 @@ export async function checkProbeModules(
     }
   };
   return {
-    bundle: await attempt(() => checkBundle(procs, programs.bun, dir, url, config)),
+    bundle: await attempt(() => checkBundle(procs, programs.bun, dir, url, config, checkConfig)),
     deno: await attempt(() => checkDeno(procs, programs.deno, dir, url, config)),
   };
 }

@@ -265,6 +265,18 @@ function probeSection(results: Results): string[] {
         `; the validate control ${
           bundle.controlSawYamlAndZod ? "runs both" : "**did not: the trace is broken**"
         }.`,
+    ...("error" in bundle || !bundle.commands ? [] : [
+      `Static imports of built-ins in the bundle (loaded by every command): ${
+        bundle.builtins?.length ? bundle.builtins.map((b) => `\`${b}\``).join(", ") : "none"
+      }. What each command evaluates (traced bundle): ` +
+      bundle.commands.map((c) =>
+        `\`${c.command}\` ${c.own.length} own modules` +
+        (c.packages.length > 0 ? ` and ${c.packages.join(", ")}` : "") +
+        `, config loader ${c.configLoader ? "yes" : "no"}, check kinds ${
+          c.checkKinds ? "yes" : "no"
+        }, server ${c.server ? "yes" : "no"}, request handler ${c.handler ? "yes" : "no"}`
+      ).join("; ") + ".",
+    ]),
     "error" in deno
       ? `Modules on Deno: not checked (${deno.error.split("\n")[0]}).`
       : `Deno with yaml and zod mapped to a module that throws: probe exited ${deno.probeCode}, ` +
@@ -278,8 +290,14 @@ function probeSection(results: Results): string[] {
     `\`hyperfine -N --runs 1\` of every command per round, ${probe.runs} rounds in a rotating ` +
     "order after a warm-up, on the server core; the vitals it asks (one background-mode " +
     `check, cached) runs on the load core at \`${probe.url}\`. \`vitals\` is ` +
-    "`bun build --compile --minify main.ts`, `bare_exit` prints a line and exits, " +
-    '`bare_fetch` only GETs the URL. Median (p10–p90); "vs hello per round" is each round\'s ' +
+    "`bun build --compile --minify --splitting --bytecode --format=esm main.ts` (as " +
+    "`deno task compile:bun`, less the source map), `bare_exit` prints a line and exits, " +
+    "`bare_fetch` only GETs the URL (both `--compile --minify`), the one-shot `check` runs one " +
+    "TCP check against the same server" +
+    (probe.checkOwnMs
+      ? `, whose own time (its \`durationMs\`, 5 runs) was ${deciles(probe.checkOwnMs, 1)} ms`
+      : "") +
+    '. Median (p10–p90); "vs hello per round" is each round\'s ' +
     "wall time over the same build's hello in that round. CPU is user + system time of the " +
     "process, all threads (hyperfine's), which other work on the machine disturbs less " +
     "than wall time.",

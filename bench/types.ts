@@ -102,8 +102,11 @@ export interface OneShotRow {
 export interface ProbeRow {
   /** `bun build --compile --minify`, or `deno run` from source. */
   readonly build: "compiled" | "deno";
-  /** The baseline (prints a line), the floor (one fetch), start-up only, or the probe. */
-  readonly role: "hello" | "fetch" | "version" | "probe";
+  /**
+   * The baseline (prints a line), the floor (one fetch), start-up only
+   * (`--version`, `--help`), the probe, or a one-shot `check` of one check.
+   */
+  readonly role: "hello" | "fetch" | "version" | "help" | "probe" | "check";
   readonly command: string;
   readonly wallMs: Summary;
   /** User + system CPU time of the process (all its threads), which load disturbs less. */
@@ -120,6 +123,8 @@ export interface ProbeResult {
   readonly runs: number;
   readonly rows: readonly ProbeRow[];
   readonly modules: ProbeModules;
+  /** The one-shot check's own time (its `durationMs`), apart from start-up; absent before. */
+  readonly checkOwnMs?: Summary;
 }
 
 /** The kinds of check whose cost is measured. */

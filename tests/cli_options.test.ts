@@ -4,8 +4,16 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { parseArgs } from "node:util";
 import { helpText } from "../src/cli/help.ts";
-import { type Command, COMMANDS, optionsOf, parseFlags, UsageError } from "../src/cli/options.ts";
+import {
+  type Command,
+  COMMANDS,
+  optionsOf,
+  parseFlags,
+  readPlainFlags,
+  UsageError,
+} from "../src/cli/options.ts";
 import { runCli } from "../src/cli/run.ts";
 import { detectPlatform } from "../src/platform/mod.ts";
 
@@ -75,3 +83,60 @@ test("serve's help names --watch, --log-format and --log-level, and check's name
   }
   assert.ok(helpText("check").includes("--wait DURATION"));
 });
+
+test("the plain command lines parseFlags reads itself give what parseArgs gives, and the rest go to parseArgs", () => {
+  const lines: [Command, string[]][] = [
+    ["probe", []],
+    ["probe", ["--url", "http://127.0.0.1:1/x", "--timeout", "2s"]],
+    ["probe", ["--group=live", "--group", "all"]],
+    ["probe", ["--url=-x"]],
+    ["check", ["-c", "a.yaml", "--json", "--wait", "30s", "-c", "b.yaml"]],
+    ["serve", ["--watch", "--port", "0", "--log-level=debug", "-h", "-V"]],
+    ["validate", ["--config="]],
+  ];
+  for (const [command, args] of lines) {
+    const plain = readPlainFlags(command, args);
+    assert.ok(plain, `${command} ${args.join(" ")} is read without parseArgs`);
+    assert.deepStrictEqual(plain, parseFlagsWithNode(command, args), args.join(" "));
+  }
+  const others: [Command, string[]][] = [
+    ["probe", ["--url"]],
+    ["probe", ["--url", "--group"]],
+    ["probe", ["--url", "-"]],
+    ["check", ["-jc", "a.yaml"]],
+    ["check", ["-ca.yaml"]],
+    ["check", ["--json=yes"]],
+    ["check", ["--", "x"]],
+    ["check", ["x"]],
+    ["check", ["--unknown"]],
+    ["check", ["-undefined"]],
+  ];
+  for (const [command, args] of others) {
+    assert.equal(readPlainFlags(command, args), undefined, args.join(" "));
+    let expected: unknown;
+    try {
+      expected = parseFlagsWithNode(command, args);
+    } catch (error) {
+      expected = (error as Error).message;
+    }
+    let got: unknown;
+    try {
+      got = parseFlags(command, args);
+    } catch (error) {
+      got = (error as Error).message;
+    }
+    assert.deepStrictEqual(got, expected, args.join(" "));
+  }
+});
+
+/** `parseArgs` over the table, as parseFlags used it for every command line before. */
+function parseFlagsWithNode(command: Command, args: string[]) {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const spec of optionsOf(command)) {
+    options[spec.name] = {
+      type: spec.value === undefined ? "boolean" : "string",
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+    };
+  }
+  return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+}

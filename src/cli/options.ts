@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import type { parseArgs as ParseArgs } from "node:util";
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -173,6 +173,16 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 /**
  * Parses `args` for `command` against the table.
  *
+ * A command line of known options each written out in full (`--name`,
+ * `--name=value`, `--name value`, `-x`, `-x value`) is read here; anything
+ * else (an unknown option, a missing value, a value starting with `-`,
+ * grouped short flags, `--`, a positional argument) goes to `node:util`'s
+ * `parseArgs`, which gives the same answer or the error message. `node:util`
+ * is loaded only then: in the compiled binary it is about a third of a
+ * "hello" program's start-up, which `vitals probe` (the image's health check)
+ * would otherwise pay on every run (BENCHMARKS.md, "`vitals probe` start to
+ * exit"). `tests/cli_options.test.ts` checks both paths agree.
+ *
  * @throws {UsageError} for an unknown option, a missing value or a positional argument
  * @example
  * ```ts
@@ -183,6 +193,44 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
  * ```
  */
 export function parseFlags(command: Command, args: readonly string[]): Flags {
+  return readPlainFlags(command, args) ?? parseFlagsFully(command, args);
+}
+
+/**
+ * The flags of a command line in the plain form {@link parseFlags} reads
+ * itself, or `undefined` for any other, which `parseArgs` must judge.
+ * Exported for the test that compares the two.
+ */
+export function readPlainFlags(command: Command, args: readonly string[]): Flags | undefined {
+  const specs = optionsOf(command);
+  // As parseArgs: a null-prototype object, the last of repeated options wins.
+  const flags: Record<string, string | boolean> = Object.create(null);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const equals = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = equals >= 0 ? arg.slice(2, equals) : arg;
+    const spec = specs.find((s) =>
+      equals >= 0
+        ? s.name === name
+        : arg === `--${s.name}` || (s.short !== undefined && arg === `-${s.short}`)
+    );
+    if (spec === undefined) return undefined;
+    if (spec.value === undefined) {
+      if (equals >= 0) return undefined;
+      flags[spec.name] = true;
+    } else if (equals >= 0) {
+      flags[spec.name] = arg.slice(equals + 1);
+    } else {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("-")) return undefined;
+      flags[spec.name] = value;
+    }
+  }
+  return flags;
+}
+
+/** `parseArgs` over the table, loaded when first needed. */
+function parseFlagsFully(command: Command, args: readonly string[]): Flags {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
   for (const spec of optionsOf(command)) {
     options[spec.name] = {
@@ -191,10 +239,23 @@ export function parseFlags(command: Command, args: readonly string[]): Flags {
     };
   }
   try {
-    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true }).values;
+    return nodeParseArgs()({ args: [...args], options, allowPositionals: false, strict: true })
+      .values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), command);
   }
+}
+
+/**
+ * `node:util`'s `parseArgs`. Both runtimes have Node's `process` global and its
+ * `getBuiltinModule`; a static `import` would not do, as Bun's bundler hoists
+ * those to the start of every command.
+ */
+function nodeParseArgs(): typeof ParseArgs {
+  const process = (globalThis as unknown as {
+    process: { getBuiltinModule(id: "node:util"): { parseArgs: typeof ParseArgs } };
+  }).process;
+  return process.getBuiltinModule("node:util").parseArgs;
 }
 
 /** A string flag's value, or `undefined`. */

@@ -5,7 +5,9 @@
  *
  * Each subcommand is loaded with `import()` when it runs, so a command loads
  * only what it uses: `probe`, `--version` and `--help` never load the YAML
- * parser or the config schema (`tests/probe.test.ts` checks the imports).
+ * parser, the config schema, a check kind or a `node:` built-in, and `check`
+ * and `validate` never load the server (`tests/cli_imports.test.ts` checks
+ * the imports; section 6 of `deno task bench` traces them at run time).
  *
  * @module
  */

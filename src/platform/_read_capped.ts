@@ -7,7 +7,6 @@
  * @module
  */
 
-import { open } from "node:fs/promises";
 import { PlatformError } from "./platform_error.ts";
 
 /**
@@ -20,6 +19,9 @@ import { PlatformError } from "./platform_error.ts";
  * ```
  */
 export async function readCapped(path: string, maxBytes: number): Promise<string> {
+  // Imported here, not statically: Bun's bundler hoists static `node:` imports
+  // to the start of every command.
+  const { open } = await import("node:fs/promises");
   const file = await open(path, "r");
   try {
     const bytes = new Uint8Array(maxBytes + 1);

@@ -2,13 +2,14 @@
  * The {@link Platform} implementation for Bun.
  *
  * The few Bun APIs used are typed locally, so `deno check` needs no Bun type
- * package, and nothing touches the `Bun` global at import time.
+ * package, and nothing touches the `Bun` global at import time. `node:`
+ * modules are imported where used, never statically: Bun's bundler hoists a
+ * static one to the start of every command (see `mod.ts`).
  *
  * @module
  */
 
-import { stat as statFile } from "node:fs/promises";
-import process from "node:process";
+import { bunPart } from "./_globals.ts";
 import { nodeFetchTls } from "./_node_fetch.ts";
 import { tlsHandshake } from "./_node_tls.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
@@ -19,7 +20,6 @@ import {
   type Platform,
   type RunningServer,
   type ServeOptions,
-  type SignalName,
   type SpawnOptions,
   type SpawnResult,
 } from "./platform.ts";
@@ -65,14 +65,24 @@ interface BunApi {
     hostname: string;
     port: number;
     idleTimeout: number;
-    fetch(request: Request): Promise<Response>;
+    fetch(request: Request): Response | Promise<Response>;
     error(error: Error): Response;
   }): BunServer;
   file(path: string): { text(): Promise<string> };
 }
 
+interface BunProcess {
+  readonly env: Record<string, string | undefined>;
+  kill(pid: number, signal: string): void;
+}
+
 function bun(): BunApi {
   return (globalThis as unknown as { Bun: BunApi }).Bun;
+}
+
+/** Node's `process`, a global on Bun. */
+function process(): BunProcess {
+  return (globalThis as unknown as { process: BunProcess }).process;
 }
 
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
@@ -84,7 +94,7 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       // Bun replaces the environment rather than merging it. The marker finds
       // escaped descendants.
-      env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker },
+      env: { ...process().env, ...options.env, [MARKER_VARIABLE]: marker },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -106,7 +116,7 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
       exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
       killGroup() {
         try {
-          process.kill(-child.pid, "SIGKILL");
+          process().kill(-child.pid, "SIGKILL");
         } catch {
           // Already gone.
         }
@@ -167,11 +177,6 @@ function serve(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
-function onSignal(signal: SignalName, listener: () => void): () => void {
-  process.on(signal, listener);
-  return () => process.off(signal, listener);
-}
-
 async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
     if (maxBytes === Infinity) return await bun().file(path).text();
@@ -183,6 +188,7 @@ async function readTextFile(path: string, maxBytes = Infinity): Promise<string> 
 
 async function stat(path: string): Promise<FileInfo> {
   try {
+    const { stat: statFile } = await import("node:fs/promises");
     const info = await statFile(path);
     return {
       isFile: info.isFile(),
@@ -198,27 +204,14 @@ async function stat(path: string): Promise<FileInfo> {
 /** Creates the Bun platform; call only when running on Bun. */
 export function bunPlatform(): Platform {
   return {
-    runtime: "bun",
-    version: bun().version,
+    ...bunPart(),
     spawn,
-    fetch: (url, init) => fetch(url, init),
     connect,
     // Bun's fetch takes TLS settings but does not show the certificate; as on Deno.
     fetchTls: nodeFetchTls,
     handshake: tlsHandshake,
     serve,
-    onSignal,
     readTextFile,
     stat,
-    env: () => {
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(process.env)) {
-        if (value !== undefined) env[key] = value;
-      }
-      return env;
-    },
-    args: () => process.argv.slice(2),
-    stderrIsTerminal: () => process.stderr.isTTY === true,
-    exit: (code) => process.exit(code),
   };
 }

@@ -1,0 +1,102 @@
+/**
+ * The part of each {@link Platform} that needs nothing but the runtime's own
+ * globals: its name and version, `fetch`, signals, the environment, the
+ * arguments, exiting. `mod.ts` builds the platform from this and loads the
+ * rest (`bun.ts` or `deno.ts`: processes, sockets, TLS, files, the server) on
+ * first use, so `vitals probe`, `--version` and `--help` start without it.
+ *
+ * Imports nothing at run time: a static `node:` import anywhere in the
+ * program is loaded at start-up by every command of the compiled binary
+ * (Bun's bundler hoists them), so none may appear here.
+ *
+ * @module
+ */
+
+import type { Platform } from "./platform.ts";
+
+/** The members of {@link Platform} that {@link globalsPlatform} provides. */
+export type GlobalsPart = Pick<
+  Platform,
+  "runtime" | "version" | "fetch" | "onSignal" | "env" | "args" | "stderrIsTerminal" | "exit"
+>;
+
+interface BunProcess {
+  readonly env: Record<string, string | undefined>;
+  readonly argv: string[];
+  readonly stderr: { readonly isTTY?: boolean };
+  on(name: string, listener: () => void): unknown;
+  off(name: string, listener: () => void): unknown;
+  exit(code: number): never;
+}
+
+/** The globals part on Bun; call only when running on Bun. */
+export function bunPart(): GlobalsPart {
+  const process = (globalThis as unknown as { process: BunProcess }).process;
+  const bun = (globalThis as unknown as { Bun: { version: string } }).Bun;
+  return {
+    runtime: "bun",
+    version: bun.version,
+    fetch: (url, init) => fetch(url, init),
+    onSignal(signal, listener) {
+      process.on(signal, listener);
+      return () => process.off(signal, listener);
+    },
+    env: () => {
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) {
+        if (value !== undefined) env[key] = value;
+      }
+      return env;
+    },
+    args: () => process.argv.slice(2),
+    stderrIsTerminal: () => process.stderr.isTTY === true,
+    exit: (code) => process.exit(code),
+  };
+}
+
+/**
+ * Deno's fetch refuses the ports the Fetch standard blocks; node:http does
+ * not (loaded only for such a port). The same as `fetch` in `deno.ts`.
+ */
+async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof Error) || !/Requests to port \d+ are blocked/.test(error.message)) {
+      throw error;
+    }
+    const { nodeFetch } = await import("./_node_fetch.ts");
+    return await nodeFetch(url, init);
+  }
+}
+
+function denoPart(): GlobalsPart {
+  return {
+    runtime: "deno",
+    version: Deno.version.deno,
+    fetch: fetchAnyPort,
+    onSignal(signal, listener) {
+      Deno.addSignalListener(signal, listener);
+      return () => Deno.removeSignalListener(signal, listener);
+    },
+    env: () => Deno.env.toObject(),
+    args: () => [...Deno.args],
+    stderrIsTerminal: () => Deno.stderr.isTerminal(),
+    exit: (code) => Deno.exit(code),
+  };
+}
+
+/**
+ * The globals part for the runtime vitals runs on, or `undefined` on neither.
+ *
+ * @example
+ * ```ts
+ * const part = globalsPlatform();
+ * console.log(part?.runtime); // "deno" or "bun"
+ * ```
+ */
+export function globalsPlatform(): GlobalsPart | undefined {
+  if ("Bun" in globalThis) return bunPart();
+  if ("Deno" in globalThis) return denoPart();
+  return undefined;
+}
