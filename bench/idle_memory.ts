@@ -26,6 +26,8 @@ const OUT = "dist/bench/memory";
 const CONFIG = "config.example.yaml";
 /** Idle time after the first 200 before reading memory: timers armed, first evaluation done. */
 const SETTLE_MS = 3_000;
+/** The flags `deno task compile:bun` adds to `--compile --minify` (less the source map). */
+const SHIPPED_FLAGS = ["--splitting", "--bytecode", "--format=esm"];
 
 interface Program {
   readonly name: string;
@@ -51,13 +53,13 @@ const PROGRAMS: readonly Program[] = [
   },
   {
     name: "vitals, config worker (compiled, shipped)",
-    build: ["main.ts", "src/config/_load_worker.ts"],
+    build: [...SHIPPED_FLAGS, "main.ts", "src/config/_load_worker.ts"],
     argv: (port) => [`${OUT}/vitals`, ...vitalsServeArgs(CONFIG, port)],
     path: "/health/simple",
   },
   {
     name: "vitals built without the worker entry (compiled)",
-    build: ["main.ts"],
+    build: [...SHIPPED_FLAGS, "main.ts"],
     argv: (port) => [`${OUT}/vitals-in-place`, ...vitalsServeArgs(CONFIG, port)],
     path: "/health/simple",
   },

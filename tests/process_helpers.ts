@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { eventually, ROOT, sleep, tempFile } from "./helpers.ts";
 
@@ -105,20 +106,30 @@ function bunCommand(): string[] {
 let built: Promise<string> | undefined;
 
 /**
- * What `deno task compile:bun` bundles: the program, and the worker that
- * loads configs off its main thread (src/config/load_aside.ts).
+ * The `bun build` arguments of `deno task compile:bun`, read from deno.json,
+ * with the output file replaced: the tests build exactly what ships (its
+ * entry points, such as the config worker, and its flags).
  */
-export const COMPILE_ENTRIES = ["main.ts", "src/config/_load_worker.ts"] as const;
+export function compileArgs(out: string): string[] {
+  const tasks = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8")).tasks as Record<
+    string,
+    string
+  >;
+  const words = (tasks["compile:bun"] ?? "").split(/\s+/);
+  const from = words.indexOf("build");
+  const to = words.indexOf("--outfile");
+  assert.ok(from !== -1 && to > from, `unexpected compile:bun task: ${tasks["compile:bun"]}`);
+  return [...words.slice(from, to), "--outfile", out];
+}
 
 /**
- * The single binary, `bun build --compile` of main.ts (and its config
- * worker), built once per test run
+ * The single binary, built as `deno task compile:bun` builds it, once per test run
  * into dist/test/ (overwritten each run, git-ignored); resolves with its path.
  */
 export function compiledBinary(): Promise<string> {
   built ??= (async () => {
     const out = `${ROOT}dist/test/vitals`;
-    const result = await runVitals(["build", "--compile", ...COMPILE_ENTRIES, "--outfile", out], {
+    const result = await runVitals(compileArgs(out), {
       command: bunCommand(),
       timeoutMs: 120_000,
     });

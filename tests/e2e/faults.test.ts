@@ -19,7 +19,7 @@ import process from "node:process";
 import { after, test } from "node:test";
 import { eventually, processExists, sleep, tempDir } from "../helpers.ts";
 import {
-  COMPILE_ENTRIES,
+  compileArgs,
   exitWithin,
   firstStatus,
   type Running,
@@ -74,7 +74,7 @@ function binary(): Promise<string> {
     binaryDir = await tempDir();
     const out = `${binaryDir}/vitals`;
     const started = performance.now();
-    const result = await runVitals(["build", "--compile", ...COMPILE_ENTRIES, "--outfile", out], {
+    const result = await runVitals(compileArgs(out), {
       command: bunCommand(),
       timeoutMs: 120_000,
     });
