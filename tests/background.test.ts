@@ -2,13 +2,26 @@
 // for a check. Before the first result they are answered at once (liveness UP,
 // readiness and startup DOWN with "no result yet"), and afterwards from the
 // last published results while a slow re-run goes on, without evaluating.
+// Results that arrive together are published together (at most one publish
+// per 50 ms), and the newest result is always published in the end.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { systemClock } from "../src/clock.ts";
 import { Health } from "../src/engine/health.ts";
+import { Coalescer } from "../src/engine/scheduler.ts";
 import { createHandler } from "../src/http/handler.ts";
-import { controlled, entryAt, eventually, fetchFull, gate, get, ManualClock } from "./helpers.ts";
+import {
+  controlled,
+  entryAt,
+  eventually,
+  fetchFull,
+  gate,
+  get,
+  ManualClock,
+  REFUSED,
+  sleep,
+} from "./helpers.ts";
 
 // Before the first result
 
@@ -119,6 +132,58 @@ test("background mode answers from the last result in a fraction of a slow re-ru
     assert.ok(
       slowest < entry.durationMs / 10,
       `slowest answer ${slowest} ms vs a ${entry.durationMs} ms check`,
+    );
+  } finally {
+    health.close();
+  }
+});
+
+// Publishing many results
+
+test("a coalescer runs at once after a quiet gap, once at the end of a busy one, and never after cancel", async () => {
+  let now = 0;
+  let runs = 0;
+  const coalescer = new Coalescer(() => void runs++, 50, () => now);
+  coalescer.request();
+  assert.equal(runs, 1, "the first request runs at once");
+  coalescer.request();
+  coalescer.request();
+  assert.equal(runs, 1, "requests within the gap wait");
+  assert.ok(coalescer.pending);
+  assert.ok(await eventually(() => runs === 2), "the waiting requests ran once at the gap's end");
+  assert.ok(!coalescer.pending);
+
+  now = 1_000;
+  coalescer.request();
+  assert.equal(runs, 3, "after a quiet gap a request runs at once again");
+  coalescer.request();
+  assert.ok(coalescer.pending);
+  coalescer.cancel();
+  assert.ok(!coalescer.pending);
+  await sleep(120);
+  assert.equal(runs, 3, "a cancelled run does not happen");
+});
+
+test("thousands of background runs publish a few times, not once per run, and the newest result is published", async () => {
+  const checks = Array.from({ length: 100 }, (_, i) => controlled(`c${i}`, systemClock));
+  const health = new Health({
+    checks: checks.map((c) => c.check),
+    ttl: 1,
+    poolSize: 8,
+    mode: "background",
+  });
+  const runs = () => checks.reduce((sum, c) => sum + c.state.runs, 0);
+  try {
+    await health.start();
+    assert.ok(await eventually(() => runs() >= 3_000, 20_000), `only ${runs()} runs`);
+    const published = health.evaluations;
+    // One publish per run would be 3,000; at most one per 50 ms is far fewer.
+    assert.ok(published < runs() / 5, `${published} publishes for ${runs()} runs`);
+
+    for (const c of checks) c.state.outcome = REFUSED;
+    assert.ok(
+      await eventually(() => health.last?.checks.every((view) => view.status === "DOWN") ?? false),
+      "every check's newest result is published",
     );
   } finally {
     health.close();

@@ -2,9 +2,11 @@
 // the HTTP handler: a reload keeps the state of a check whose definition (key)
 // is unchanged and starts a changed one afresh, runs new checks before the
 // switch, and joins a check's running run instead of starting a second one.
+// A snapshot copies only the checks whose state changed.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CheckRegistry } from "../src/engine/check_registry.ts";
 import {
   controlled,
   entryAt,
@@ -107,4 +109,27 @@ test("a reload while a check is running joins that run instead of starting a sec
   assert.equal(db.state.runs, 1);
   assert.equal(reloaded.status, "UP");
   assert.equal(reloaded.checks[0]!.consecutiveSuccesses, 1, "one run counted once");
+});
+
+test("a snapshot reuses the frozen copy of every check whose state has not changed", async () => {
+  const clock = new ManualClock();
+  const checks = ["a", "b", "c"].map((name) => controlled(name, clock));
+  const registry = new CheckRegistry({ checks: checks.map((c) => c.check), poolSize: 2, clock });
+  const signal = new AbortController().signal;
+  await Promise.all(registry.entries.map((entry) => registry.run(entry, signal)));
+  const first = registry.snapshot(TTL);
+  assert.ok(first.every((member) => Object.isFrozen(member)));
+
+  checks[1]!.state.outcome = REFUSED;
+  await registry.run(registry.entries[1]!, signal);
+  const second = registry.snapshot(TTL);
+  assert.equal(second[0], first[0], "an unchanged check is the same object");
+  assert.equal(second[2], first[2], "an unchanged check is the same object");
+  assert.notEqual(second[1], first[1], "the check that ran is a new copy");
+  assert.equal(second[1]!.view?.status, "DOWN");
+  assert.equal(first[1]!.view?.status, "UP", "the old copy is left as it was");
+
+  const longer = registry.snapshot(TTL * 2);
+  assert.ok(longer.every((member, i) => member !== second[i]), "a new ttl makes new copies");
+  assert.ok(longer.every((member) => member.interval === TTL * 2));
 });

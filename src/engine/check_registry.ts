@@ -57,7 +57,31 @@ class Cell {
 
 /** A check in one check list, with the cell its results go to. */
 class Slot implements RegisteredCheck {
+  /** The last snapshot made, reused while the state and the ttl it was made from hold. */
+  #snapshot: { state: CheckState; ttl: number; value: CheckSnapshot } | undefined;
+
   constructor(readonly check: Check, readonly cell: Cell) {}
+
+  /** A frozen copy of this check and its state; the same object until either changes. */
+  snapshot(ttl: number): CheckSnapshot {
+    const { check, cell: { state } } = this;
+    const last = this.#snapshot;
+    if (last?.state === state && last.ttl === ttl) return last.value;
+    const value: CheckSnapshot = Object.freeze({
+      name: check.name,
+      type: check.type,
+      critical: check.critical,
+      groups: check.groups,
+      view: state.view,
+      everUp: state.everUp,
+      runs: state.runs,
+      lastSuccessAt: state.lastSuccessAt,
+      finishedAt: state.finishedAt,
+      interval: check.interval ?? ttl,
+    });
+    this.#snapshot = { state, ttl, value };
+    return value;
+  }
 
   get state(): CheckState {
     return this.cell.state;
@@ -170,22 +194,13 @@ export class CheckRegistry {
     }
   }
 
-  /** A frozen copy of every check in force; `ttl` is the interval of checks without their own. */
+  /**
+   * A frozen copy of every check in force; `ttl` is the interval of checks
+   * without their own. A check whose state has not changed since the last
+   * snapshot is the same object as then, so a snapshot costs one array.
+   */
   snapshot(ttl: number): readonly CheckSnapshot[] {
-    return this.#slots.map(({ check, state }) =>
-      Object.freeze({
-        name: check.name,
-        type: check.type,
-        critical: check.critical,
-        groups: check.groups,
-        view: state.view,
-        everUp: state.everUp,
-        runs: state.runs,
-        lastSuccessAt: state.lastSuccessAt,
-        finishedAt: state.finishedAt,
-        interval: check.interval ?? ttl,
-      })
-    );
+    return this.#slots.map((slot) => slot.snapshot(ttl));
   }
 
   #slot(entry: RegisteredCheck): Slot {

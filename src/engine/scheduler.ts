@@ -6,6 +6,10 @@
  * from the start of the run, on the monotonic clock). A run that takes longer
  * than the interval is followed by the next one at once, never by two at once.
  *
+ * The loops' results are published through a {@link Coalescer}: at once when
+ * the last publish is older than its gap, else once at the end of the gap, so
+ * thousands of checks finishing together cost a few publishes, not thousands.
+ *
  * @module
  */
 
@@ -71,5 +75,64 @@ export class Scheduler<T> {
       this.#schedule(active, item, intervalOf, Math.max(0, intervalOf(item) - elapsed));
     }, delay);
     this.#timers.set(item, timer);
+  }
+}
+
+/**
+ * Runs a task at most once per `gapMs` (monotonic), never dropping the last
+ * request: a request after a quiet gap runs the task at once; requests within
+ * the gap run it once when the gap ends.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Coalescer } from "./scheduler.ts";
+ * let runs = 0;
+ * const publish = new Coalescer(() => void runs++, 50, () => performance.now());
+ * publish.request(); // at once
+ * publish.request(); // within 50 ms of the last run: once, 50 ms after it
+ * publish.request(); // joins that one
+ * assert(runs === 1 && publish.pending);
+ * publish.cancel();
+ * ```
+ */
+export class Coalescer {
+  readonly #task: () => void;
+  readonly #gapMs: number;
+  readonly #now: () => number;
+  #last = Number.NEGATIVE_INFINITY;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(task: () => void, gapMs: number, now: () => number) {
+    this.#task = task;
+    this.#gapMs = gapMs;
+    this.#now = now;
+  }
+
+  /** Whether a run is scheduled for the end of the gap. */
+  get pending(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Asks for a run: now, or at the end of the gap (joining one already scheduled). */
+  request(): void {
+    if (this.#timer !== undefined) return;
+    const wait = this.#last + this.#gapMs - this.#now();
+    if (wait <= 0) return this.#fire();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#fire();
+    }, wait);
+  }
+
+  /** Drops a scheduled run. */
+  cancel(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fire(): void {
+    this.#last = this.#now();
+    this.#task();
   }
 }
