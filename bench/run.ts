@@ -15,6 +15,7 @@ import { runCheckCost, runFanoutBurst } from "./in_process.ts";
 import { onPath, type Pinning, Procs } from "./proc.ts";
 import { renderSection, updateMarkdown, writeJson } from "./report.ts";
 import { runProbe } from "./probe.ts";
+import { renderScale, runScale, type ScaleResult } from "./scale.ts";
 import { runServeLoad, writeServeConfig } from "./serve_load.ts";
 import { runFirstAnswer, runOneShot } from "./startup.ts";
 import { judge } from "./targets.ts";
@@ -33,14 +34,17 @@ import type {
   StartupRow,
 } from "./types.ts";
 
-const SECTIONS = ["serve", "startup", "cost", "fanout", "probe"] as const;
+const SECTIONS = ["serve", "startup", "cost", "fanout", "probe", "scale"] as const;
+/** Sections run only when `--only` names them: scale alone takes 14 minutes. */
+const OPT_IN: readonly string[] = ["scale"];
 type Section = typeof SECTIONS[number];
 
-const USAGE = `usage: deno task bench [--quick] [--only serve,startup,cost,fanout,probe]
+const USAGE = `usage: deno task bench [--quick] [--only serve,startup,cost,fanout,probe,scale]
 
   --quick   3 repetitions, 1 s wrk runs: under 2 minutes, for checking the runner
   --only    run some sections; results go to bench/results/partial.json, and
-            latest.json and BENCHMARKS.md are left alone (as after a failed section)
+            latest.json and BENCHMARKS.md are left alone (as after a failed section);
+            scale (100 to 5,000 checks, about 14 minutes) runs only when named here
 `;
 
 /** The Bun the runner uses, as `npx` installs it. */
@@ -225,7 +229,8 @@ async function main(): Promise<number> {
   Deno.chdir(root);
   const cpus = allowedCpus();
   const count = cpus.length > 0 ? cpus.length : navigator.hardwareConcurrency;
-  const wanted = (section: Section) => !options.only || options.only.includes(section);
+  const wanted = (section: Section) =>
+    options.only ? options.only.includes(section) : !OPT_IN.includes(section);
   const missing = missingTools(count, wanted);
   if (missing.length > 0) {
     console.error(`bench: missing tools: ${missing.join(", ")}`);
@@ -261,6 +266,7 @@ async function main(): Promise<number> {
   let fanout: FanoutRow[] = [];
   let burst: BurstRow[] = [];
   let probe: ProbeResult | null = null;
+  let scale: ScaleResult | null = null;
   let programs: Programs | undefined;
   try {
     if (pinning.load !== undefined) {
@@ -316,6 +322,22 @@ async function main(): Promise<number> {
     await section("probe", "6. vitals probe start to exit", async () => {
       probe = await runProbe(ctx);
     });
+    await section("scale", "7. scale: 100, 1,000 and 5,000 checks", async () => {
+      scale = await runScale({
+        procs,
+        root,
+        tmp,
+        quick: settings.quick,
+        runtimes: settings.quick ? ["deno", "bun"] : ["deno", "bun", "compiled"],
+        argv: {
+          deno: [programs!.deno, "run", "-A", "main.ts"],
+          bun: [programs!.bun, "main.ts"],
+          compiled: [programs!.vitalsBin],
+        },
+        log,
+      });
+      console.log(renderScale(scale));
+    });
   } finally {
     await procs.stopAll();
     Deno.removeSignalListener("SIGINT", onSignal);
@@ -343,6 +365,7 @@ async function main(): Promise<number> {
     fanout,
     burst,
     probe,
+    scale,
     targets: judge({ serve, startup, checkCost, fanout, burst }),
     notes,
   };

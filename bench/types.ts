@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ScaleResult } from "./scale.ts";
+
 import type { Procs } from "./proc.ts";
 import type { ProbeModules } from "./probe_modules.ts";
 import type { Summary } from "./stats.ts";
@@ -242,6 +244,8 @@ export interface Results {
   readonly burst: readonly BurstRow[];
   /** The `vitals probe` section; null when it did not run. */
   readonly probe: ProbeResult | null;
+  /** The scale section (`--only scale`: bench/scale.ts); null when it did not run. */
+  readonly scale: ScaleResult | null;
   readonly targets: readonly Target[];
   /** Anything that did not go as planned but did not stop the run. */
   readonly notes: readonly string[];
