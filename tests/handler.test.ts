@@ -354,7 +354,7 @@ test("100 concurrent GET /health on a cold cache run the check exactly once", as
   assert.equal(JSON.parse(bodies[0]!).checks[0].message, "done");
 });
 
-test("a warm cache is answered from peek without calling status()", async () => {
+test("a warm cache is answered at once from peek, without calling status()", async () => {
   const { health } = setup(2);
   const cached = await health.status("all");
   let calls = 0;
@@ -366,6 +366,10 @@ test("a warm cache is answered from peek without calling status()", async () => 
     },
   } as unknown as Health;
   const handler = createHandler(warm);
+  const hit = handler(request("/health/simple"));
+  assert.ok(hit instanceof Response, "a warm cache is answered at once, not as a promise");
+  assert.equal(hit.headers.get("cache-control"), "no-store");
+  assert.equal(hit.headers.get("content-type"), "application/json");
   const full = await handler(request("/health"));
   assert.equal(full.status, 200);
   assert.equal((await full.json()).checks.length, 2);

@@ -337,7 +337,7 @@ export function get(
   method = "GET",
 ): Promise<Response> {
   const handler = typeof target === "function" ? target : target.handler;
-  return handler(request(path, method, headers));
+  return Promise.resolve(handler(request(path, method, headers)));
 }
 
 /** Like {@link get}, with the body read as text. */

@@ -3,7 +3,8 @@
  * listener on 127.0.0.1: `Deno.listen` on Deno, and on Bun (which has no
  * `Deno.listen`) a small adapter over node:net with the same accept, read,
  * write and close. Clients are raw sockets, so every byte on the wire is seen:
- * GET and HEAD with their content-length, keep-alive and pipelining,
+ * GET and HEAD with their content-length, keep-alive and pipelining, answers
+ * reused by wire key, heads that arrive in pieces or outgrow the first buffer,
  * `Connection: close`, heads over 16 KiB (431), malformed requests (400),
  * requests with a body (answered, then closed), the connection limit (the
  * oldest idle connection makes room; none does when all are busy), and
@@ -27,6 +28,7 @@ import {
   type Http1Server,
   serveHttp1,
 } from "../src/platform/_http1_server.ts";
+import { WIRE_KEY } from "../src/platform/_http1_codec.ts";
 import { createTestApp, eventually, gate } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
@@ -323,6 +325,56 @@ test("Connection: close, or HTTP/1.0 without keep-alive, closes after the respon
       }
     }
   } finally {
+    await server.close();
+  }
+});
+
+test(
+  "responses with the same wire key are written as the first was, per method and close",
+  async () => {
+    // The handler promises equal bytes for one key; the bodies differ here only to show reuse.
+    const key = {};
+    let count = 0;
+    const keyed = () => {
+      const response = new Response(`answer ${++count}`);
+      (response as { [WIRE_KEY]?: object })[WIRE_KEY] = key;
+      return Promise.resolve(response);
+    };
+    const server = await start(keyed);
+    const client = await Client.open(server.port);
+    try {
+      client.send(GET("/a") + GET("/b"));
+      assert.equal((await client.response()).body, "answer 1");
+      assert.equal((await client.response()).body, "answer 1");
+      client.send(`HEAD /c HTTP/1.1\r\nHost: t\r\n\r\n`);
+      const head = await client.response(true);
+      assert.equal(head.headers.get("content-length"), "8");
+      client.send(GET("/d", "Connection: close\r\n"));
+      const last = await client.response();
+      assert.equal(last.body, "answer 4", "a closing answer is serialised anew, once");
+      assert.equal(last.headers.get("connection"), "close");
+      assert.equal(client.text(), "", "nothing more on the wire");
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  },
+);
+
+test("a request head sent a few bytes at a time, and one longer than 4 KiB, are read whole", async () => {
+  const server = await start(echo);
+  const client = await Client.open(server.port);
+  try {
+    const request = GET("/slow", `X-Long: ${"a".repeat(9000)}\r\n`);
+    for (let at = 0; at < request.length; at += 3000) {
+      client.send(request.slice(at, at + 3000));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal((await client.response()).body, "GET /slow");
+    client.send(GET("/next"));
+    assert.equal((await client.response()).body, "GET /next");
+  } finally {
+    client.destroy();
     await server.close();
   }
 });

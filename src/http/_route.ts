@@ -26,17 +26,35 @@ export const ROUTE_LIST = [
  * What a request asks for: one scope's status (full or one-field), the
  * metrics, the status page's JSON (`/health/history`) or the page (`/`).
  */
-export type Target = { scope: Scope; simple: boolean } | "metrics" | "history" | "page";
+export type Target = ScopeTarget | "metrics" | "history" | "page";
+
+/** One scope's status, full or one-field. */
+export interface ScopeTarget {
+  readonly scope: Scope;
+  readonly simple: boolean;
+}
+
+/** Each health path's full and one-field targets, built once. */
+const FULL = new Map<string, readonly [ScopeTarget, ScopeTarget]>(
+  [...ROUTES].map(([path, scope]) => [
+    path,
+    [Object.freeze({ scope, simple: false }), Object.freeze({ scope, simple: true })],
+  ]),
+);
+/** Each `/simple` path's target. */
+const SIMPLE = new Map<string, ScopeTarget>(
+  [...FULL].map(([path, [, simple]]) => [`${path}/simple`, simple]),
+);
 
 /** Finds the scope and body kind for a path, or `undefined` for no route. */
 export function route(path: string, query: string): Exclude<Target, "metrics"> | undefined {
+  const simple = SIMPLE.get(path);
+  if (simple) return simple;
+  const full = FULL.get(path);
+  if (full) return full[hasParam(query, "simple") ? 1 : 0];
   if (path === "/health/history") return "history";
   if (path === "/") return "page";
-  const scope = ROUTES.get(path);
-  if (scope) return { scope, simple: hasParam(query, "simple") };
-  if (!path.endsWith("/simple")) return undefined;
-  const base = ROUTES.get(path.slice(0, -"/simple".length));
-  return base ? { scope: base, simple: true } : undefined;
+  return undefined;
 }
 
 /** Whether the query string (without `?`) has the parameter `name`, with or without a value. */

@@ -24,12 +24,17 @@ import type { Health } from "../engine/health.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
 import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
+import { encoder, prepare, type Prepared, preparedResponse, sharedHeaders } from "./_prepared.ts";
 import { HTML_CONTENT_TYPE, prefersHtml, statusPage } from "./page.ts";
 import { historyBody } from "./_page_history.ts";
 import type { HealthStatus } from "../types.ts";
 
-/** The handler's signature. */
-export type Handler = (request: Request) => Promise<Response>;
+/**
+ * The handler's signature: a `Response` at once when the answer is ready (a
+ * warm cache), else a promise of one. Never throws: a failure before routing
+ * comes back as a rejected promise.
+ */
+export type Handler = (request: Request) => Response | Promise<Response>;
 
 /** Access settings; read on every request, so a reload applies at once. */
 export interface AccessSettings {
@@ -57,22 +62,6 @@ export interface HandlerOptions {
 
 const ALLOW = "GET, HEAD";
 const OPEN: AccessSettings = { metrics: true };
-
-const encoder = new TextEncoder();
-
-/**
- * The usual headers per content type, built once. A plain object, which the
- * Response copies; never handed out for mutation.
- */
-const HEADERS = new Map<string, Readonly<Record<string, string>>>();
-function sharedHeaders(contentType: string): Readonly<Record<string, string>> {
-  let headers = HEADERS.get(contentType);
-  if (!headers) {
-    headers = Object.freeze({ "content-type": contentType, "cache-control": "no-store" });
-    HEADERS.set(contentType, headers);
-  }
-  return headers;
-}
 
 function respond(
   body: string,
@@ -123,17 +112,19 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   const access = options.access ?? (() => OPEN);
   const requests = options.requests ?? new RequestCounter();
   const startedAt = options.startedAt ?? systemClock.date().getTime();
-  // Bodies are built once per published status and shape, not once per request.
-  const bodies = new WeakMap<HealthStatus, Map<BodyFormat | "simple", string>>();
-  const bodyOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
-    let cached = bodies.get(status);
-    if (!cached) bodies.set(status, cached = new Map());
-    let body = cached.get(shape);
-    if (body === undefined) {
-      body = shape === "simple" ? simpleBody(status) : renderBody(status, shape);
-      cached.set(shape, body);
+  // Answers are built once per published status and shape, not once per request.
+  const prepared = new WeakMap<HealthStatus, Map<BodyFormat | "simple", Prepared>>();
+  const preparedOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
+    let byShape = prepared.get(status);
+    if (!byShape) prepared.set(status, byShape = new Map());
+    let answer = byShape.get(shape);
+    if (!answer) {
+      const body = shape === "simple" ? simpleBody(status) : renderBody(status, shape);
+      const type = shape === "simple" ? CONTENT_TYPES.json : CONTENT_TYPES[shape];
+      answer = prepare(body, status.status === "UP" ? 200 : 503, type);
+      byShape.set(shape, answer);
     }
-    return body;
+    return answer;
   };
 
   // Synchronous while the cache is warm: only an evaluation makes a promise.
@@ -202,41 +193,65 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     const showDetails = !simple &&
       (!settings.detailsToken || tokenMatches(authorization, settings.detailsToken));
     const shape = showDetails ? format : "simple";
-    const reply = (status: HealthStatus) => {
-      const code = status.status === "UP" ? 200 : 503;
-      const type = shape === "simple" ? CONTENT_TYPES.json : CONTENT_TYPES[shape];
-      return respond(bodyOf(status, shape), code, request.method, type);
-    };
+    const reply = (status: HealthStatus) =>
+      preparedResponse(preparedOf(status, shape), request.method);
     const ready = health.peek(scope);
     return ready ? reply(ready) : health.status(scope).then(reply);
   };
 
-  return async (request) => {
-    const { path, query } = splitUrl(request.url);
-    const settings = access();
-    let target: Target | undefined = path === "/metrics"
-      ? (settings.metrics ? "metrics" : undefined)
-      : route(path, query);
-    // `/` is the status page, for browsers only: everyone else gets the 404 as before.
-    if (target === "page" && !prefersHtml(request.headers.get("accept"), query)) target = undefined;
-    let response: Response;
+  /** The 503 for an error inside the handler, reported first. */
+  const failed = (error: unknown, method: string): Response => {
     try {
-      const answered = answer(request, target, path, query, settings);
-      response = answered instanceof Promise ? await answered : answered;
-    } catch (error) {
-      try {
-        options.onError?.(error);
-      } catch {
-        // A failing error reporter must not turn a 503 into a 500.
+      options.onError?.(error);
+    } catch {
+      // A failing error reporter must not turn a 503 into a 500.
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return respond(
+      JSON.stringify({ status: "DOWN", details: [`internal error: ${message}`] }),
+      503,
+      method,
+    );
+  };
+
+  // Not async: a cache hit is answered synchronously, which spares a server
+  // that takes a plain Response (Bun.serve) the promise round trip.
+  return (request) => {
+    let path: string;
+    let query: string;
+    let settings: AccessSettings;
+    let target: Target | undefined;
+    let answered: Response | Promise<Response>;
+    try {
+      ({ path, query } = splitUrl(request.url));
+      settings = access();
+      target = path === "/metrics"
+        ? (settings.metrics ? "metrics" : undefined)
+        : route(path, query);
+      // `/` is the status page, for browsers only: everyone else gets the 404 as before.
+      if (target === "page" && !prefersHtml(request.headers.get("accept"), query)) {
+        target = undefined;
       }
-      const message = error instanceof Error ? error.message : String(error);
-      response = respond(
-        JSON.stringify({ status: "DOWN", details: [`internal error: ${message}`] }),
-        503,
-        request.method,
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const counted = target !== undefined || path === "/metrics" ? path : "other";
+    try {
+      answered = answer(request, target, path, query, settings);
+    } catch (error) {
+      answered = failed(error, request.method);
+    }
+    if (answered instanceof Promise) {
+      return answered.then(
+        (response) => (requests.add(counted, response.status), response),
+        (error) => {
+          const response = failed(error, request.method);
+          requests.add(counted, response.status);
+          return response;
+        },
       );
     }
-    requests.add(target !== undefined || path === "/metrics" ? path : "other", response.status);
-    return response;
+    requests.add(counted, answered.status);
+    return answered;
   };
 }

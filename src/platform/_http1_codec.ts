@@ -20,11 +20,27 @@ const REASONS: Record<number, string> = {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
+/**
+ * A Host value that is only a name or address and a port: `http://` + it +
+ * an origin-form target is then the URL that resolving the target against
+ * `http://` + it gives, so the URL can be built as one string and parsed
+ * once, by the `Request`.
+ */
+const PLAIN_HOST = /^[A-Za-z0-9.:[\]-]+$/;
 const encoder = new TextEncoder();
 
-/** The end of the head in `bytes` (the index after CRLF CRLF), or -1. */
-export function headEnd(bytes: Uint8Array, from: number): number {
-  for (let i = Math.max(3, from); i < bytes.length; i++) {
+/**
+ * The key that marks responses which serialise to the same bytes: a handler
+ * may set `response[WIRE_KEY]` to an object it gives only to responses with
+ * the same status, headers and body, and the server then writes the bytes it
+ * serialised for the first one without reading the others. Shared through
+ * the global symbol registry, so the handler needs no import from here.
+ */
+export const WIRE_KEY: unique symbol = Symbol.for("vitals.wireKey");
+
+/** The end of the head in `bytes` before `to` (the index after CRLF CRLF), or -1. */
+export function headEnd(bytes: Uint8Array, from: number, to = bytes.length): number {
+  for (let i = Math.max(3, from); i < to; i++) {
     if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) {
       return i + 1;
     }
@@ -32,47 +48,80 @@ export function headEnd(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
+/** A parsed request head. */
 export interface Parsed {
   readonly request: Request;
   /** Whether the connection must close after the response. */
   readonly close: boolean;
 }
 
-/** Parses a request head; `undefined` when it is not valid HTTP/1.x. */
+/** `earlier, value`, as `Headers.get` joins a field sent more than once. */
+const join = (earlier: string | undefined, value: string) =>
+  earlier === undefined ? value : `${earlier}, ${value}`;
+
+/**
+ * Parses a request head (ending in CRLF CRLF); `undefined` when it is not
+ * valid HTTP/1.x. The fields go to the `Request` as name and value pairs, its
+ * own validation included; the few the server needs are picked up on the way.
+ */
 export function parseHead(head: string, hostname: string): Parsed | undefined {
-  const lines = head.slice(0, -4).split("\r\n");
-  const line = REQUEST_LINE.exec(lines[0] ?? "");
+  const lineEnd = head.indexOf("\r\n");
+  const line = REQUEST_LINE.exec(head.slice(0, lineEnd));
   if (!line) return undefined;
   const [, method = "", target = "", minor] = line;
-  const headers = new Headers();
-  for (const field of lines.slice(1)) {
-    const colon = field.indexOf(":");
-    const name = field.slice(0, colon);
-    if (colon <= 0 || !TOKEN.test(name)) return undefined;
+  const fields: [string, string][] = [];
+  let length: string | undefined;
+  let chunked = false;
+  let connection: string | undefined;
+  let host: string | undefined;
+  const last = head.length - 4; // where the final CRLF CRLF starts
+  for (let at = lineEnd + 2; at <= last;) {
+    const end = head.indexOf("\r\n", at);
+    const colon = head.indexOf(":", at);
+    if (colon <= at || colon > end) return undefined;
+    const name = head.slice(at, colon);
+    if (!TOKEN.test(name)) return undefined;
+    const value = head.slice(colon + 1, end).trim();
+    fields.push([name, value]);
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === "host") host = join(host, value);
+        break;
+      case 10:
+        if (name.toLowerCase() === "connection") connection = join(connection, value);
+        break;
+      case 14:
+        if (name.toLowerCase() === "content-length") length = join(length, value);
+        break;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") chunked = true;
+        break;
+    }
+    at = end + 2;
+  }
+  const hasBody = (length ?? "0") !== "0" || chunked;
+  const options = connection?.toLowerCase() ?? "";
+  const close = hasBody || options.includes("close") ||
+    (minor === "0" && !options.includes("keep-alive"));
+  let url: string;
+  const authority = host || hostname;
+  if (target[0] === "/" && target[1] !== "/" && target[1] !== "\\" && PLAIN_HOST.test(authority)) {
+    url = `http://${authority}${target}`; // parsed once, by the Request
+  } else {
     try {
-      headers.append(name, field.slice(colon + 1).trim());
+      const parsed = target.startsWith("/")
+        ? new URL(target, `http://${authority}`)
+        : new URL(target);
+      if (parsed.protocol !== "http:") return undefined;
+      url = parsed.href;
     } catch {
-      return undefined; // a value no Headers object takes
+      return undefined;
     }
   }
-  const hasBody = (headers.get("content-length") ?? "0") !== "0" ||
-    headers.has("transfer-encoding");
-  const connection = headers.get("connection")?.toLowerCase() ?? "";
-  const close = hasBody || connection.includes("close") ||
-    (minor === "0" && !connection.includes("keep-alive"));
-  let url: URL;
   try {
-    url = target.startsWith("/")
-      ? new URL(target, `http://${headers.get("host") || hostname}`)
-      : new URL(target);
+    return { request: new Request(url, { method, headers: fields }), close };
   } catch {
-    return undefined;
-  }
-  if (url.protocol !== "http:") return undefined;
-  try {
-    return { request: new Request(url, { method, headers }), close };
-  } catch {
-    return undefined; // a method Request refuses (CONNECT, TRACE)
+    return undefined; // a bad URL, a value no Headers object takes, or a method Request refuses
   }
 }
 
@@ -97,6 +146,28 @@ export async function serialize(
   out.set(bytes);
   out.set(body, bytes.length);
   return out;
+}
+
+/** Serialised responses by their {@link WIRE_KEY}: keep-alive GET, HEAD, then closing GET, HEAD. */
+const wires = new WeakMap<object, (Uint8Array | undefined)[]>();
+
+/**
+ * {@link serialize}, reusing the bytes of an earlier response with the same
+ * {@link WIRE_KEY}: such a response is written without being read.
+ */
+export function serializeCached(
+  response: Response,
+  close: boolean,
+  method: string,
+): Uint8Array | Promise<Uint8Array> {
+  const key = (response as { [WIRE_KEY]?: unknown })[WIRE_KEY];
+  if (typeof key !== "object" || key === null) return serialize(response, close, method);
+  const forms = wires.get(key) ?? [];
+  if (forms.length === 0) wires.set(key, forms);
+  const index = (close ? 2 : 0) + (method === "HEAD" ? 1 : 0);
+  const known = forms[index];
+  if (known) return known;
+  return serialize(response, close, method).then((bytes) => forms[index] = bytes);
 }
 
 /** The answer to a request that is not valid HTTP/1.x. */

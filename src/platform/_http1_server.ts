@@ -5,9 +5,9 @@
  * connections ended vitals. A health endpoint serves GET and HEAD with small
  * bodies, so this server does only that, with bounds on everything:
  *
- * - a request head must arrive within {@link HEAD_TIMEOUT_MS} of the
- *   connection opening (or of the previous response) and fit in
- *   {@link HEAD_LIMIT} bytes (431 past it);
+ * - a request head must arrive within {@link HEAD_TIMEOUT_MS} (checked once
+ *   a second) of the connection opening (or of the previous response) and fit
+ *   in {@link HEAD_LIMIT} bytes (431 past it);
  * - at most `maxConnections` are open; a new one past that closes the oldest
  *   connection that has no request in progress, so a probe always gets in;
  * - a failed `accept` (descriptors exhausted) is retried after a pause, never
@@ -18,7 +18,7 @@
  * @module
  */
 
-import { headEnd, parseHead, PLAIN_400, PLAIN_431, serialize } from "./_http1_codec.ts";
+import { headEnd, parseHead, PLAIN_400, PLAIN_431, serializeCached } from "./_http1_codec.ts";
 
 /** How long a connection may take to send a whole request head. */
 export const HEAD_TIMEOUT_MS = 10_000;
@@ -44,7 +44,7 @@ export interface Http1Listener {
 
 /** Options for {@link serveHttp1}. */
 export interface Http1Options {
-  readonly handler: (request: Request) => Promise<Response>;
+  readonly handler: (request: Request) => Response | Promise<Response>;
   /** The host for request URLs when a request has no Host header. */
   readonly hostname: string;
   /** Connections open at most; past it the oldest idle one is closed. */
@@ -62,14 +62,26 @@ async function writeAll(conn: Http1Conn, bytes: Uint8Array): Promise<void> {
   while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
 }
 
-/** One open connection: its state and the timer that bounds its head. */
+/** One open connection and its state. */
 interface Connection {
   readonly conn: Http1Conn;
-  /** A request is being answered: not to be evicted. */
+  /** A request is being answered: not to be evicted or timed out. */
   busy: boolean;
   closed: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Sweeps since the head timeout was last restarted (see {@link SWEEP_MS}). */
+  sweeps: number;
 }
+
+/**
+ * How often the open connections are checked for a head that is overdue: one
+ * timer for the whole server instead of one per request. A head therefore
+ * times out between {@link HEAD_TIMEOUT_MS} and one sweep more after its
+ * timeout started.
+ */
+const SWEEP_MS = 1_000;
+const SWEEPS = Math.ceil(HEAD_TIMEOUT_MS / SWEEP_MS);
+/** The read buffer a connection starts with; it grows for a longer head, up to past the limit. */
+const BUFFER_SIZE = 4096;
 
 /**
  * Serves `options.handler` on `listener` until {@link Http1Server.shutdown}.
@@ -87,7 +99,6 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
   const close = (connection: Connection) => {
     if (connection.closed) return;
     connection.closed = true;
-    clearTimeout(connection.timer);
     open.delete(connection);
     try {
       connection.conn.close();
@@ -95,6 +106,12 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
       // Already closed by the peer.
     }
   };
+
+  const sweeper = setInterval(() => {
+    for (const connection of open) {
+      if (!connection.busy && ++connection.sweeps > SWEEPS) close(connection);
+    }
+  }, SWEEP_MS);
 
   /** Closes the oldest connection that has no request in progress; whether one was. */
   const evictIdle = (): boolean => {
@@ -108,38 +125,45 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
   };
 
   const serveConnection = async (connection: Connection) => {
-    let buffer = new Uint8Array(0);
+    const { conn } = connection;
+    // Unparsed bytes are buffer[start, end); the head end was searched for up to `scanned`.
+    let buffer = new Uint8Array(BUFFER_SIZE);
+    let start = 0;
+    let end = 0;
     let scanned = 0;
-    const chunk = new Uint8Array(4096);
-    const arm = () => {
-      clearTimeout(connection.timer);
-      connection.timer = setTimeout(() => close(connection), HEAD_TIMEOUT_MS);
-    };
-    arm();
     try {
       while (!connection.closed) {
-        const end = headEnd(buffer, scanned);
-        if (end === -1) {
-          if (buffer.length > HEAD_LIMIT) return void await writeAll(connection.conn, PLAIN_431);
-          scanned = Math.max(0, buffer.length - 3);
-          const read = await connection.conn.read(chunk);
+        const found = headEnd(buffer, Math.max(start + 3, scanned), end);
+        if (found === -1) {
+          if (end - start > HEAD_LIMIT) return void await writeAll(conn, PLAIN_431);
+          if (end === buffer.length) {
+            // Full: move the head to the front, or make room for a longer one.
+            const room = start > 0 ? buffer : new Uint8Array(buffer.length * 2);
+            room.set(buffer.subarray(start, end));
+            buffer = room;
+            end -= start;
+            start = 0;
+          }
+          scanned = Math.max(start, end - 3);
+          const read = await conn.read(end === 0 ? buffer : buffer.subarray(end));
           if (read === null) return;
-          const grown = new Uint8Array(buffer.length + read);
-          grown.set(buffer);
-          grown.set(chunk.subarray(0, read), buffer.length);
-          buffer = grown;
+          end += read;
           continue;
         }
-        if (end > HEAD_LIMIT) return void await writeAll(connection.conn, PLAIN_431);
-        const parsed = parseHead(latin1.decode(buffer.subarray(0, end)), options.hostname);
-        if (!parsed) return void await writeAll(connection.conn, PLAIN_400);
-        buffer = buffer.subarray(end);
-        scanned = 0;
+        if (found - start > HEAD_LIMIT) return void await writeAll(conn, PLAIN_431);
+        const parsed = parseHead(latin1.decode(buffer.subarray(start, found)), options.hostname);
+        if (!parsed) return void await writeAll(conn, PLAIN_400);
+        start = scanned = found;
+        if (start === end) {
+          start = end = scanned = 0;
+          if (buffer.length > BUFFER_SIZE) buffer = new Uint8Array(BUFFER_SIZE);
+        }
         connection.busy = true;
-        clearTimeout(connection.timer);
+        const { request } = parsed;
         let response: Response;
         try {
-          response = await options.handler(parsed.request);
+          const answered = options.handler(request);
+          response = answered instanceof Promise ? await answered : answered;
         } catch {
           response = new Response('{"status":"DOWN","details":["internal error"]}', {
             status: 503,
@@ -147,13 +171,13 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
           });
         }
         const last = parsed.close || stopping;
-        await writeAll(
-          connection.conn,
-          await serialize(response, last, parsed.request.method),
-        );
+        const serialized = serializeCached(response, last, request.method);
+        const bytes = serialized instanceof Promise ? await serialized : serialized;
+        const written = await conn.write(bytes);
+        if (written < bytes.length) await writeAll(conn, bytes.subarray(written));
         connection.busy = false;
+        connection.sweeps = 0;
         if (last) return;
-        arm();
       }
     } catch {
       // Reset by the peer, or closed by a timeout or eviction: nothing to answer.
@@ -183,7 +207,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         conn.close(); // every connection is busy: refuse this one
         continue;
       }
-      const connection: Connection = { conn, busy: false, closed: false, timer: undefined };
+      const connection: Connection = { conn, busy: false, closed: false, sweeps: 0 };
       open.add(connection);
       void serveConnection(connection);
     }
@@ -192,6 +216,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
   return {
     async shutdown(graceMs) {
       stopping = true;
+      clearInterval(sweeper);
       try {
         listener.close();
       } catch {

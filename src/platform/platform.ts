@@ -50,7 +50,7 @@ export interface SpawnResult {
 export interface ServeOptions {
   readonly hostname: string;
   readonly port: number;
-  readonly handler: (request: Request) => Promise<Response>;
+  readonly handler: (request: Request) => Response | Promise<Response>;
 }
 
 /** A listening HTTP server. */
