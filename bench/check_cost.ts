@@ -5,8 +5,10 @@
  * run at once) divided by N, against N concurrent raw primitives divided by N.
  * Kinds: command `/bin/true`, tcp connect to nginx, http GET to nginx.
  *
- * Arguments: `--host H --port P` (nginx), `--per-sample C` (about how many checks
- * one sample runs), `--reps R`. Prints a {@link CheckCostOutput} as JSON.
+ * Arguments: `--host H --port P` (nginx; not needed for command alone),
+ * `--per-sample C` (about how many checks one sample runs), `--reps R`, and
+ * optionally `--kinds command,tcp,http` (all three by default). Prints a
+ * {@link CheckCostOutput} as JSON.
  *
  * @module
  */
@@ -139,15 +141,22 @@ async function measure(
 
 if (import.meta.main) {
   const args = scriptArgs();
-  const host = argValue(args, "host");
-  const port = Number(argValue(args, "port"));
+  const kinds = args.includes("--kinds")
+    ? argValue(args, "kinds").split(",").map((kind) => {
+      if (!KINDS.includes(kind as Kind)) throw new Error(`unknown kind "${kind}"`);
+      return kind as Kind;
+    })
+    : KINDS;
+  const needsTarget = kinds.some((kind) => kind !== "command");
+  const host = needsTarget ? argValue(args, "host") : "127.0.0.1";
+  const port = needsTarget ? Number(argValue(args, "port")) : 0;
   const target = { host, port, url: `http://${host}:${port}/` };
   const perSample = Number(argValue(args, "per-sample"));
   const reps = Number(argValue(args, "reps"));
   const runtime = currentRuntime();
   const platform = detectPlatform();
   const rows: CheckCostOutput["rows"][number][] = [];
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     for (const n of SIZES) {
       rows.push(await measure(platform, runtime, kind, n, target, perSample, reps));
     }

@@ -1,8 +1,10 @@
 /**
  * Reaping escaped descendants (src/platform/_reap.ts): `reapMarked` kills a
  * process that carries the run's marker in its environment even after it left
- * the process group (`setsid`), and leaves alone a process without the marker
- * or with another run's. Real processes, started with node:child_process.
+ * the process group (`setsid`), and a child that cleared its environment
+ * under a parent that carries it, and leaves alone a process without the
+ * marker or with another run's. Real processes, started with
+ * node:child_process.
  *
  * @module
  */
@@ -100,6 +102,31 @@ test("reapMarked leaves alone a process without the marker, or with another run'
   } finally {
     cleanUp(unmarked.pid);
     cleanUp(other.pid);
+  }
+});
+
+test("reapMarked kills a child that cleared its environment under a marked parent, and no one else", async () => {
+  const marker = newMarker();
+  const unmarked = await startEscaped({});
+  // sh carries the marker; the sleep it starts through `env -i` carries nothing.
+  const argv = ["sleep", String(++seconds)];
+  const parent = spawn("sh", ["-c", `env -i ${argv.join(" ")} & wait`], {
+    env: { ...process.env, [MARKER_VARIABLE]: marker },
+    stdio: "ignore",
+  });
+  parent.on("error", () => {});
+  let pid = 0;
+  try {
+    assert.ok(await eventually(() => (pid = running(argv)[0] ?? 0) > 0), "sleep did not start");
+    assert.equal(reapMarked(marker, Math.min(unmarked.pid, parent.pid ?? pid)).killed, 2);
+    assert.ok(await eventually(() => running(argv).length === 0), `${argv.join(" ")} survived`);
+    // Give a wrongly sent SIGKILL time to land.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(running(unmarked.argv), [unmarked.pid]);
+  } finally {
+    cleanUp(pid);
+    cleanUp(parent.pid ?? 0);
+    cleanUp(unmarked.pid);
   }
 });
 

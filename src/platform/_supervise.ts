@@ -8,7 +8,7 @@
  */
 
 import { HeadBuffer } from "./_head_buffer.ts";
-import { reapMarked, reapSettled } from "./_reap.ts";
+import { reapMarked, reapSettled, trackCommand } from "./_reap.ts";
 import { drainInto, TailBuffer } from "./_tail_buffer.ts";
 import type { SpawnOptions, SpawnResult } from "./platform.ts";
 
@@ -19,7 +19,7 @@ export interface ChildHandle {
   readonly stderr: ReadableStream<Uint8Array> | null;
   /** Resolves when the child exits: its code, or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  /** Kills the child's whole process group; must not throw. */
+  /** Kills (SIGKILL) the child's whole process group, which it leads; must not throw. */
   killGroup(): void;
 }
 
@@ -33,9 +33,11 @@ const DRAIN_GRACE_MS = 1_000;
  * Watches a child started with `marker` in its environment (see `_reap.ts`)
  * to its end. The command's own exit decides the result: once it exits,
  * everything the run started is killed (its process group, and every process
- * carrying the marker, which catches the ones that called `setsid`), and the
- * output already written is read to its end, for at most a grace period. When
- * `options.signal` aborts, the same happens at once.
+ * carrying the marker, which catches the ones that called
+ * `setsid`), and the output already written is read to its end, for at most a
+ * grace period. When `options.signal` aborts (a timeout, too much output,
+ * vitals stopping), the same happens at once, and again once the child has
+ * exited.
  */
 export async function supervise(
   child: ChildHandle,
@@ -43,9 +45,12 @@ export async function supervise(
   marker: string,
 ): Promise<SpawnResult> {
   const stop = () => {
+    // The scan comes first, while the command still runs: a descendant that
+    // cleared its environment is known by its parent only until it dies.
+    reapMarked(marker, child.pid, child.pid);
     child.killGroup();
-    reapMarked(marker, child.pid);
   };
+  const untrack = trackCommand(child.pid);
   if (options.signal.aborted) stop();
   options.signal.addEventListener("abort", stop, { once: true });
   const tail = new TailBuffer(options.outputLimit);
@@ -74,6 +79,7 @@ export async function supervise(
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const status = await child.exited;
+    untrack();
     child.killGroup();
     // Awaited: a descendant caught mid-execve is looked at again, so the run
     // ends only when everything it started is gone.
@@ -89,6 +95,7 @@ export async function supervise(
       ...(head === undefined ? {} : { stdout: { text: head.text(), bytes: head.total } }),
     };
   } finally {
+    untrack();
     clearTimeout(timer);
     options.signal.removeEventListener("abort", stop);
     closePipes.abort();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { serveHttp1 } from "./_http1_server.ts";
+import { serveHttp1 } from "./_http1_lazy.ts";
 import { readCapped } from "./_read_capped.ts";
 import { nodeFetch, nodeFetchTls } from "./_node_fetch.ts";
 import { tlsHandshake } from "./_node_tls.ts";
@@ -24,6 +24,22 @@ import {
 } from "./platform.ts";
 import { toPlatformError } from "./platform_error.ts";
 
+/**
+ * Runs a command check's process in a new session and process group
+ * (`detached`), so a kill reaches every descendant and a check that signals
+ * its own group (`kill 0`, as in `trap 'kill 0' EXIT`) cannot reach vitals.
+ *
+ * The cost, measured (BENCHMARKS.md, issue 18, section 3): with `detached`,
+ * Deno 2.9.6 forks the whole runtime (`clone` without `CLONE_VM`, then
+ * `setsid`) instead of `posix_spawn`, so a check costs 3-5x the spawn itself,
+ * about 4 ms of CPU a run. Deno has no other way to give a child its own
+ * group (neither `Deno.Command` nor `node:child_process`). Without it a check
+ * cost 1.1-1.5x the spawn, but the check shared vitals' group: a `kill 0` in
+ * a check stopped vitals (a restarted sidecar, for a habit of shell scripts),
+ * Ctrl-C and the terminal reached the checks, and a descendant that cleared
+ * its environment after its parent had exited escaped. That is worse than
+ * about 4 ms of CPU per run, so the group stays.
+ */
 async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   const [program, ...args] = options.argv;
   const marker = newMarker();
