@@ -56,7 +56,7 @@ export function bunPart(): GlobalsPart {
 
 /**
  * Deno's fetch refuses the ports the Fetch standard blocks; node:http does
- * not (loaded only for such a port). The same as `fetch` in `deno.ts`.
+ * not (loaded only for such a port).
  */
 async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
   try {
@@ -70,7 +70,8 @@ async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-function denoPart(): GlobalsPart {
+/** The globals part on Deno; call only when running on Deno. */
+export function denoPart(): GlobalsPart {
   return {
     runtime: "deno",
     version: Deno.version.deno,

@@ -9,7 +9,8 @@
 
 import { serveHttp1 } from "./_http1_lazy.ts";
 import { readCapped } from "./_read_capped.ts";
-import { nodeFetch, nodeFetchTls } from "./_node_fetch.ts";
+import { denoPart } from "./_globals.ts";
+import { nodeFetchTls } from "./_node_fetch.ts";
 import { tlsHandshake } from "./_node_tls.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
@@ -18,7 +19,6 @@ import {
   type Platform,
   type RunningServer,
   type ServeOptions,
-  type SignalName,
   type SpawnOptions,
   type SpawnResult,
 } from "./platform.ts";
@@ -78,18 +78,6 @@ async function spawn(options: SpawnOptions): Promise<SpawnResult> {
   );
 }
 
-/** Deno's fetch refuses the ports the Fetch standard blocks; node:http does not. */
-async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (error) {
-    if (!(error instanceof Error) || !/Requests to port \d+ are blocked/.test(error.message)) {
-      throw error;
-    }
-    return await nodeFetch(url, init);
-  }
-}
-
 async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
   try {
     const conn = await unlessAborted(Deno.connect({ hostname, port }), signal, (c) => c.close());
@@ -135,11 +123,6 @@ function serve(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
-function onSignal(signal: SignalName, listener: () => void): () => void {
-  Deno.addSignalListener(signal, listener);
-  return () => Deno.removeSignalListener(signal, listener);
-}
-
 async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
   try {
     if (maxBytes === Infinity) return await Deno.readTextFile(path);
@@ -166,22 +149,15 @@ async function stat(path: string): Promise<FileInfo> {
 /** Creates the Deno platform; call only when running on Deno. */
 export function denoPlatform(): Platform {
   return {
-    runtime: "deno",
-    version: Deno.version.deno,
+    ...denoPart(),
     spawn,
-    fetch: fetchAnyPort,
     connect,
     // Deno's fetch and connectTls can neither skip verification per connection
     // nor show the certificate; node:https and node:tls can, as on Bun.
     fetchTls: nodeFetchTls,
     handshake: tlsHandshake,
     serve,
-    onSignal,
     readTextFile,
     stat,
-    env: () => Deno.env.toObject(),
-    args: () => [...Deno.args],
-    stderrIsTerminal: () => Deno.stderr.isTerminal(),
-    exit: (code) => Deno.exit(code),
   };
 }
