@@ -14,7 +14,7 @@
 import { runCheckCost, runFanoutBurst } from "./in_process.ts";
 import { onPath, type Pinning, Procs } from "./proc.ts";
 import { renderSection, updateMarkdown, writeJson } from "./report.ts";
-import { runProbe } from "./probe.ts";
+import { runProbe, VITALS_BUILD_FLAGS } from "./probe.ts";
 import { renderScale, runScale, type ScaleResult } from "./scale.ts";
 import { runServeLoad, writeServeConfig } from "./serve_load.ts";
 import { runFirstAnswer, runOneShot } from "./startup.ts";
@@ -173,19 +173,21 @@ async function findBun(procs: Procs): Promise<string> {
   return path;
 }
 
-/** What each compiled entry bundles with it: vitals' config worker, as `deno task compile:bun` does. */
-const EXTRA_ENTRIES: Record<string, string[]> = { "main.ts": ["src/config/_load_worker.ts"] };
+/**
+ * How each program is built: vitals as `deno task compile:bun` builds it (less
+ * the source map), with its config worker; the baselines minified too.
+ */
+const BUILDS: Record<string, readonly string[]> = {
+  "main.ts": [...VITALS_BUILD_FLAGS, "main.ts", "src/config/_load_worker.ts"],
+};
 
 async function build(procs: Procs, bun: string, entry: string, out: string): Promise<void> {
-  const finished = await procs.run(`build ${entry}`, [
-    bun,
-    "build",
-    "--compile",
-    entry,
-    ...(EXTRA_ENTRIES[entry] ?? []),
-    "--outfile",
-    out,
-  ], "none");
+  const args = BUILDS[entry] ?? ["--compile", "--minify", entry];
+  const finished = await procs.run(
+    `build ${entry}`,
+    [bun, "build", ...args, "--outfile", out],
+    "none",
+  );
   if (finished.code !== 0) {
     throw new Error(`bun build --compile ${entry} failed:\n${finished.stderr}${finished.stdout}`);
   }
@@ -286,7 +288,7 @@ async function main(): Promise<number> {
       bareBunBin: `${root}/dist/bench/bare_bun`,
       bareExitBin: `${root}/dist/bench/bare_exit`,
     };
-    log("building dist/bench/{vitals,bare_bun,bare_exit} with bun build --compile");
+    log("building dist/bench/{vitals,bare_bun,bare_exit} with bun build --compile --minify");
     await build(procs, bun, "main.ts", programs.vitalsBin);
     await build(procs, bun, "bench/bare_bun.ts", programs.bareBunBin);
     await build(procs, bun, "bench/bare_exit.ts", programs.bareExitBin);
