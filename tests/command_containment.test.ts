@@ -10,12 +10,12 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { test } from "node:test";
 import type { CheckResult } from "../src/types.ts";
-import { eventually, runCheck, tempDir } from "./helpers.ts";
+import { eventually, runCheck, runningProcesses, tempDir } from "./helpers.ts";
 
 /** A number of seconds no other test sleeps for, so `sleep N` names this file's processes. */
 let seconds = 3000 + Math.floor(Math.random() * 1000) * 10;
@@ -27,23 +27,6 @@ function runs(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The running processes whose command line is exactly `argv`. */
-function running(argv: string[]): number[] {
-  const wanted = `${argv.join("\0")}\0`;
-  const found: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, "latin1") === wanted && runs(Number(name))) {
-        found.push(Number(name));
-      }
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
 }
 
 /** Kills what a failed test left, so it cannot outlive the test run either. */
@@ -219,8 +202,9 @@ test("a tree that keeps forking until the timeout leaves no process behind", asy
       `  [ "$1" -gt 0 ] && [ $i -lt 4 ] && sh ${spawner} $(($1 - 1)) &\n` +
       `  sleep 0.05\n  i=$((i + 1))\ndone\nwait\n`,
   );
-  const spawners = () => [0, 1, 2].flatMap((depth) => running(["sh", spawner, String(depth)]));
-  const sleepers = () => running(["sleep", String(n)]);
+  const spawners = () =>
+    [0, 1, 2].flatMap((depth) => runningProcesses(["sh", spawner, String(depth)]));
+  const sleepers = () => runningProcesses(["sleep", String(n)]);
   try {
     const result = await runCheck({ type: "command", command: ["sh", spawner, "2"], timeout: 500 });
     assert.equal(result.status, "DOWN");

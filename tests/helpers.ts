@@ -20,6 +20,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import process from "node:process";
@@ -558,4 +559,24 @@ export const FORGED_ESCAPED =
 /** Whether `text` holds a raw line break or ESC. */
 export function hasRawControl(text: string): boolean {
   return ["\n", "\r", "\u001b", "\u2028", "\u2029"].some((char) => text.includes(char));
+}
+
+/**
+ * The running processes (not zombies) whose command line is exactly `argv`,
+ * read from /proc.
+ */
+export function runningProcesses(argv: readonly string[]): number[] {
+  const wanted = `${argv.join("\0")}\0`;
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "latin1") !== wanted) continue;
+      if (/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${name}/stat`, "latin1"))) continue;
+      found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }

@@ -11,34 +11,17 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
 import { MARKER_VARIABLE, newMarker, reapMarked } from "../src/platform/_reap.ts";
-import { eventually } from "./helpers.ts";
+import { eventually, runningProcesses } from "./helpers.ts";
 
 /** The process group and session of `pid` (fields 5 and 6 of /proc/PID/stat). */
 function groupOf(pid: number | "self"): { pgrp: number; session: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return { pgrp: Number(fields[2]), session: Number(fields[3]) };
-}
-
-/** The running (not zombie) processes whose command line is exactly `argv`. */
-function running(argv: string[]): number[] {
-  const wanted = `${argv.join("\0")}\0`;
-  const found: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, "latin1") !== wanted) continue;
-      if (/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${name}/stat`, "latin1"))) continue;
-      found.push(Number(name));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
 }
 
 /** A number of seconds no other test sleeps for, so `sleep N` names this test's process. */
@@ -56,7 +39,7 @@ async function startEscaped(
   child.on("error", () => {});
   let pid = 0;
   assert.ok(
-    await eventually(() => (pid = running(argv)[0] ?? 0) > 0),
+    await eventually(() => (pid = runningProcesses(argv)[0] ?? 0) > 0),
     `${argv.join(" ")} did not start`,
   );
   return { pid, child, argv };
@@ -82,7 +65,10 @@ test("reapMarked kills a process that carries the marker and left the process gr
     assert.equal(escaped.pgrp, pid, "sleep leads a group of its own, so a group kill misses it");
 
     assert.equal(reapMarked(marker, child.pid ?? pid).killed, 1);
-    assert.ok(await eventually(() => running(argv).length === 0), `${argv.join(" ")} survived`);
+    assert.ok(
+      await eventually(() => runningProcesses(argv).length === 0),
+      `${argv.join(" ")} survived`,
+    );
   } finally {
     cleanUp(pid);
   }
@@ -97,8 +83,8 @@ test("reapMarked leaves alone a process without the marker, or with another run'
     assert.equal(reapMarked(marker, Math.min(unmarked.pid, other.pid)).killed, 0);
     // Give a wrongly sent SIGKILL time to land.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(running(unmarked.argv), [unmarked.pid]);
-    assert.deepEqual(running(other.argv), [other.pid]);
+    assert.deepEqual(runningProcesses(unmarked.argv), [unmarked.pid]);
+    assert.deepEqual(runningProcesses(other.argv), [other.pid]);
   } finally {
     cleanUp(unmarked.pid);
     cleanUp(other.pid);
@@ -117,12 +103,18 @@ test("reapMarked kills a child that cleared its environment under a marked paren
   parent.on("error", () => {});
   let pid = 0;
   try {
-    assert.ok(await eventually(() => (pid = running(argv)[0] ?? 0) > 0), "sleep did not start");
+    assert.ok(
+      await eventually(() => (pid = runningProcesses(argv)[0] ?? 0) > 0),
+      "sleep did not start",
+    );
     assert.equal(reapMarked(marker, Math.min(unmarked.pid, parent.pid ?? pid)).killed, 2);
-    assert.ok(await eventually(() => running(argv).length === 0), `${argv.join(" ")} survived`);
+    assert.ok(
+      await eventually(() => runningProcesses(argv).length === 0),
+      `${argv.join(" ")} survived`,
+    );
     // Give a wrongly sent SIGKILL time to land.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(running(unmarked.argv), [unmarked.pid]);
+    assert.deepEqual(runningProcesses(unmarked.argv), [unmarked.pid]);
   } finally {
     cleanUp(pid);
     cleanUp(parent.pid ?? 0);

@@ -201,8 +201,6 @@ export async function parseConfigFiles(
   return read.config;
 }
 
-export { MAX_CONFIG_BYTES } from "./limits.ts";
-
 /**
  * Reads, parses and validates a config file.
  *
