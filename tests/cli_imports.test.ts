@@ -84,7 +84,8 @@ const CONFIG_LOADER = /^src\/config\/(load|schema|resolve)\.ts$/;
 const CHECK_KIND = /^src\/checks\//;
 const SERVER =
   /^src\/(cli\/serve|platform\/_http1_server|platform\/_http1_codec|grpc\/health_server)\.ts$/;
-const LAZY_PLATFORM = /^src\/platform\/(bun|deno|_reap|_supervise|_node_fetch|_node_tls)\.ts$/;
+const LAZY_PLATFORM =
+  /^src\/platform\/(bun|deno|_reap|_supervise|_node_fetch|_node_body|_node_tls|_tls_handshake)\.ts$/;
 
 function matching(files: Iterable<string>, pattern: RegExp): string[] {
   return [...files].filter((file) => pattern.test(file)).sort();

@@ -6,7 +6,10 @@
  * downAfter on a server that delays its answer, the order in which conditions
  * decide, the config errors for each key, and that no secret (a header value,
  * the request body) appears in a message. Each check is loaded from config
- * text, so the schema's reading of the keys is tested with the probe.
+ * text, so the schema's reading of the keys is tested with the probe. A body
+ * cut short by an out-of-process peer (tests/fixtures/raw_server.py: a reset
+ * mid-body, a close right after the headers), plain and over TLS, is DOWN with
+ * the same words on every runtime.
  *
  * @module
  */
@@ -14,12 +17,13 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { createCheck } from "../src/checks/create_check.ts";
 import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { CheckResult } from "../src/types.ts";
-import { platform } from "./helpers.ts";
+import { platform, runCheck } from "./helpers.ts";
+import { makeCerts, missingPeers, rawServer, withPeer } from "./raw_peer.ts";
 
 /** A request as the server saw it. */
 interface Seen {
@@ -677,3 +681,37 @@ test("the request body is a secret: never shown in a message or a config problem
     'checks[0].body: expected a string, got "***"',
   ]);
 });
+
+// ---------------------------------------------------------------------------
+// A body cut short, by a peer out of process
+
+const noPeers = missingPeers("the cut-body tests");
+const certs = noPeers ? undefined : makeCerts();
+after(() => certs?.remove());
+
+for (
+  const [mode, what] of [
+    ["reset-mid-body", "a reset mid-body"],
+    ["close-after-headers", "a close right after the headers"],
+  ] as const
+) {
+  test(`a body cut short by ${what} is DOWN with the status, in the same words on every runtime`, {
+    skip: noPeers,
+  }, async () => {
+    for (const tls of [false, true]) {
+      await withPeer(rawServer(mode, tls ? { tls: certs!.server } : {}), async (peer) => {
+        const result = await runCheck({
+          type: "http",
+          url: `${tls ? "https" : "http"}://127.0.0.1:${peer.port}/`,
+          method: "GET",
+          bodyContains: "never there",
+          ...(tls ? { tls: { insecureSkipVerify: true, pem: {} } } : {}),
+        });
+        assert.deepEqual([result.status, result.message], [
+          "DOWN",
+          "HTTP 200, but the body could not be read: the connection failed before its end",
+        ], tls ? "over TLS" : "plain");
+      });
+    }
+  });
+}

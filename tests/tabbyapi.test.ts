@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CheckConfig } from "../src/config/resolve.ts";
 import { CHECK_BASE, json, runCheck, startServer, startTabby } from "./helpers.ts";
+import { missingPeers, rawServer, withPeer } from "./raw_peer.ts";
 
 function tabby(url: string, extra: Partial<CheckConfig> = {}): CheckConfig {
   return {
@@ -161,3 +162,21 @@ test("tabbyapi redirect from /health/ is reported, not followed", async () => {
     await server.close();
   }
 });
+
+test(
+  "tabbyapi whose body is cut short is DOWN: the status seen and that the body could not be read",
+  {
+    skip: missingPeers("the cut-body case"),
+  },
+  async () => {
+    await withPeer(rawServer("reset-mid-body"), async (peer) => {
+      const url = `http://127.0.0.1:${peer.port}`;
+      const result = await runCheck(tabby(url));
+      assert.equal(result.status, "DOWN");
+      assert.equal(
+        result.message,
+        `HTTP 200 from ${url}/health, but the body could not be read: the connection failed before its end`,
+      );
+    });
+  },
+);

@@ -3,7 +3,9 @@
  * status (`expectStatus`), the body (`bodyContains`, then `bodyMatches`), its
  * JSON (`json`, in list order), then the response time (`downAfter`,
  * `warnAfter`). The first that fails decides, and its message says what was
- * seen: `HTTP 200, but $.status is "degraded", expected "ok"`.
+ * seen: `HTTP 200, but $.status is "degraded", expected "ok"`. A body that
+ * cannot be read to its end (a reset, a close before its length) is DOWN
+ * with the status and the same words on every runtime.
  *
  * @module
  */
@@ -171,7 +173,20 @@ export function responseJudge(
     }
     const passed: string[] = [];
     if (needsBody) {
-      const failure = await bodyFailure(await readBody(response, BODY_LIMIT), signal, passed);
+      let body: BodyText;
+      try {
+        body = await readBody(response, BODY_LIMIT);
+      } catch (error) {
+        // A timeout's abort is the runner's to report. Anything else cut the body
+        // short, and the runtimes word it apart (Deno's fetch: "error reading a
+        // body from connection" for a reset and a bad chunk alike; Bun's:
+        // ECONNRESET; node:http: "aborted"), so the message names none of them.
+        if (signal.aborted) throw error;
+        return down(
+          `${status}, but the body could not be read: the connection failed before its end`,
+        );
+      }
+      const failure = await bodyFailure(body, signal, passed);
       if (failure !== undefined) return down(`${status}, but ${failure}`);
     } else {
       discardBody(response);

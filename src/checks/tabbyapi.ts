@@ -76,7 +76,21 @@ async function getJson(
       ),
     };
   }
-  const { text } = await readBody(response);
+  let text: string;
+  try {
+    ({ text } = await readBody(response));
+  } catch (error) {
+    // The runtimes word a body cut short apart; say what happened, as http does.
+    if (signal.aborted) throw error;
+    return {
+      kind: "failed",
+      outcome: down(
+        `HTTP ${response.status} from ${
+          hideUrlCredentials(url)
+        }, but the body could not be read: the connection failed before its end`,
+      ),
+    };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

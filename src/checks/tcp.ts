@@ -2,7 +2,9 @@
  * The `tcp` check: connects, then closes at once, as kubelet's `tcpSocket`
  * probe does. Connected is UP; refused, unreachable or unresolvable is DOWN.
  * With `tls`, it also completes a TLS handshake before closing, and is UP
- * only if that succeeds; with `certificate`, it judges the certificate's expiry.
+ * only if that succeeds and, under TLS 1.3, the server does not refuse the
+ * client right after it (a server that requires a client certificate says so
+ * only then); with `certificate`, it judges the certificate's expiry.
  *
  * @module
  */
@@ -55,7 +57,12 @@ function handshakeProbe(
   const { tls, certificate } = config;
   const name = tls?.serverName ?? host;
   return async (signal) => {
-    const options = tlsOptionsOf(tls); // throws (the check fails) if the files were not read
+    const options = {
+      ...tlsOptionsOf(tls), // throws (the check fails) if the files were not read
+      // A TLS 1.3 server refuses a client after the handshake; the platform waits
+      // briefly for that verdict, never so long that the wait decides the check.
+      maxVerdictWaitMs: config.timeout / 2,
+    };
     let peer: TlsPeer;
     try {
       peer = await platform.handshake(host, config.port, signal, options);

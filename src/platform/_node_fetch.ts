@@ -8,14 +8,18 @@
  *
  * `node:http` and `node:https` are imported on first use: loading them at
  * start-up cost about 27 ms of every `vitals probe` on Bun, which never uses
- * this file.
+ * this file. The response body reaches `fetch`'s callers through
+ * `_node_body.ts`, whose event callbacks never throw; the 'response' and
+ * 'error' callbacks here settle the request's promise and never throw either.
  *
  * @module
  */
 
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
+import { bodyStream } from "./_node_body.ts";
 import { connectionOptions, peerOf, tlsFailure } from "./_node_tls.ts";
+import { explainUnverified } from "./_tls_dates.ts";
 import type { TlsOptions, TlsPeer, TlsResponse } from "./platform.ts";
 
 /** Statuses whose responses have no body. */
@@ -32,20 +36,12 @@ function toResponse(method: string, message: IncomingMessage): Response {
   }
   const status = message.statusCode ?? 0;
   if (bodiless(method, status)) {
+    // Drained, and never without an 'error' listener: one emitted without throws.
+    message.on("error", () => {});
     message.resume();
     return new Response(null, { status, headers });
   }
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      message.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
-      message.on("end", () => controller.close());
-      message.on("error", (error) => controller.error(error));
-    },
-    cancel() {
-      message.destroy();
-    },
-  });
-  return new Response(body, { status, headers });
+  return new Response(bodyStream(message), { status, headers });
 }
 
 /**
@@ -96,7 +92,12 @@ export async function nodeFetchTls(
   }
   const send = (await import("node:https")).request;
   const sent = await request(send, target, init, { agent: false, ...connectionOptions(tls) })
-    .catch((error) => Promise.reject(tlsFailure(error)));
+    .catch(async (error) => {
+      const port = Number(target.port || 443);
+      const host = target.hostname.replace(/^\[(.*)\]$/, "$1");
+      const explained = await explainUnverified(error, host, port, tls, init.signal ?? undefined);
+      return Promise.reject(tlsFailure(explained, tls));
+    });
   return { response: sent.response, peer: sent.peer ?? { protocol: "TLS", expiresAt: undefined } };
 }
 
@@ -142,8 +143,12 @@ function request(
           const peer = tls && socket && "getPeerCertificate" in socket ? peerOf(socket) : undefined;
           resolve({ response: toResponse(method, message), peer });
         } catch (error) {
-          message.destroy();
           reject(error); // a status a Response cannot carry
+          try {
+            message.destroy();
+          } catch {
+            // Destroyed already; this is the 'response' callback, which must not throw.
+          }
         }
       });
     } catch (error) {

@@ -1,18 +1,18 @@
 /**
  * TLS over `node:tls`, the same on Deno and Bun: a check's settings as
- * `node:tls` options, a handshake that stops at once ({@link tlsHandshake}),
- * what a handshake showed of the server ({@link peerOf}), and why one failed,
- * in words that do not depend on the runtime ({@link tlsFailure}).
+ * `node:tls` options, what a handshake showed of the server ({@link peerOf}),
+ * and why one failed, in words that do not depend on the runtime
+ * ({@link tlsFailure}). The tcp check's handshake is in `_tls_handshake.ts`.
  *
- * `node:tls` is imported on first use, as `node:https` is in `_node_fetch.ts`:
- * only checks with TLS settings load it.
+ * Nothing here imports `node:tls` at run time (types only): only checks with
+ * TLS settings load it, on first use.
  *
  * @module
  */
 
 import type { ConnectionOptions, TLSSocket } from "node:tls";
 import type { TlsOptions, TlsPeer } from "./platform.ts";
-import { PlatformError, toPlatformError } from "./platform_error.ts";
+import { PlatformError } from "./platform_error.ts";
 
 /**
  * The `node:tls` options for `tls`: only the settings given, so a check
@@ -91,8 +91,11 @@ function plainMessage(message: string): string {
   return reason ? reason.replace(/_/g, " ").toLowerCase() : line;
 }
 
-/** Why a handshake failed, from a `node:tls` error; `undefined` when the error is not about TLS. */
-function describe(code: string, message: string): string | undefined {
+/**
+ * Why a handshake failed, from a `node:tls` error; `undefined` when the error
+ * is not about TLS. `sentCertificate`: whether the client had one to send.
+ */
+function describe(code: string, message: string, sentCertificate: boolean): string | undefined {
   if (VERIFY_CODES.has(code)) {
     return `certificate not trusted: ${message.replace(/self signed/g, "self-signed")}`;
   }
@@ -106,7 +109,9 @@ function describe(code: string, message: string): string | undefined {
       : `certificate not valid for the name: ${message}`;
   }
   const alert = /^ERR_SSL_(?:SSLV3_|TLSV1_|TLSV13_)?ALERT_([A-Z_]+)$/.exec(code)?.[1];
-  if (alert === "CERTIFICATE_REQUIRED") {
+  // Go's server answers a client that sent no certificate with bad_certificate,
+  // OpenSSL's (TLS 1.3) with certificate_required: either way, one is needed.
+  if (alert === "CERTIFICATE_REQUIRED" || (alert === "BAD_CERTIFICATE" && !sentCertificate)) {
     return "the server requires a client certificate: set tls.cert and tls.key";
   }
   if (alert && /CERTIFICATE|UNKNOWN_CA|DECRYPT_ERROR|ACCESS_DENIED/.test(alert)) {
@@ -133,7 +138,8 @@ function describe(code: string, message: string): string | undefined {
 /**
  * Turns what `node:tls` or `node:https` threw into a `PlatformError` `ETLS`
  * that says why the handshake failed, or returns the error unchanged when it
- * is not about TLS (a refused connection, an abort).
+ * is not about TLS (a refused connection, an abort). `tls`, the connection's
+ * settings, tells a refused client certificate from a missing one.
  *
  * @example
  * ```ts
@@ -144,70 +150,23 @@ function describe(code: string, message: string): string | undefined {
  *   (tlsFailure(error) as Error).message,
  *   "TLS handshake failed: certificate not trusted: self-signed certificate",
  * );
+ * const alert = Object.assign(new Error("bad certificate"), { code: "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE" });
+ * assert.equal(
+ *   (tlsFailure(alert, {}) as Error).message,
+ *   "TLS handshake failed: the server requires a client certificate: set tls.cert and tls.key",
+ * );
+ * assert.equal(
+ *   (tlsFailure(alert, { cert: "PEM", key: "PEM" }) as Error).message,
+ *   "TLS handshake failed: the server rejected the client certificate (alert: bad certificate)",
+ * );
  * ```
  */
-export function tlsFailure(error: unknown): unknown {
+export function tlsFailure(error: unknown, tls?: TlsOptions): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const reason = describe(
     typeof code === "string" ? code : "",
     typeof message === "string" ? message : String(error),
+    tls === undefined || tls.cert !== undefined,
   );
   return reason === undefined ? error : new PlatformError("ETLS", reason, { cause: error });
-}
-
-/**
- * Connects to `hostname:port`, completes a TLS handshake and closes at once.
- * Rejects with a `PlatformError`: `ETLS` when the handshake fails (whatever
- * went wrong after the connection was made), the connection's own code when
- * connecting fails; with `signal.reason` once `signal` aborts.
- *
- * @example
- * ```ts ignore
- * const peer = await tlsHandshake("127.0.0.1", 443, signal, { insecureSkipVerify: true });
- * peer.protocol; // "TLSv1.3"
- * ```
- */
-export async function tlsHandshake(
-  hostname: string,
-  port: number,
-  signal: AbortSignal,
-  tls: TlsOptions,
-): Promise<TlsPeer> {
-  const { connect } = await import("node:tls");
-  signal.throwIfAborted();
-  return await new Promise<TlsPeer>((resolve, reject) => {
-    let connected = false;
-    let socket: TLSSocket | undefined;
-    const onAbort = () => {
-      socket?.destroy();
-      reject(signal.reason);
-    };
-    const fail = (error: unknown) => {
-      signal.removeEventListener("abort", onAbort);
-      socket?.destroy();
-      if (!connected) return reject(toPlatformError(tlsFailure(error)));
-      const failure = tlsFailure(error);
-      reject(
-        failure instanceof PlatformError ? failure : new PlatformError(
-          "ETLS",
-          error instanceof Error ? error.message : String(error),
-          { cause: error },
-        ),
-      );
-    };
-    try {
-      socket = connect({ host: hostname, port, ...connectionOptions(tls) }, () => {
-        signal.removeEventListener("abort", onAbort);
-        const peer = peerOf(socket!);
-        socket!.destroy();
-        resolve(peer);
-      });
-    } catch (error) {
-      // Bun checks a certificate and its key when the socket is made.
-      return fail(error);
-    }
-    socket.once("connect", () => connected = true);
-    socket.on("error", fail);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
