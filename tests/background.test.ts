@@ -3,13 +3,14 @@
 // readiness and startup DOWN with "no result yet"), and afterwards from the
 // last published results while a slow re-run goes on, without evaluating.
 // Results that arrive together are published together (at most one publish
-// per 50 ms), and the newest result is always published in the end.
+// per 50 ms), and the newest result is always published in the end. Nothing a
+// task or the clock throws escapes the timers (src/engine/scheduler.ts).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { systemClock } from "../src/clock.ts";
 import { Health } from "../src/engine/health.ts";
-import { Coalescer } from "../src/engine/scheduler.ts";
+import { Coalescer, Scheduler } from "../src/engine/scheduler.ts";
 import { createHandler } from "../src/http/handler.ts";
 import {
   controlled,
@@ -22,6 +23,7 @@ import {
   REFUSED,
   sleep,
 } from "./helpers.ts";
+import { noneEscape } from "./uncaught.ts";
 
 // Before the first result
 
@@ -188,4 +190,40 @@ test("thousands of background runs publish a few times, not once per run, and th
   } finally {
     health.close();
   }
+});
+
+test("a coalesced task that throws when its timer runs it is reported, and nothing escapes the timer", async () => {
+  const now = 0;
+  let calls = 0;
+  const reported: unknown[] = [];
+  const coalescer = new Coalescer(
+    () => {
+      if (++calls === 2) throw new Error("publish failed");
+    },
+    20,
+    () => now,
+    (error) => reported.push(error),
+  );
+  await noneEscape(async () => {
+    coalescer.request(); // at once
+    coalescer.request(); // at the end of the gap, from the timer: throws there
+    assert.ok(await eventually(() => calls === 2), "the timer ran the task");
+  }, 50);
+  assert.deepEqual(reported.map(String), ["Error: publish failed"]);
+  assert.ok(!coalescer.pending);
+});
+
+test("a background loop whose clock throws keeps running, and nothing escapes its timer", async () => {
+  let reads = 0;
+  let runs = 0;
+  const clock = () => {
+    if (++reads === 1) throw new Error("the clock failed");
+    return performance.now();
+  };
+  const loops = new Scheduler<string>(() => Promise.resolve(void runs++), clock);
+  await noneEscape(async () => {
+    loops.replace(["db"], () => 10);
+    assert.ok(await eventually(() => runs >= 3), `ran ${runs} times`);
+    loops.stop();
+  }, 50);
 });

@@ -1,11 +1,13 @@
 // The shared deadline timer behind every check's timeout (src/checks/_deadlines.ts):
 // deadlines fire once, in due order, never when cancelled, and an earlier
-// deadline re-arms the timer. Real timers with short delays; every wait is bounded.
+// deadline re-arms the timer; a callback that throws is reported and nothing
+// escapes the timer. Real timers with short delays; every wait is bounded.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Deadlines } from "../src/checks/_deadlines.ts";
 import { sleep } from "./helpers.ts";
+import { noneEscape } from "./uncaught.ts";
 
 /** Resolves with the elapsed ms when `fire` is called, through `deadlines.after(ms)`. */
 function timed(deadlines: Deadlines, ms: number, order: number[], id: number) {
@@ -71,4 +73,19 @@ test("1,000 deadlines added and cancelled in turn leave nothing pending and fire
   assert.equal(deadlines.size, 0);
   await sleep(40);
   assert.equal(fired, 0);
+});
+
+test("a deadline whose callback throws is reported, the others still fire, and nothing escapes the timer", async () => {
+  const reported: unknown[] = [];
+  const deadlines = new Deadlines((error) => reported.push(error));
+  let fired = 0;
+  await noneEscape(async () => {
+    deadlines.after(5, () => {
+      throw new Error("a failing callback");
+    });
+    deadlines.after(5, () => fired++);
+    await sleep(60);
+  }, 50);
+  assert.equal(fired, 1);
+  assert.deepEqual(reported.map(String), ["Error: a failing callback"]);
 });

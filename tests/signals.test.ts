@@ -118,3 +118,45 @@ test("a signal whose listener was removed exits again after releaseRest", () => 
   fake.send("SIGHUP");
   assert.deepEqual(fake.exits, [129]);
 });
+
+test("the runtime handlers installed first are never removed, whatever listeners commands add, replace and remove", () => {
+  const fake = fakePlatform();
+  const signals = holdSignals(fake.platform);
+  const names = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+  const installed = () => names.map((name) => fake.installed(name));
+  assert.deepEqual(installed(), [1, 1, 1]);
+  // serve's pattern: a reload listener, replaced by a new one added before the old goes.
+  const calls: string[] = [];
+  const stopOld = signals.onSignal("SIGHUP", () => calls.push("old"));
+  const stopNew = signals.onSignal("SIGHUP", () => calls.push("new"));
+  stopOld();
+  assert.deepEqual(installed(), [1, 1, 1]);
+  fake.send("SIGHUP");
+  assert.deepEqual(calls, ["new"]);
+  // Every command listener gone: the runtime's handler still holds the signal.
+  stopNew();
+  for (const name of names) signals.onSignal(name, () => {})();
+  assert.deepEqual(installed(), [1, 1, 1]);
+  fake.send("SIGHUP");
+  assert.deepEqual(fake.exits, [], "held, not the default action");
+  signals.releaseRest();
+  assert.deepEqual(
+    fake.exits,
+    [129],
+    "after releaseRest the held SIGHUP exits as its default would",
+  );
+  assert.deepEqual(installed(), [1, 1, 1]);
+});
+
+test("a listener that throws does not keep the next one from running, nor escape the signal handler", () => {
+  const fake = fakePlatform();
+  const signals = holdSignals(fake.platform);
+  const calls: string[] = [];
+  signals.onSignal("SIGHUP", () => {
+    throw new Error("reload failed to start");
+  });
+  signals.onSignal("SIGHUP", () => calls.push("second"));
+  // The fake delivers as the runtime would: a throw here would end the process.
+  assert.doesNotThrow(() => fake.send("SIGHUP"));
+  assert.deepEqual(calls, ["second"]);
+});

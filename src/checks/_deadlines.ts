@@ -13,8 +13,13 @@
  * saving), so it may stay armed up to the longest timeout after the last run.
  * The server does not notice; a script that runs checks should exit explicitly.
  *
+ * The timer's callback never throws: a callback that fails is reported (to
+ * standard error by default) and the others still fire.
+ *
  * @module
  */
+
+import { reportCallbackError } from "../callback_error.ts";
 
 /** The longest delay `setTimeout` takes before it overflows to 1 ms. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -43,8 +48,17 @@ interface Deadline {
  */
 export class Deadlines {
   readonly #pending = new Set<Deadline>();
+  readonly #report: (error: unknown) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Number.POSITIVE_INFINITY;
+
+  /** `report` takes what a callback throws (by default, a line on standard error). */
+  constructor(
+    report: (error: unknown) => void = (error) =>
+      reportCallbackError("A check's deadline failed", error),
+  ) {
+    this.#report = report;
+  }
 
   /** How many deadlines are pending. */
   get size(): number {
@@ -84,10 +98,13 @@ export class Deadlines {
       try {
         deadline.fire();
       } catch (error) {
-        // One failing callback must not keep the others from firing.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // One failing callback must not keep the others from firing, nor
+        // end the process: a throw out of a timer would.
+        try {
+          this.#report(error);
+        } catch {
+          // Nowhere to report it.
+        }
       }
     }
   }

@@ -98,7 +98,9 @@ export function wrapProbe(
           finish(down(`check failed: ${error instanceof Error ? error.message : String(error)}`));
         };
         try {
-          probe(controller.signal).then(settle, failed);
+          // `.catch`: a settle that throws (a probe resolving with no outcome)
+          // must fail the run, not reject where nobody listens.
+          probe(controller.signal).then(settle, failed).catch(failed);
         } catch (error) {
           failed(error); // a probe that throws before returning its promise
         }

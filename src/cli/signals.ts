@@ -9,6 +9,7 @@
  * @module
  */
 
+import { reportCallbackError } from "../callback_error.ts";
 import type { SignalName } from "../platform/platform.ts";
 import type { EarlyRuntime } from "../platform/early.ts";
 
@@ -29,6 +30,19 @@ export interface HeldSignals {
 }
 
 /**
+ * Calls a command's listener from the runtime's signal handler, where a throw
+ * would end the process: a listener that fails is reported, and the others
+ * still run.
+ */
+function call(name: SignalName, listener: () => void): void {
+  try {
+    listener();
+  } catch (error) {
+    reportCallbackError(`Cannot handle ${name}`, error);
+  }
+}
+
+/**
  * Installs handlers for SIGTERM, SIGINT and SIGHUP now and holds what arrives.
  *
  * @example
@@ -44,7 +58,7 @@ export function holdSignals(platform: EarlyRuntime): HeldSignals {
   let released = false;
   const deliver = (name: SignalName) => {
     const taken = listeners.get(name);
-    if (taken && taken.size > 0) { for (const listener of [...taken]) listener(); }
+    if (taken && taken.size > 0) { for (const listener of [...taken]) call(name, listener); }
     else if (released) platform.exit(EXIT_CODES[name]);
     else held.set(name, (held.get(name) ?? 0) + 1);
   };
@@ -56,7 +70,7 @@ export function holdSignals(platform: EarlyRuntime): HeldSignals {
       set.add(listener);
       const count = held.get(name) ?? 0;
       held.delete(name);
-      for (let i = 0; i < count; i++) listener();
+      for (let i = 0; i < count; i++) call(name, listener);
       return () => set.delete(listener);
     },
     releaseRest() {

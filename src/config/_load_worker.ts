@@ -32,8 +32,8 @@ export type LoadReply =
 
 /** Loads what `request` asks for, in this thread, as the reply says it. */
 async function answer(request: LoadRequest): Promise<LoadReply> {
-  const platform = { readTextFile: detectPlatform().readTextFile, env: () => request.env };
   try {
+    const platform = { readTextFile: detectPlatform().readTextFile, env: () => request.env };
     if (request.text === undefined) {
       const { config, text } = await loadConfigFile(request.file, platform);
       return { ok: true, config, text };
@@ -51,9 +51,24 @@ async function answer(request: LoadRequest): Promise<LoadReply> {
 /** The worker's scope, typed here so the module type-checks without the WebWorker lib. */
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<LoadRequest>) => void) | null;
-  postMessage(reply: LoadReply): void;
+  postMessage(reply: LoadReply | null): void;
 };
 
-scope.onmessage = (event) => {
-  void answer(event.data).then((reply) => scope.postMessage(reply));
-};
+/**
+ * Sends `reply`; one that cannot be sent (a value structured clone refuses)
+ * is replaced by `null`, which is no reply: the main thread loads in place.
+ */
+function send(reply: LoadReply | null): void {
+  try {
+    scope.postMessage(reply);
+  } catch {
+    try {
+      scope.postMessage(null);
+    } catch {
+      // The main thread is gone.
+    }
+  }
+}
+
+// Never throws, never rejects: `answer` turns every failure into a reply.
+scope.onmessage = (event) => void answer(event.data).then(send, () => send(null));

@@ -15,6 +15,10 @@
  * This module must not import `load.ts` statically: that would bring the
  * parser and the validator back into the main thread.
  *
+ * The worker's event handlers never throw, and every way a worker can end
+ * without a reply (an error, a message that cannot be read, exiting) settles
+ * the wait: the config is then loaded in place.
+ *
  * @module
  */
 
@@ -38,6 +42,11 @@ function workerUrl(): string {
     .href;
 }
 
+/** The worker's answer if it is one (`ok` set), else `undefined`. */
+function replyOf(data: unknown): LoadReply | undefined {
+  return typeof data === "object" && data !== null && "ok" in data ? data as LoadReply : undefined;
+}
+
 /** Runs `request` in a worker; undefined when the worker could not run it. */
 function inWorker(request: LoadRequest): Promise<LoadReply | undefined> {
   let worker: Worker;
@@ -47,12 +56,23 @@ function inWorker(request: LoadRequest): Promise<LoadReply | undefined> {
     return Promise.resolve(undefined);
   }
   return new Promise<LoadReply | undefined>((resolve) => {
-    worker.onmessage = (event: MessageEvent<LoadReply>) => resolve(event.data);
+    worker.onmessage = (event: MessageEvent<unknown>) => resolve(replyOf(event.data));
+    worker.onmessageerror = () => resolve(undefined);
     worker.onerror = (event) => {
-      event.preventDefault();
+      try {
+        event.preventDefault(); // the worker's failure is not vitals'
+      } catch {
+        // Not cancelable here: nothing more to stop.
+      }
       resolve(undefined);
     };
-    worker.postMessage(request);
+    // Bun tells when a worker exits; one that exits without a reply has none to give.
+    worker.addEventListener("close", () => resolve(undefined));
+    try {
+      worker.postMessage(request);
+    } catch {
+      resolve(undefined);
+    }
   }).finally(() => worker.terminate());
 }
 

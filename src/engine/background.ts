@@ -6,6 +6,7 @@
  * @module
  */
 
+import { reportCallbackError } from "../callback_error.ts";
 import type { HealthStatus, Scope } from "../types.ts";
 import type { RegisteredCheck } from "./check_registry.ts";
 import type { RefreshHost, RefreshPolicy } from "./refresh_policy.ts";
@@ -39,7 +40,12 @@ export class BackgroundRefresh implements RefreshPolicy {
 
   status(scope: Scope): Promise<HealthStatus> {
     const { publisher } = this.#host;
-    if (!this.#host.started()) void this.#host.start();
+    if (!this.#host.started()) {
+      // Not awaited, so never left to reject unhandled: that would end the process.
+      this.#host.start().catch((error) =>
+        reportCallbackError("The first evaluation failed", error)
+      );
+    }
     const published = publisher.published;
     return Promise.resolve(
       published ? publisher.summary(scope, published) : publisher.noResult(scope),

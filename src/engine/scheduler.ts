@@ -10,8 +10,13 @@
  * the last publish is older than its gap, else once at the end of the gap, so
  * thousands of checks finishing together cost a few publishes, not thousands.
  *
+ * No timer callback here throws: a throw out of one ends the process. A loop
+ * whose step fails is kept going; a task that fails is reported.
+ *
  * @module
  */
+
+import { reportCallbackError } from "../callback_error.ts";
 
 /**
  * Repeating tasks that can be replaced as a set (on reload) and stopped.
@@ -51,7 +56,10 @@ export class Scheduler<T> {
     this.stop();
     const active = new Set(items);
     this.#active = active;
-    for (const item of items) this.#schedule(active, item, intervalOf, intervalOf(item));
+    for (const item of items) {
+      const interval = intervalOf(item);
+      this.#schedule(active, item, interval, interval);
+    }
   }
 
   /** Stops every loop; a run in progress finishes but is not repeated. */
@@ -61,20 +69,27 @@ export class Scheduler<T> {
     this.#active = new Set();
   }
 
-  #schedule(active: Set<T>, item: T, intervalOf: (item: T) => number, delay: number): void {
-    const timer = setTimeout(async () => {
-      this.#timers.delete(item);
+  #schedule(active: Set<T>, item: T, interval: number, delay: number): void {
+    const timer = setTimeout(() => void this.#step(active, item, interval), delay);
+    this.#timers.set(item, timer);
+  }
+
+  /** One run of a loop, then the next one scheduled; never rejects. */
+  async #step(active: Set<T>, item: T, interval: number): Promise<void> {
+    this.#timers.delete(item);
+    let next = interval;
+    try {
       const started = this.#now();
       try {
         await this.#run(item);
       } catch {
         // Runs never reject (checks turn failures into DOWN); keep the loop alive regardless.
       }
-      if (this.#active !== active) return;
-      const elapsed = this.#now() - started;
-      this.#schedule(active, item, intervalOf, Math.max(0, intervalOf(item) - elapsed));
-    }, delay);
-    this.#timers.set(item, timer);
+      next = Math.max(0, interval - (this.#now() - started));
+    } catch {
+      // The clock failed: wait a whole interval.
+    }
+    if (this.#active === active) this.#schedule(active, item, interval, next);
   }
 }
 
@@ -100,13 +115,22 @@ export class Coalescer {
   readonly #task: () => void;
   readonly #gapMs: number;
   readonly #now: () => number;
+  readonly #report: (error: unknown) => void;
   #last = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(task: () => void, gapMs: number, now: () => number) {
+  /** `report` takes what the task throws when it runs from the timer (by default, to stderr). */
+  constructor(
+    task: () => void,
+    gapMs: number,
+    now: () => number,
+    report: (error: unknown) => void = (error) =>
+      reportCallbackError("A scheduled task failed", error),
+  ) {
     this.#task = task;
     this.#gapMs = gapMs;
     this.#now = now;
+    this.#report = report;
   }
 
   /** Whether a run is scheduled for the end of the gap. */
@@ -121,7 +145,16 @@ export class Coalescer {
     if (wait <= 0) return this.#fire();
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#fire();
+      try {
+        this.#fire();
+      } catch (error) {
+        // From a timer there is no caller to tell; the next request runs it again.
+        try {
+          this.#report(error);
+        } catch {
+          // Nowhere to report it.
+        }
+      }
     }, wait);
   }
 

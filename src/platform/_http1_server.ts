@@ -15,6 +15,10 @@
  * - a request with a body is answered (the handler gives 413) and its
  *   connection closed, without reading the body.
  *
+ * Nothing a client does rejects the accept loop or a connection's task (each
+ * runs unawaited, so a rejection would end the process): every close is
+ * guarded, and a connection's whole exchange is in one try.
+ *
  * @module
  */
 
@@ -55,6 +59,15 @@ export interface Http1Options {
 export interface Http1Server {
   /** Stops accepting, lets requests in progress finish for `graceMs`, then closes everything. */
   shutdown(graceMs: number): Promise<void>;
+}
+
+/** Closes `conn`, which the peer may have closed already (Deno then throws). */
+function closeQuietly(conn: Http1Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed by the peer.
+  }
 }
 
 async function writeAll(conn: Http1Conn, bytes: Uint8Array): Promise<void> {
@@ -100,11 +113,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
     if (connection.closed) return;
     connection.closed = true;
     open.delete(connection);
-    try {
-      connection.conn.close();
-    } catch {
-      // Already closed by the peer.
-    }
+    closeQuietly(connection.conn);
   };
 
   const sweeper = setInterval(() => {
@@ -200,11 +209,11 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         continue;
       }
       if (stopping) {
-        conn.close();
+        closeQuietly(conn);
         return;
       }
       if (open.size >= options.maxConnections && !evictIdle()) {
-        conn.close(); // every connection is busy: refuse this one
+        closeQuietly(conn); // every connection is busy: refuse this one
         continue;
       }
       const connection: Connection = { conn, busy: false, closed: false, sweeps: 0 };

@@ -4,6 +4,9 @@
  * signal aborts. Each runtime's
  * file supplies only the calls that differ.
  *
+ * The abort listeners and timers here never throw (a throw out of one ends
+ * the process): each guards what it calls.
+ *
  * @module
  */
 
@@ -47,8 +50,12 @@ export async function supervise(
   const stop = () => {
     // The scan comes first, while the command still runs: a descendant that
     // cleared its environment is known by its parent only until it dies.
-    reapMarked(marker, child.pid, child.pid);
-    child.killGroup();
+    try {
+      reapMarked(marker, child.pid, child.pid);
+    } catch {
+      // /proc misbehaved: the group kill below still ends what stayed in the group.
+    }
+    child.killGroup(); // never throws (see ChildHandle)
   };
   const untrack = trackCommand(child.pid);
   if (options.signal.aborted) stop();
@@ -120,8 +127,17 @@ export async function unlessAborted<T>(
   try {
     return await Promise.race([pending, aborted]);
   } catch (error) {
-    // A connection that completes after the abort must still be closed.
-    if (signal.aborted) pending.then(release, () => {});
+    // A connection that completes after the abort must still be closed;
+    // `release` failing (closed already) must not reject where nobody listens.
+    if (signal.aborted) {
+      pending.then((value) => {
+        try {
+          release(value);
+        } catch {
+          // Already closed.
+        }
+      }, () => {});
+    }
     throw error;
   } finally {
     signal.removeEventListener("abort", onAbort);

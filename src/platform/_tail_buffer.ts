@@ -126,7 +126,14 @@ export async function drainInto(
 ): Promise<void> {
   if (!stream) return;
   const reader = chunkReader(stream);
-  const cancel = () => reader.cancel();
+  // Also an abort listener, which must never throw.
+  const cancel = () => {
+    try {
+      reader.cancel();
+    } catch {
+      // Released or closed already.
+    }
+  };
   if (stop?.aborted) cancel();
   stop?.addEventListener("abort", cancel, { once: true });
   try {
