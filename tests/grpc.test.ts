@@ -607,10 +607,28 @@ describe("the grpc check", () => {
     );
     try {
       assert.equal((await runCheck(grpcCheck(grpcError.port))).message, "UNIMPLEMENTED");
-      assert.equal((await runCheck(grpcCheck(http404.port))).message, "UNIMPLEMENTED: HTTP 404");
+      assert.equal(
+        (await runCheck(grpcCheck(http404.port))).message,
+        "UNIMPLEMENTED: the peer answered HTTP 404 with no content-type, not gRPC",
+      );
     } finally {
       await grpcError.close();
       await http404.close();
+    }
+  });
+
+  test("a stream reset before any answer, the connection left up, is DOWN as a reset stream", async () => {
+    const reset = await standIn((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
+    try {
+      const result = await runCheck(grpcCheck(reset.port));
+      assert.equal(result.status, "DOWN");
+      // The code as the runtime reports it (Bun's in-process server sends 0).
+      assert.match(
+        result.message,
+        /^INTERNAL: stream closed before a response, HTTP\/2 error code \d+$/,
+      );
+    } finally {
+      await reset.close();
     }
   });
 
@@ -650,16 +668,38 @@ describe("the grpc check", () => {
     }
   });
 
-  test("an answer that is not gRPC (no grpc-status, wrong content type) is DOWN saying so", async () => {
+  test("an answer that is not gRPC is DOWN saying so, its HTTP status mapped as gRPC maps it, whatever it claims", async () => {
     const plain = await standIn((stream) =>
       stream.respond({ ":status": 200, "content-type": "text/plain" }, { endStream: true })
+    );
+    // A grpc-status in a response that is not application/grpc does not make it gRPC.
+    const unavailable = await standIn((stream) => {
+      stream.respond({ ":status": 503, "content-type": "text/html", "grpc-status": "0" });
+      stream.end("<html>down</html>");
+    });
+    // gRPC content type, no grpc-status: the HTTP status is all there is.
+    const bare = await standIn((stream) =>
+      stream.respond({ ":status": 429, "content-type": "application/grpc" }, { endStream: true })
     );
     try {
       const result = await runCheck(grpcCheck(plain.port));
       assert.equal(result.status, "DOWN");
-      assert.equal(result.message, 'UNKNOWN: content-type "text/plain", not application/grpc');
+      assert.equal(
+        result.message,
+        'UNKNOWN: the peer answered HTTP 200 with content-type "text/plain", not gRPC',
+      );
+      assert.equal(
+        (await runCheck(grpcCheck(unavailable.port))).message,
+        'UNAVAILABLE: the peer answered HTTP 503 with content-type "text/html", not gRPC',
+      );
+      assert.equal(
+        (await runCheck(grpcCheck(bare.port))).message,
+        "UNAVAILABLE: the peer answered HTTP 429 without a grpc-status",
+      );
     } finally {
       await plain.close();
+      await unavailable.close();
+      await bare.close();
     }
   });
 });

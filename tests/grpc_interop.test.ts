@@ -12,71 +12,20 @@
 // these tests skip and print why.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { ROOT, runCheck, sleep, tempDir } from "./helpers.ts";
+import { buildGo, missingGo } from "./grpc_go.ts";
+import { runCheck, sleep, tempDir } from "./helpers.ts";
 import { serveConfig, signal, stop, waitForLog } from "./process_helpers.ts";
 
-/** Where Debian's golang-google-grpc-dev puts the Go sources (GOPATH layout). */
-const GOPATH = "/usr/share/gocode";
-const BUILD_DIR = `${ROOT}dist/test/grpc`;
-
-/** `false` when Go and grpc-go are here, else why not; printed, so a skip is never silent. */
-function missingGo(): string | false {
-  const go = spawnSync("go", ["version"], { encoding: "utf8" });
-  let reason: string | false = false;
-  if (go.error || go.status !== 0) reason = "go is not installed";
-  else if (!existsSync(`${GOPATH}/src/google.golang.org/grpc/health/server.go`)) {
-    reason = `grpc-go is not in ${GOPATH}`;
-  }
-  if (reason !== false) {
-    reason += "; .ci/run installs it with apt-get install golang-go golang-google-grpc-dev";
-    console.log(`skipping the grpc-go interop tests: ${reason}`);
-  }
-  return reason;
-}
-const noGo = missingGo();
-
-/**
- * Builds tests/fixtures/<name>.go once per version of its source and of Go;
- * returns the binary's path. Built under a temporary name, then renamed, so
- * runs in parallel (Deno's and Bun's) never see half a binary.
- */
-function build(name: string): Promise<string> {
-  const source = `${ROOT}tests/fixtures/${name}.go`;
-  const version = spawnSync("go", ["version"], { encoding: "utf8" }).stdout;
-  const hash = createHash("sha256").update(readFileSync(source)).update(version).digest("hex");
-  const binary = `${BUILD_DIR}/${name}-${hash.slice(0, 12)}`;
-  if (existsSync(binary)) return Promise.resolve(binary);
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const partial = `${binary}.${process.pid}.tmp`;
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    execFile("go", ["build", "-o", partial, source], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        GO111MODULE: "off",
-        GOPATH,
-        GOCACHE: `${BUILD_DIR}/gocache`,
-        GOFLAGS: "",
-      },
-    }, (error, _stdout, stderr) => {
-      if (error) return reject(new Error(`Cannot build ${name}.go: ${stderr || error.message}`));
-      renameSync(partial, binary);
-      console.log(`built ${name}.go in ${Math.round(performance.now() - start)} ms`);
-      resolve(binary);
-    });
-  });
-}
+const noGo = missingGo("the grpc-go interop tests");
 
 // Built at load time, not in a hook: a first build takes about 40 s, past Bun's
 // 5 s limit for a hook; later runs reuse the binaries.
 const binaries = noGo ? undefined : {
-  server: await build("grpc_health_server"),
-  client: await build("grpc_health_client"),
+  server: await buildGo("grpc_health_server"),
+  client: await buildGo("grpc_health_client"),
 };
 
 /** The Go health server, running; `send` writes one command and waits for its OK. */

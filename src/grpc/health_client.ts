@@ -4,6 +4,11 @@
  * given. Each call opens its own session and closes it when done, as kubelet's
  * gRPC probe does, so no connection state outlives a run.
  *
+ * Whatever the peer sends, a call ends by its signal at the latest: an answer
+ * that is not gRPC (another content-type) ends it at its headers, a body is
+ * read only under gRPC headers and only up to one capped message, and the
+ * session is torn down outside `node:http2`'s events (see `finish` below).
+ *
  * @module
  */
 
@@ -12,8 +17,16 @@ import { describeFetchError } from "../fetch_error.ts";
 import type { TlsOptions } from "../platform/platform.ts";
 import { hostPort } from "../text.ts";
 import { VERSION } from "../version.ts";
+import {
+  callOutcome,
+  type HealthCallResult,
+  notGrpcAnswer,
+  type ResponseHeaders,
+} from "./_call_outcome.ts";
 import { encodeFrame, FrameReader, GRPC_CODES } from "./_frame.ts";
-import { decodeResponse, encodeRequest } from "./_proto.ts";
+import { encodeRequest } from "./_proto.ts";
+
+export type { HealthCallResult } from "./_call_outcome.ts";
 
 /** The method a health check calls. */
 export const CHECK_PATH = "/grpc.health.v1.Health/Check";
@@ -40,102 +53,23 @@ export interface HealthCallOptions {
   readonly signal: AbortSignal;
 }
 
-/** How a call ended when the peer answered: a serving status, or a gRPC error status. */
-export type HealthCallResult =
-  | { readonly kind: "status"; readonly status: number }
-  | { readonly kind: "error"; readonly code: number; readonly message: string };
-
 /** A call that got no gRPC answer: the connection or the HTTP/2 exchange failed. */
 export class HealthCallError extends Error {
   override readonly name = "HealthCallError";
 }
 
-/** gRPC's mapping of an HTTP status that is not 200 to a status code. */
-function codeOfHttpStatus(status: number): number {
-  switch (status) {
-    case 400:
-      return GRPC_CODES.INTERNAL;
-    case 401:
-      return GRPC_CODES.UNAUTHENTICATED;
-    case 403:
-      return GRPC_CODES.PERMISSION_DENIED;
-    case 404:
-      return GRPC_CODES.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return GRPC_CODES.UNAVAILABLE;
-    default:
-      return GRPC_CODES.UNKNOWN;
-  }
-}
+const CLOSED_EARLY = "connection closed before an HTTP/2 response";
 
-/** `grpc-message` is percent-encoded UTF-8; a malformed one is shown as sent. */
-function decodeGrpcMessage(value: unknown): string {
-  const text = typeof value === "string" ? value : "";
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function header(headers: Http2.IncomingHttpHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Reads the call's outcome once the stream has closed. */
-function outcome(
-  headers: Http2.IncomingHttpHeaders | undefined,
-  trailers: Http2.IncomingHttpHeaders | undefined,
-  messages: readonly Uint8Array[],
-  rstCode: number,
-): HealthCallResult {
-  if (!headers) {
-    // As grpc-go reports a stream reset before any answer.
-    const message = `stream closed before a response, HTTP/2 error code ${rstCode}`;
-    return { kind: "error", code: GRPC_CODES.INTERNAL, message };
-  }
-  const httpStatus = Number(headers[":status"]);
-  // Trailers-only answers carry grpc-status in the headers.
-  const statusText = header(trailers, "grpc-status") ?? header(headers, "grpc-status");
-  if (httpStatus !== 200 && statusText === undefined) {
-    return { kind: "error", code: codeOfHttpStatus(httpStatus), message: `HTTP ${httpStatus}` };
-  }
-  const contentType = header(headers, "content-type") ?? "";
-  if (!/^application\/grpc(?:[+;]|$)/.test(contentType)) {
-    return {
-      kind: "error",
-      code: GRPC_CODES.UNKNOWN,
-      message: `content-type ${JSON.stringify(contentType)}, not application/grpc`,
-    };
-  }
-  if (statusText === undefined || !/^\d+$/.test(statusText)) {
-    const reset = rstCode !== 0 ? ` (stream reset, HTTP/2 error code ${rstCode})` : "";
-    return { kind: "error", code: GRPC_CODES.INTERNAL, message: `no grpc-status${reset}` };
-  }
-  const code = Number(statusText);
-  if (code !== GRPC_CODES.OK) {
-    const message = decodeGrpcMessage(
-      header(trailers, "grpc-message") ??
-        header(headers, "grpc-message"),
-    );
-    return { kind: "error", code, message };
-  }
-  if (messages.length !== 1) {
-    return {
-      kind: "error",
-      code: GRPC_CODES.INTERNAL,
-      message: `expected one response message, got ${messages.length}`,
-    };
-  }
-  try {
-    return { kind: "status", status: decodeResponse(messages[0]!) };
-  } catch (error) {
-    return { kind: "error", code: GRPC_CODES.INTERNAL, message: (error as Error).message };
-  }
+/**
+ * Why a call got no gRPC answer, in words: a peer that does not speak HTTP/2
+ * (an HTTP/1.1 server answers the h2c preface with a 400 or a close) is
+ * named as such; anything else as `fetch` failures are.
+ */
+function describeCallError(error: unknown): string {
+  const { code } = (error ?? {}) as { code?: unknown };
+  if (code === "ERR_HTTP2_ERROR") return "the peer does not speak HTTP/2 (HTTP/2 protocol error)";
+  if (code === "EPIPE" || code === "ECONNRESET") return CLOSED_EARLY;
+  return describeFetchError(error);
 }
 
 /**
@@ -174,13 +108,20 @@ export async function callHealthCheck(options: HealthCallOptions): Promise<Healt
       if (settled) return;
       settled = true;
       signal.removeEventListener("abort", onAbort);
-      session.destroy();
       settle();
+      // Torn down on a later turn, never inside an http2 event: Deno 2.9.6
+      // emits a stream's 'data' synchronously from inside the native
+      // session's receive (nghttp2_session_mem_recv, reached from the socket's
+      // 'data'), and a session destroyed there leaves the thread spinning in
+      // native code for seconds or for good (event loop blocked: no timer,
+      // signal or probe runs), or segfaults. tests/grpc_peers.test.ts.
+      setTimeout(() => session.destroy(), 0);
     };
     const onAbort = () => finish(() => reject(signal.reason));
     signal.addEventListener("abort", onAbort, { once: true });
     const fail = (error: unknown) =>
-      finish(() => reject(new HealthCallError(describeFetchError(error))));
+      finish(() => reject(new HealthCallError(describeCallError(error))));
+    const answer = (result: HealthCallResult) => finish(() => resolve(result));
     session.on("error", fail);
 
     const metadata: Record<string, string> = {};
@@ -200,32 +141,68 @@ export async function callHealthCheck(options: HealthCallOptions): Promise<Healt
     } catch (error) {
       return fail(error);
     }
-    let headers: Http2.IncomingHttpHeaders | undefined;
-    let trailers: Http2.IncomingHttpHeaders | undefined;
+    let headers: ResponseHeaders | undefined;
+    let trailers: ResponseHeaders | undefined;
     const messages: Uint8Array[] = [];
     const reader = new FrameReader(MAX_RESPONSE_BYTES);
-    request.on("response", (received) => headers = received);
-    request.on("trailers", (received) => trailers = received);
-    request.on("data", (chunk: Uint8Array) => {
+    // Deno 2.9.6 emits 'data' before 'response': bytes that come before the
+    // headers wait for them (a body is read as gRPC only under gRPC headers).
+    let early: Uint8Array[] | undefined = [];
+    let earlyBytes = 0;
+    const read = (chunk: Uint8Array) => {
       try {
         messages.push(...reader.push(chunk));
+        if (messages.length > 1) {
+          answer({
+            kind: "error",
+            code: GRPC_CODES.INTERNAL,
+            message: "expected one response message, got more",
+          });
+        }
       } catch (error) {
         const { code } = error as { code: number };
-        finish(() => resolve({ kind: "error", code, message: (error as Error).message }));
+        answer({ kind: "error", code, message: (error as Error).message });
       }
+    };
+    request.on("response", (received) => {
+      headers = received;
+      const refused = notGrpcAnswer(received);
+      if (refused) return answer(refused);
+      const waiting = early ?? [];
+      early = undefined;
+      for (const chunk of waiting) if (!settled) read(chunk);
     });
-    request.on("error", fail);
-    request.on("close", () => {
+    request.on("trailers", (received) => trailers = received);
+    request.on("data", (chunk: Uint8Array) => {
+      if (settled) return;
+      if (early === undefined) return read(chunk);
+      // More than a whole message before the headers is an error either way; keep a bounded part.
+      if (earlyBytes <= MAX_RESPONSE_BYTES + 5) early.push(chunk);
+      earlyBytes += chunk.length;
+    });
+    request.on("error", (error: { code?: unknown }) => {
+      // A stream the peer reset: 'close' follows and reads its code.
+      if (error?.code !== "ERR_HTTP2_STREAM_ERROR") fail(error);
+    });
+    const ended = () => {
+      if (settled) return;
+      if (headers === undefined && (session.destroyed || session.closed)) {
+        // The connection ended, not just this stream: no HTTP/2 answer came.
+        return finish(() => reject(new HealthCallError(CLOSED_EARLY)));
+      }
       try {
         reader.end();
-        const result = outcome(headers, trailers, messages, request.rstCode ?? 0);
-        finish(() => resolve(result));
+        answer(callOutcome(headers, trailers, messages, request.rstCode ?? 0));
       } catch (error) {
         // The stream ended inside a frame.
         const { code } = error as { code: number };
-        finish(() => resolve({ kind: "error", code, message: (error as Error).message }));
+        answer({ kind: "error", code, message: (error as Error).message });
       }
-    });
+    };
+    // Without headers, one turn more: the connection's own error or close,
+    // which follows a closed stream on Bun and on Deno, says more than the
+    // stream's reset (Bun reports no error at all for a peer that is not HTTP/2).
+    request.on("close", () => headers === undefined ? void setTimeout(ended, 0) : ended());
     request.end(encodeFrame(encodeRequest(options.service)));
   });
 }
