@@ -13,6 +13,7 @@ import type { Logger } from "../log.ts";
 import type { Platform } from "../platform/platform.ts";
 import { createHandler, type Handler } from "../http/handler.ts";
 import type { Config } from "../config/resolve.ts";
+import type { InternalErrorCounter } from "../http/metrics.ts";
 import type { HealthStatus } from "../types.ts";
 
 /** The assembled sidecar. */
@@ -59,7 +60,7 @@ export function describeTransition(
  */
 export function createApp(
   config: Config,
-  deps: { platform: Platform; log: Logger; clock?: Clock },
+  deps: { platform: Platform; log: Logger; clock?: Clock; internalErrors?: InternalErrorCounter },
 ): App {
   const checkDeps = deps.clock ? { platform: deps.platform, clock: deps.clock } : deps;
   const build = (next: Config) => next.checks.map((check) => createCheck(check, checkDeps));
@@ -101,6 +102,7 @@ export function createApp(
     runtime: deps.platform.runtime,
     // Read from the clock that stamps check results, so the two compare.
     startedAt: (deps.clock ?? systemClock).date().getTime(),
+    internalErrors: deps.internalErrors,
   });
   return {
     health,

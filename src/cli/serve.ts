@@ -1,13 +1,17 @@
 /**
  * `vitals serve`: loads the config, listens, runs the checks, reloads on
- * SIGHUP or `--watch`, and shuts down in order on SIGTERM or SIGINT.
+ * SIGHUP or `--watch`, and shuts down in order on SIGTERM or SIGINT. From
+ * its first step to its last, the guard (`app/guard.ts`) takes every
+ * uncaught error: logged and counted, never the end of the process.
  *
  * @module
  */
 
 import { createApp } from "../app/create_app.ts";
+import { configSecrets, createGuard, type Guard } from "../app/guard.ts";
 import { createReloader } from "../app/reloader.ts";
 import { loadConfigAside } from "../config/load_aside.ts";
+import { InternalErrorCounter } from "../http/metrics.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { type Platform, PlatformError, type RunningServer } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
@@ -54,6 +58,30 @@ export async function serveCommand(
   signals: Pick<Platform, "onSignal"> = platform,
 ): Promise<number> {
   const log = loggerFor(flags, platform);
+  // Before the config loads and the server listens: a health sidecar that
+  // exits fails its app's probes, so no uncaught error may end `serve`.
+  const internalErrors = new InternalErrorCounter();
+  const guard = createGuard({ log, counter: internalErrors });
+  const unguard = platform.onUncaught((error, kind) => guard.report(error, kind));
+  try {
+    return await serveGuarded(flags, platform, signals, { log, guard, internalErrors });
+  } finally {
+    unguard();
+    guard.close();
+  }
+}
+
+/** {@link serveCommand} once the guard is in place. */
+async function serveGuarded(
+  flags: Flags,
+  platform: Platform,
+  signals: Pick<Platform, "onSignal">,
+  { log, guard, internalErrors }: {
+    log: Logger;
+    guard: Guard;
+    internalErrors: InternalErrorCounter;
+  },
+): Promise<number> {
   const file = configPath(flags, platform.env());
   const env = platform.env();
   // Flags and environment override the file; check them before reading it.
@@ -65,7 +93,8 @@ export async function serveCommand(
   const { config, text } = await loadConfigAside(file, platform);
   const host = hostOverride ?? config.server.host;
   const port = portOverride ?? config.server.port;
-  const app = createApp(config, { platform, log });
+  const app = createApp(config, { platform, log, internalErrors });
+  guard.maskWith(() => configSecrets(app.config));
   let server;
   try {
     server = await platform.serve({ hostname: host, port, handler: app.handler });
@@ -118,7 +147,10 @@ export async function serveCommand(
     platform.exit(1);
   });
   // Run the checks now, so the first probe is answered from a warm cache.
-  void app.health.start();
+  // Not awaited, so never left to reject unhandled: that would end the process.
+  app.health.start().catch((error) =>
+    log.error(`The first evaluation failed: ${error instanceof Error ? error.message : error}`)
+  );
   const stopWatching = flags.watch === true ? reloader.watch() : undefined;
   const signal = await stopSignal;
   stopWatching?.();

@@ -21,7 +21,12 @@
 import { type BodyFormat, CONTENT_TYPES, negotiate, renderBody, simpleBody } from "./bodies.ts";
 import { systemClock } from "../clock.ts";
 import type { Health } from "../engine/health.ts";
-import { METRICS_CONTENT_TYPE, renderMetrics, RequestCounter } from "./metrics.ts";
+import {
+  type InternalErrorCounter,
+  METRICS_CONTENT_TYPE,
+  renderMetrics,
+  RequestCounter,
+} from "./metrics.ts";
 import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
 import { encoder, prepare, type Prepared, preparedResponse, sharedHeaders } from "./_prepared.ts";
@@ -58,6 +63,8 @@ export interface HandlerOptions {
   readonly requests?: RequestCounter;
   /** When vitals started (Unix ms), for `vitals_start_time_seconds`; default: now. */
   readonly startedAt?: number;
+  /** The guard's count of uncaught errors, for `vitals_internal_errors_total`; default: 0. */
+  readonly internalErrors?: InternalErrorCounter | undefined;
 }
 
 const ALLOW = "GET, HEAD";
@@ -162,7 +169,13 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       });
     }
     if (isMetrics) {
-      const text = renderMetrics(health, requests, options.runtime ?? "unknown", startedAt);
+      const text = renderMetrics(
+        health,
+        requests,
+        options.runtime ?? "unknown",
+        startedAt,
+        options.internalErrors,
+      );
       return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
     }
     if (target === "history") {

@@ -6,7 +6,8 @@
  * WARN; `vitals_check_state` says which of UP, WARN and DOWN it counts as), counters for evaluations, check runs and HTTP
  * requests, vitals' start time, so an alert can tell a check that has not
  * been UP *yet* from one that never comes UP, and the perfdata values of
- * Nagios plugins (`vitals_check_perfdata`). Label values are escaped per the
+ * Nagios plugins (`vitals_check_perfdata`), and the uncaught errors vitals
+ * survived (`vitals_internal_errors_total`). Label values are escaped per the
  * format (`\\`, `"`, newline).
  *
  * @module
@@ -54,6 +55,24 @@ export class RequestCounter {
   }
 }
 
+/**
+ * Counts the uncaught errors vitals survived: each is an error nothing caught,
+ * which would have ended the process had `serve`'s guard not taken it.
+ */
+export class InternalErrorCounter {
+  #count = 0;
+
+  /** Counts one error. */
+  add(): void {
+    this.#count++;
+  }
+
+  /** How many were counted. */
+  get count(): number {
+    return this.#count;
+  }
+}
+
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabel(value: string): string {
   return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
@@ -92,12 +111,15 @@ function family(
  * ```
  *
  * @param startedAt when vitals started, in Unix milliseconds (wall clock)
+ * @param internalErrors the guard's count; without one, 0 (the family is always there, so an
+ * alert on its increase sees the first error)
  */
 export function renderMetrics(
   health: Pick<Health, "snapshot" | "last" | "evaluations">,
   requests: RequestCounter,
   runtime: string,
   startedAt: number,
+  internalErrors?: InternalErrorCounter,
 ): string {
   const out: string[] = [];
   const snapshot = health.snapshot;
@@ -184,6 +206,13 @@ export function renderMetrics(
     "counter",
     "Answered HTTP requests by route and status code.",
     requests.entries().map(([path, code, count]) => [{ path, code }, count]),
+  );
+  family(
+    out,
+    "vitals_internal_errors_total",
+    "counter",
+    "Uncaught errors (a throw in a callback, an unhandled rejection) that vitals survived.",
+    [[{}, internalErrors?.count ?? 0]],
   );
   family(out, "vitals_info", "gauge", "The vitals version and runtime.", [
     [{ version: VERSION, runtime }, 1],

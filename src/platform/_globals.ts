@@ -1,7 +1,7 @@
 /**
  * The part of each {@link Platform} that needs nothing but the runtime's own
- * globals: its name and version, `fetch`, signals, the environment, the
- * arguments, exiting. `mod.ts` builds the platform from this and loads the
+ * globals: its name and version, `fetch`, signals, uncaught errors, the
+ * environment, the arguments, exiting. `mod.ts` builds the platform from this and loads the
  * rest (`bun.ts` or `deno.ts`: processes, sockets, TLS, files, the server) on
  * first use, so `vitals probe`, `--version` and `--help` start without it.
  *
@@ -12,21 +12,106 @@
  * @module
  */
 
-import type { Platform } from "./platform.ts";
+import type { Platform, UncaughtListener } from "./platform.ts";
 
 /** The members of {@link Platform} that {@link globalsPlatform} provides. */
 export type GlobalsPart = Pick<
   Platform,
-  "runtime" | "version" | "fetch" | "onSignal" | "env" | "args" | "stderrIsTerminal" | "exit"
+  | "runtime"
+  | "version"
+  | "fetch"
+  | "onSignal"
+  | "onUncaught"
+  | "env"
+  | "args"
+  | "stderrIsTerminal"
+  | "exit"
 >;
 
 interface BunProcess {
   readonly env: Record<string, string | undefined>;
   readonly argv: string[];
   readonly stderr: { readonly isTTY?: boolean };
-  on(name: string, listener: () => void): unknown;
-  off(name: string, listener: () => void): unknown;
+  on(name: string, listener: (value: unknown) => void): unknown;
+  off(name: string, listener: (value: unknown) => void): unknown;
   exit(code: number): never;
+}
+
+/**
+ * {@link Platform.onUncaught} over a runtime `hook`, which routes the
+ * runtime's uncaught errors to `deliver` until the function it returns is
+ * called. The hook is in place only while a listener is: with none, the
+ * runtime ends the process as it always does. Only the latest listener hears
+ * an error, and one that throws is ignored (a throw from the hook itself
+ * would end the process, the very thing it is there to stop).
+ */
+function uncaughtRouter(hook: (deliver: UncaughtListener) => () => void): Platform["onUncaught"] {
+  const listeners: UncaughtListener[] = [];
+  let unhook: (() => void) | undefined;
+  const deliver: UncaughtListener = (error, kind) => {
+    try {
+      listeners.at(-1)?.(error, kind);
+    } catch {
+      // Nothing is left to report a failing listener to.
+    }
+  };
+  return (listener) => {
+    // A wrapper of its own, so the same function installed twice is removed once.
+    const entry: UncaughtListener = (error, kind) => listener(error, kind);
+    listeners.push(entry);
+    unhook ??= hook(deliver);
+    return () => {
+      const index = listeners.indexOf(entry);
+      if (index === -1) return;
+      listeners.splice(index, 1);
+      if (listeners.length > 0) return;
+      unhook?.();
+      unhook = undefined;
+    };
+  };
+}
+
+/** One router per process: two would both hook the runtime, and both hear every error. */
+let uncaught: Platform["onUncaught"] | undefined;
+
+/**
+ * Bun (as Node): a listener for `uncaughtException` or `unhandledRejection`
+ * replaces the default, which prints the error and exits.
+ */
+function bunUncaught(process: BunProcess): Platform["onUncaught"] {
+  return uncaught ??= uncaughtRouter((deliver) => {
+    const onException = (error: unknown) => deliver(error, "exception");
+    const onRejection = (reason: unknown) => deliver(reason, "rejection");
+    process.on("uncaughtException", onException);
+    process.on("unhandledRejection", onRejection);
+    return () => {
+      process.off("uncaughtException", onException);
+      process.off("unhandledRejection", onRejection);
+    };
+  });
+}
+
+/**
+ * Deno: uncaught errors are dispatched on `globalThis` as `error` and
+ * `unhandledrejection` events, and `preventDefault()` stops the exit.
+ */
+function denoUncaught(): Platform["onUncaught"] {
+  return uncaught ??= uncaughtRouter((deliver) => {
+    const onError = (event: ErrorEvent) => {
+      event.preventDefault();
+      deliver(event.error, "exception");
+    };
+    const onRejection = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      deliver(event.reason, "rejection");
+    };
+    globalThis.addEventListener("error", onError);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    return () => {
+      globalThis.removeEventListener("error", onError);
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+    };
+  });
 }
 
 /** The globals part on Bun; call only when running on Bun. */
@@ -41,6 +126,7 @@ export function bunPart(): GlobalsPart {
       process.on(signal, listener);
       return () => process.off(signal, listener);
     },
+    onUncaught: bunUncaught(process),
     env: () => {
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(process.env)) {
@@ -80,6 +166,7 @@ export function denoPart(): GlobalsPart {
       Deno.addSignalListener(signal, listener);
       return () => Deno.removeSignalListener(signal, listener);
     },
+    onUncaught: denoUncaught(),
     env: () => Deno.env.toObject(),
     args: () => [...Deno.args],
     stderrIsTerminal: () => Deno.stderr.isTerminal(),

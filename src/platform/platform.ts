@@ -88,6 +88,13 @@ export interface TlsOptions {
   readonly serverName?: string | undefined;
   /** Accept any certificate: no chain, name or date is verified. */
   readonly insecureSkipVerify?: boolean | undefined;
+  /**
+   * {@link Platform.handshake} only: the longest it may wait, after a TLS 1.3
+   * handshake, for the server's verdict on the client (it waits at most
+   * 200 ms in any case). A check passes part of its timeout, so the wait
+   * cannot make it time out.
+   */
+  readonly maxVerdictWaitMs?: number | undefined;
 }
 
 /** What a TLS handshake showed of the server. */
@@ -106,6 +113,12 @@ export interface TlsResponse {
 
 /** Signals vitals reacts to. */
 export type SignalName = "SIGTERM" | "SIGINT" | "SIGHUP";
+
+/** How an error went uncaught: thrown where nothing caught it, or a rejection nobody handled. */
+export type UncaughtKind = "exception" | "rejection";
+
+/** Hears an uncaught error: the value thrown or the rejection's reason. */
+export type UncaughtListener = (error: unknown, kind: UncaughtKind) => void;
 
 /** The runtime services vitals needs; one implementation per runtime. */
 export interface Platform {
@@ -130,15 +143,26 @@ export interface Platform {
    */
   fetchTls(url: string, init: RequestInit, tls: TlsOptions): Promise<TlsResponse>;
   /**
-   * Connects, completes a TLS handshake and closes at once. Rejects with a
-   * `PlatformError`: `ETLS` when the handshake fails, the connection's code
-   * when connecting does.
+   * Connects, completes a TLS handshake and closes; under TLS 1.3 it first
+   * waits briefly for the server's verdict on the client, which comes after
+   * the client's part of the handshake. Rejects with a `PlatformError`:
+   * `ETLS` when the handshake fails or the server then refuses the client,
+   * the connection's code when connecting does.
    */
   handshake(hostname: string, port: number, signal: AbortSignal, tls: TlsOptions): Promise<TlsPeer>;
   /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
+  /**
+   * Hands every uncaught error (a throw out of an event callback, a promise
+   * rejected with no handler) to `listener` instead of letting it end the
+   * process; returns a function that stops listening. While several are
+   * installed only the latest hears an error (`serve`'s guard takes over
+   * from `main.ts`'s exit-with-a-message); with none, the runtime's own
+   * behaviour is back. A listener that throws is ignored.
+   */
+  onUncaught(listener: UncaughtListener): () => void;
   /**
    * Reads a UTF-8 file; rejects with a `PlatformError`, with `EFBIG` when it
    * holds more than `maxBytes` (read no further, so `/dev/zero` is safe).
