@@ -1,8 +1,8 @@
 /**
- * The bounded HTTP/1.1 server (src/platform/_http1_server.ts) over a real
- * listener on 127.0.0.1: `Deno.listen` on Deno, and on Bun (which has no
- * `Deno.listen`) a small adapter over node:net with the same accept, read,
- * write and close. Clients are raw sockets, so every byte on the wire is seen:
+ * The bounded HTTP/1.1 servers on 127.0.0.1, the same cases for both: on Deno
+ * src/platform/_http1_server.ts over `Deno.listen`, on Bun
+ * src/platform/_bun_server.ts over `Bun.listen` (what `vitals serve` runs on
+ * each). Clients are raw sockets, so every byte on the wire is seen:
  * GET and HEAD with their content-length, keep-alive and pipelining, answers
  * reused by wire key, heads that arrive in pieces or outgrow the first buffer,
  * `Connection: close`, heads over 16 KiB (431), malformed requests (400),
@@ -18,12 +18,11 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { test } from "node:test";
+import { serveBun } from "../src/platform/_bun_server.ts";
 import {
   HEAD_LIMIT,
-  type Http1Conn,
-  type Http1Listener,
   type Http1Options,
   type Http1Server,
   serveHttp1,
@@ -32,106 +31,25 @@ import { WIRE_KEY } from "../src/platform/_http1_codec.ts";
 import { createTestApp, eventually, gate } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
-// Listeners
+// Servers
 
-/** A Deno.Listener-like listener over node:net, for runtimes without Deno.listen. */
-async function netListener(): Promise<{ listener: Http1Listener; port: number }> {
-  const queue: Http1Conn[] = [];
-  const waiting: { resolve(conn: Http1Conn): void; reject(error: Error): void }[] = [];
-  let closed = false;
-  const server = createServer((socket) => {
-    const conn = wrapSocket(socket);
-    const waiter = waiting.shift();
-    if (waiter) waiter.resolve(conn);
-    else queue.push(conn);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === "object");
-  return {
-    port: address.port,
-    listener: {
-      accept() {
-        const conn = queue.shift();
-        if (conn) return Promise.resolve(conn);
-        if (closed) return Promise.reject(new Error("listener closed"));
-        return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-      },
-      close() {
-        closed = true;
-        server.close();
-        for (const conn of queue.splice(0)) conn.close();
-        for (const waiter of waiting.splice(0)) waiter.reject(new Error("listener closed"));
-      },
-    },
-  };
-}
-
-/** A socket as a Deno.Conn-like connection: `read` resolves `null` at the end. */
-function wrapSocket(socket: Socket): Http1Conn {
-  const chunks: Uint8Array[] = [];
-  let ended = false;
-  let reader: { buffer: Uint8Array; resolve(n: number | null): void } | undefined;
-  const wake = () => {
-    if (!reader) return;
-    const chunk = chunks[0];
-    if (chunk) {
-      const n = Math.min(chunk.length, reader.buffer.length);
-      reader.buffer.set(chunk.subarray(0, n));
-      if (n === chunk.length) chunks.shift();
-      else chunks[0] = chunk.subarray(n);
-      reader.resolve(n);
-      reader = undefined;
-    } else if (ended) {
-      reader.resolve(null);
-      reader = undefined;
-    }
-  };
-  const end = () => {
-    ended = true;
-    wake();
-  };
-  socket.on("data", (chunk: Buffer) => {
-    chunks.push(new Uint8Array(chunk));
-    wake();
-  });
-  socket.on("end", end);
-  socket.on("close", end);
-  socket.on("error", end);
-  return {
-    read: (buffer) =>
-      new Promise((resolve) => {
-        reader = { buffer, resolve };
-        wake();
-      }),
-    write: (bytes) =>
-      new Promise((resolve, reject) => {
-        socket.write(bytes, (error) => error ? reject(error) : resolve(bytes.length));
-      }),
-    close() {
-      socket.destroy();
-      end();
-    },
-  };
-}
-
-/** A listener on 127.0.0.1 at a free port: Deno's own where there is one. */
-function listen(): Promise<{ listener: Http1Listener; port: number }> {
-  if ("Deno" in globalThis && !("Bun" in globalThis)) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, transport: "tcp" });
-    return Promise.resolve({ listener, port: listener.addr.port });
-  }
-  return netListener();
-}
-
-/** Serves `handler` with serveHttp1; `close()` shuts the server down at once. */
-async function start(
+/**
+ * Serves `handler` on 127.0.0.1 at a free port with the runtime's HTTP/1.1
+ * server: serveHttp1 over `Deno.listen` on Deno, serveBun over `Bun.listen` on
+ * Bun; `close()` shuts it down at once.
+ */
+function start(
   handler: Http1Options["handler"],
   maxConnections = 64,
 ): Promise<{ port: number; server: Http1Server; close(): Promise<void> }> {
-  const { listener, port } = await listen();
+  const bun = (globalThis as { Bun?: unknown }).Bun;
+  if (bun) {
+    const server = serveBun(bun, { hostname: "127.0.0.1", port: 0, handler, maxConnections });
+    return Promise.resolve({ port: server.port, server, close: () => server.shutdown(0) });
+  }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, transport: "tcp" });
   const server = serveHttp1(listener, { handler, hostname: "127.0.0.1", maxConnections });
-  return { port, server, close: () => server.shutdown(0) };
+  return Promise.resolve({ port: listener.addr.port, server, close: () => server.shutdown(0) });
 }
 
 /** Answers `METHOD /path` in the body. */

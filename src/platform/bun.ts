@@ -9,9 +9,10 @@
  * @module
  */
 
+import { connectionLimit } from "./_connection_limit.ts";
 import { bunPart } from "./_globals.ts";
 import { nodeFetchTls } from "./_node_fetch.ts";
-import { tlsHandshake } from "./_node_tls.ts";
+import { tlsHandshake } from "./_tls_handshake.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { readCapped } from "./_read_capped.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
@@ -38,12 +39,6 @@ interface BunSocket {
   end(): void;
 }
 
-interface BunServer {
-  readonly hostname: string;
-  readonly port: number;
-  stop(closeActiveConnections?: boolean): Promise<void>;
-}
-
 interface BunApi {
   readonly version: string;
   spawn(options: {
@@ -61,13 +56,6 @@ interface BunApi {
     port: number;
     socket: { data(): void; error?(socket: BunSocket, error: Error): void };
   }): Promise<BunSocket>;
-  serve(options: {
-    hostname: string;
-    port: number;
-    idleTimeout: number;
-    fetch(request: Request): Response | Promise<Response>;
-    error(error: Error): Response;
-  }): BunServer;
   file(path: string): { text(): Promise<string> };
 }
 
@@ -138,43 +126,23 @@ async function connect(hostname: string, port: number, signal: AbortSignal): Pro
   }
 }
 
-function serve(options: ServeOptions): Promise<RunningServer> {
-  let server: BunServer;
+/**
+ * Serves with vitals' own HTTP/1.1 server for Bun (`_bun_server.ts` says why
+ * not `Bun.serve`), loaded here so that `check` and `validate` load no server.
+ */
+async function serve(options: ServeOptions): Promise<RunningServer> {
+  const [{ serveBun }, { readFileSync }] = await Promise.all([
+    import("./_bun_server.ts"),
+    import("node:fs"),
+  ]);
   try {
-    server = bun().serve({
-      hostname: options.hostname,
-      port: options.port,
-      // Seconds; idle and slow connections close, as Deno's server does (see _http1_server.ts).
-      idleTimeout: 10,
-      fetch: options.handler,
-      error(error) {
-        console.error(`Request failed: ${error.message}`);
-        return new Response(JSON.stringify({ status: "DOWN", details: ["internal error"] }), {
-          status: 503,
-          headers: { "content-type": "application/json" },
-        });
-      },
+    return serveBun(bun(), {
+      ...options,
+      maxConnections: connectionLimit(() => readFileSync("/proc/self/limits", "utf8")),
     });
   } catch (error) {
-    return Promise.reject(toPlatformError(error));
+    throw toPlatformError(error);
   }
-  return Promise.resolve({
-    hostname: server.hostname,
-    port: server.port,
-    async shutdown(graceMs: number) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), graceMs);
-      });
-      try {
-        if (await Promise.race([server.stop(false), expired]) === "expired") {
-          await server.stop(true);
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  });
 }
 
 async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {

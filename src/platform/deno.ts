@@ -7,11 +7,12 @@
  * @module
  */
 
+import { connectionLimit } from "./_connection_limit.ts";
 import { serveHttp1 } from "./_http1_lazy.ts";
 import { readCapped } from "./_read_capped.ts";
 import { denoPart } from "./_globals.ts";
 import { nodeFetchTls } from "./_node_fetch.ts";
-import { tlsHandshake } from "./_node_tls.ts";
+import { tlsHandshake } from "./_tls_handshake.ts";
 import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
 import { supervise, unlessAborted } from "./_supervise.ts";
 import {
@@ -88,22 +89,6 @@ async function connect(hostname: string, port: number, signal: AbortSignal): Pro
   }
 }
 
-/**
- * How many connections the server keeps open: half the descriptors vitals
- * may open (Deno raises the soft limit to the hard one at start-up), leaving
- * the rest for check processes, files and outgoing connections.
- */
-function connectionLimit(): number {
-  try {
-    const limits = Deno.readTextFileSync("/proc/self/limits");
-    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
-    if (Number.isSafeInteger(soft)) return Math.max(32, Math.floor(soft / 2));
-  } catch {
-    // Not Linux: fall back to a common default limit's half.
-  }
-  return 512;
-}
-
 function serve(options: ServeOptions): Promise<RunningServer> {
   let listener: Deno.TcpListener;
   try {
@@ -114,7 +99,7 @@ function serve(options: ServeOptions): Promise<RunningServer> {
   const server = serveHttp1(listener, {
     handler: options.handler,
     hostname: options.hostname,
-    maxConnections: connectionLimit(),
+    maxConnections: connectionLimit(() => Deno.readTextFileSync("/proc/self/limits")),
   });
   return Promise.resolve({
     hostname: listener.addr.hostname,

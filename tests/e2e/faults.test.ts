@@ -53,7 +53,7 @@ const RSS_BOUND_KB = 16 * 1024;
 interface Target {
   /** "deno", "bun" or "binary": the first word of each test name. */
   readonly name: string;
-  /** Whether vitals runs on Bun (serving through Bun.serve). */
+  /** Whether vitals runs on Bun (the compiled binary does). */
   readonly bun: boolean;
   /** Added to each case's sleep durations, so the targets' processes differ. */
   readonly offset: number;
@@ -479,10 +479,28 @@ function catchesHangup(pid: number): boolean {
 }
 
 /**
- * 5. SIGHUP every 10 ms for 200 ms from the moment `serve` catches SIGHUP.
- * No program can catch a signal before its runtime runs its first line; what
- * vitals controls is that its handler comes first and that nothing after it
- * lets a SIGHUP kill it. How long the runtime takes to get there is printed.
+ * How long after Deno shows SIGHUP caught the storm starts. Deno installs the
+ * OS handlers of SIGHUP, SIGTERM and SIGINT together (setting their SigCgt
+ * bits) in the first `Deno.addSignalListener` call, spawns its signal thread,
+ * and only then records the listener; a signal in between finds none and gets
+ * the default action, death (denoland/deno, ext/signals/lib.rs: `init()`
+ * inside `register()`). No program can close that window: vitals' listener
+ * cannot exist before Deno records it. Measured with a script whose first
+ * statement adds a SIGHUP listener, sending SIGHUP the moment the bit shows:
+ * 8 deaths in 40 at once, 3 in 40 after 0.2 ms, 6 in 40 after 1 ms, none
+ * in 40 after 5 ms. 50 ms is ten times the last, for a loaded machine; the
+ * rest of start-up (loading vitals, reading the config, listening, adding the
+ * reload listener) comes after it, inside the storm. Bun sets the bit when
+ * vitals' own listener is added, so there the bit alone is the start.
+ */
+const DENO_SIGNAL_SETTLE_MS = 50;
+
+/**
+ * 5. SIGHUP every 10 ms for 200 ms from the moment `serve` catches SIGHUP
+ * (on Deno, {@link DENO_SIGNAL_SETTLE_MS} after). No program can catch a
+ * signal before its runtime runs its first line; what vitals controls is that
+ * its handler comes first and that nothing after it lets a SIGHUP kill it.
+ * How long the runtime takes to get there is printed.
  */
 async function hangupsAtStart(target: Target): Promise<void> {
   const marker = `true hup-${duration(target, 0)}`;
@@ -490,17 +508,19 @@ async function hangupsAtStart(target: Target): Promise<void> {
     "hup.yaml",
     `checks:\n  - {name: ok, type: command, command: ["true", "hup-${duration(target, 0)}"]}\n`,
   );
+  const command = await target.command(); // the binary is built before the clock starts
   const spawned = performance.now();
-  const vitals = start(
-    ["serve", "--config", path, "--host", "127.0.0.1", "--port", "0"],
-    { command: await target.command() },
-  );
+  const vitals = start(["serve", "--config", path, "--host", "127.0.0.1", "--port", "0"], {
+    command,
+  });
   try {
     while (!catchesHangup(vitals.child.pid!) && performance.now() - spawned < 5_000) {
       await sleep(1);
     }
     const caughtAfter = Math.round(performance.now() - spawned);
     assert.ok(catchesHangup(vitals.child.pid!), "vitals catches SIGHUP within 5 s of its start");
+    const settle = target.bun ? 0 : DENO_SIGNAL_SETTLE_MS;
+    if (settle > 0) await sleep(settle);
     const started = performance.now();
     let sent = 0;
     while (performance.now() - started < 200 && alive(vitals)) {
@@ -510,7 +530,8 @@ async function hangupsAtStart(target: Target): Promise<void> {
     }
     const result = await exitWithin(vitals, 200);
     console.log(
-      `${target.name}: SIGHUP caught ${caughtAfter} ms after spawn; ${sent} sent in the next ` +
+      `${target.name}: SIGHUP caught ${caughtAfter} ms after spawn; ` +
+        `${settle > 0 ? `storm from ${settle} ms later; ` : ""}${sent} sent in the next ` +
         `${Math.round(performance.now() - started)} ms; vitals ${
           result === "still running" ? "still running" : `exited: ${result}`
         }`,
@@ -588,7 +609,12 @@ async function outputFlood(target: Target): Promise<void> {
 /** How many idle connections the flood opens. */
 const CONNECTIONS = 1_100;
 
-/** 7. More idle connections than descriptors, then a probe. */
+/**
+ * 7. More idle connections than descriptors, then a probe, which must be
+ * answered within 1 s (kubelet's default probe timeout) on every build: the
+ * server keeps at most half the descriptors as connections and closes the
+ * oldest idle one for a new one. The latency is printed for the docs.
+ */
 async function connectionFlood(target: Target): Promise<void> {
   const marker = `true conn-${duration(target, 0)}`;
   const limited = ["sh", "-c", 'ulimit -n 1024 && exec "$@"', "sh", ...await target.command()];
@@ -628,10 +654,10 @@ async function connectionFlood(target: Target): Promise<void> {
     }
     // Connections past the listen backlog may wait for SYN retries: give them 5 s.
     await eventually(() => settled === CONNECTIONS, 5_000);
-    // Then wait until vitals holds all it will: Deno's server stops at its limit
-    // (half the descriptors) and evicts; Bun.serve takes connections until the
-    // descriptors run out, the kernel handing them over for about 1.5 s (SYN-ACK
-    // retries), so "no change for 2 s" alone could stop early there.
+    // Then wait until vitals holds all it will: it stops at its limit (half
+    // the descriptors) and closes the oldest idle connection for each new one,
+    // so the count settles; "no change for 2 s", or nearly every descriptor
+    // taken (which a server without a limit reaches), ends the wait.
     let peak = fdCount(pid);
     let changed = performance.now();
     await eventually(() => {
@@ -640,13 +666,13 @@ async function connectionFlood(target: Target): Promise<void> {
       return count >= 1024 - 10 || performance.now() - changed >= 2_000;
     }, 10_000);
     peak = fdCount(pid);
-    // Deno's server evicts the oldest idle connection for a new one; Bun.serve
-    // has no limit and frees descriptors only when idle connections time out (10 s).
-    const bound = target.bun ? 15_000 : 1_000;
+    // kubelet's default probe timeout. The probe itself may wait longer, so
+    // that a slow answer is measured and printed rather than cut off.
+    const bound = 1_000;
     let probe: Reply | undefined;
     let probeError: unknown;
     try {
-      probe = await get(vitals.url, "/health/live", bound);
+      probe = await get(vitals.url, "/health/live", 15_000);
     } catch (error) {
       probeError = error;
     }
@@ -659,12 +685,12 @@ async function connectionFlood(target: Target): Promise<void> {
         (probe
           ? `/health/live answered ${probe.status} in ${Math.round(probe.ms)} ms`
           : `/health/live failed: ${probeError}`) +
-        ` (bound ${bound} ms, ${target.bun ? "Bun.serve idle timeout" : "eviction"})`,
+        ` (bound ${bound} ms)`,
     );
     if (!probe) throw probeError;
     assert.equal(probe.status, 200, probe.body);
     assert.equal((JSON.parse(probe.body) as { status: string }).status, "UP");
-    assert.ok(probe.ms < bound, `the probe took ${Math.round(probe.ms)} ms`);
+    assert.ok(probe.ms < bound, `the probe took ${Math.round(probe.ms)} ms, over ${bound} ms`);
     assert.ok(alive(vitals), `vitals ended; stderr:\n${vitals.stderr}`);
     closing = true;
     for (const socket of sockets) socket.destroy();
@@ -760,7 +786,7 @@ const CASES: readonly [string, (target: Target) => Promise<void>][] = [
     outputFlood,
   ],
   [
-    `${CONNECTIONS} idle connections under ulimit -n 1024 do not lock out a probe, and their descriptors are freed`,
+    `${CONNECTIONS} idle connections under ulimit -n 1024 leave a probe answered within 1 s, and their descriptors are freed`,
     connectionFlood,
   ],
   [
