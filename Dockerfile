@@ -12,10 +12,11 @@ COPY package.json package-lock.json deno.json ./
 RUN deno install
 COPY main.ts ./
 COPY src/ src/
-# Only the permissions vitals uses: serve and connect, read the config, read
-# VITALS_* variables, run command checks.
-RUN deno compile --allow-net --allow-read --allow-env --allow-run \
-    --output /out/vitals main.ts
+# deno.json's compile task holds the permissions, and only those vitals uses:
+# serve and connect, read the config, /proc and certificates, read its
+# environment, run command checks. tests/e2e/deno_permissions.test.ts runs
+# vitals on deno run with exactly those flags.
+RUN deno task compile
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 # Keep in step with src/version.ts; CI may pass --build-arg VERSION=...
@@ -24,7 +25,7 @@ LABEL org.opencontainers.image.title="vitals" \
       org.opencontainers.image.description="Config-driven health-check sidecar for Kubernetes, Cloud Foundry and bare VMs" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.version="${VERSION}"
-COPY --from=build /out/vitals /usr/local/bin/vitals
+COPY --from=build /src/dist/vitals /usr/local/bin/vitals
 ENV VITALS_CONFIG=/etc/vitals/vitals.yaml
 # distroless's nonroot user, by number, so Kubernetes' runAsNonRoot can verify it.
 USER 65532:65532
