@@ -306,7 +306,7 @@ function commandTrace(command: string, paths: ReadonlySet<string>): CommandTrace
     configLoader: packages.has("yaml") || packages.has("zod") ||
       has(/^src\/config\/(load|schema)\.ts$/),
     checkKinds: has(/^src\/checks\//),
-    server: has(/^src\/(cli\/serve|platform\/_http1_server|grpc\/health_server)\.ts$/),
+    server: has(/^src\/(cli\/serve|platform\/_http1\/(http1|bun)_server|grpc\/health_server)\.ts$/),
     handler: has(/^src\/http\/handler\.ts$/),
   };
 }

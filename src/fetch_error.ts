@@ -11,7 +11,7 @@ import { PlatformError } from "./platform/platform_error.ts";
 
 /**
  * Each runtime's words for a failure, in the order they are tried. Deno's
- * `fetch` speaks hyper and rustls, Bun's its own codes, and `node:http` (the
+ * `fetch` speaks hyper and rustls, Bun's its own codes, and Node's `http` (the
  * fallback for blocked ports and TLS settings, on both) Node's codes: each
  * reason lists all three. The first that matches decides, so the specific
  * ones come first: a handshake that fails because the peer closed is

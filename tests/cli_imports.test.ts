@@ -83,9 +83,8 @@ const BASE = ["main.ts", "src/platform/mod.ts", "src/cli/run.ts"];
 const CONFIG_LOADER = /^src\/config\/(load|schema|resolve)\.ts$/;
 const CHECK_KIND = /^src\/checks\//;
 const SERVER =
-  /^src\/(cli\/serve|platform\/_http1_server|platform\/_http1_codec|grpc\/health_server)\.ts$/;
-const LAZY_PLATFORM =
-  /^src\/platform\/(bun|deno|_reap|_supervise|_node_fetch|_node_body|_node_tls|_tls_handshake)\.ts$/;
+  /^src\/(cli\/serve|platform\/_http1\/(http1_server|bun_server|codec)|grpc\/health_server)\.ts$/;
+const LAZY_PLATFORM = /^src\/platform\/(bun|deno|_process\/.*|_node\/.*|_net\/.*|_http1\/.*)\.ts$/;
 
 function matching(files: Iterable<string>, pattern: RegExp): string[] {
   return [...files].filter((file) => pattern.test(file)).sort();
@@ -93,8 +92,8 @@ function matching(files: Iterable<string>, pattern: RegExp): string[] {
 
 test("the import reader sees value imports, skips type-only ones and finds import()", () => {
   const imports = importsOf(join(ROOT, "src/platform/mod.ts"));
-  assert.ok(imports.values.includes("./_globals.ts"), imports.values.join());
-  assert.deepEqual(imports.dynamic.sort(), ["./bun.ts", "./deno.ts"]);
+  assert.ok(imports.values.includes("./_runtime/globals.ts"), imports.values.join());
+  assert.deepEqual(imports.dynamic.sort(), ["./_node/node_part.ts", "./bun.ts", "./deno.ts"]);
   const options = importsOf(join(ROOT, "src/cli/options.ts"));
   assert.ok(!options.values.includes("node:util"), "options.ts imports node:util as a type only");
   const { packages } = loads("src/config/load.ts");
@@ -120,7 +119,12 @@ for (
 for (const command of ["check", "validate"]) {
   test(`${command} loads no server, on either runtime's platform`, () => {
     for (const platform of ["src/platform/bun.ts", "src/platform/deno.ts"]) {
-      const { files, packages } = loads(...BASE, `src/cli/${command}.ts`, platform);
+      const { files, packages } = loads(
+        ...BASE,
+        `src/cli/${command}.ts`,
+        platform,
+        "src/platform/_node/node_part.ts",
+      );
       assert.deepEqual(matching(files, SERVER), [], platform);
       assert.ok(![...packages].some((name) => name.startsWith("node:")), [...packages].join());
     }

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { test } from "node:test";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { eventually, runCheck, runningProcesses, tempDir } from "./helpers.ts";
 
 /** A number of seconds no other test sleeps for, so `sleep N` names this file's processes. */
@@ -61,7 +61,7 @@ async function runLeaf(
   script: string,
   file: string,
   timeout = 10_000,
-): Promise<{ result: CheckResult; pid: number }> {
+): Promise<{ result: RunResult; pid: number }> {
   const result = await runCheck({ type: "command", command: ["sh", "-c", script], timeout });
   let pid = 0;
   try {

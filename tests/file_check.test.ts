@@ -10,7 +10,7 @@ import { createCheck } from "../src/checks/create_check.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { CheckConfig } from "../src/config/resolve.ts";
 import { PlatformError } from "../src/platform/platform_error.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import {
   assertClearConfigError,
   CHECK_BASE,
@@ -22,7 +22,7 @@ import {
 } from "./helpers.ts";
 
 /** Runs a file check on `clock`, whose wall time ages are measured against. */
-function runFileCheck(fields: Record<string, unknown>, clock: ManualClock): Promise<CheckResult> {
+function runFileCheck(fields: Record<string, unknown>, clock: ManualClock): Promise<RunResult> {
   const config = { ...CHECK_BASE, name: "beat", type: "file", ...fields } as CheckConfig;
   return createCheck(config, { platform, clock }).run();
 }

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Health } from "../src/engine/health.ts";
 import { serveGrpcHealth } from "../src/grpc/health_server.ts";
-import { controlled, runCheck } from "./helpers.ts";
+import { controlled, platform, runCheck } from "./helpers.ts";
 
 interface Jsc {
   heapStats(): { objectCount: number; objectTypeCounts: Record<string, number> };
@@ -53,7 +53,7 @@ test(
     const live = controlled("l", undefined, { groups: ["live"] });
     const health = new Health({ checks: [live.check], ttl: 50, poolSize: 4 });
     await health.start();
-    const server = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health });
+    const server = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health, platform });
     try {
       const check = { type: "grpc", host: "127.0.0.1", port: server.port, service: "live" };
       // Warm up: modules loaded, code compiled, first sessions made and gone.

@@ -1,10 +1,11 @@
 /**
  * The bounded HTTP/1.1 servers on 127.0.0.1, the same cases for both: on Deno
- * src/platform/_http1_server.ts over `Deno.listen`, on Bun
- * src/platform/_bun_server.ts over `Bun.listen` (what `vitals serve` runs on
- * each). Clients are raw sockets, so every byte on the wire is seen:
- * GET and HEAD with their content-length, keep-alive and pipelining, answers
- * reused by wire key, heads that arrive in pieces or outgrow the first buffer,
+ * src/platform/_http1/http1_server.ts over `Deno.listen`, on Bun
+ * src/platform/_http1/bun_server.ts over `Bun.listen` (what `vitals serve`
+ * runs on each). Clients are raw sockets, so every byte on the wire is seen:
+ * GET and HEAD with their content-length, keep-alive and pipelining, the
+ * bytes of a `ReusableResponse` written again, the plain 500 for a handler
+ * that fails, heads that arrive in pieces or outgrow the first buffer,
  * `Connection: close`, heads over 16 KiB (431), malformed requests (400),
  * requests with a body (answered, then closed), the connection limit (the
  * oldest idle connection makes room; none does when all are busy), and
@@ -20,14 +21,14 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
 import { test } from "node:test";
-import { serveBun } from "../src/platform/_bun_server.ts";
+import { serveBun } from "../src/platform/_http1/bun_server.ts";
+import { HEAD_LIMIT } from "../src/platform/_http1/codec.ts";
+import { ReusableResponse } from "../src/platform/platform.ts";
 import {
-  HEAD_LIMIT,
   type Http1Options,
   type Http1Server,
   serveHttp1,
-} from "../src/platform/_http1_server.ts";
-import { WIRE_KEY } from "../src/platform/_http1_codec.ts";
+} from "../src/platform/_http1/http1_server.ts";
 import { createTestApp, eventually, gate } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
@@ -247,17 +248,49 @@ test("Connection: close, or HTTP/1.0 without keep-alive, closes after the respon
   }
 });
 
+test("a handler that throws or rejects gets 500 in plain text, and the connection goes on", async () => {
+  const failing = (request: Request): Response | Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/throw") throw new Error("the handler failed");
+    if (pathname === "/reject") return Promise.reject(new Error("the handler failed"));
+    return echo(request);
+  };
+  const server = await start(failing);
+  const client = await Client.open(server.port);
+  try {
+    client.send(GET("/throw") + GET("/reject") + GET("/fine"));
+    for (let i = 0; i < 2; i++) {
+      const failed = await client.response();
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers.get("content-type"), "text/plain");
+      assert.equal(failed.headers.get("content-length"), "22");
+      assert.equal(failed.body, "internal server error\n");
+      assert.equal(failed.headers.get("connection"), undefined, "the connection stays open");
+    }
+    assert.equal((await client.response()).body, "GET /fine");
+    client.send(`HEAD /throw HTTP/1.1\r\nHost: t\r\n\r\n`);
+    const head = await client.response(true);
+    assert.equal(head.status, 500);
+    assert.equal(head.headers.get("content-length"), "22");
+    client.send(GET("/reject", "Connection: close\r\n"));
+    const last = await client.response();
+    assert.equal(last.status, 500);
+    assert.equal(last.headers.get("connection"), "close");
+    assert.ok(await client.closedWithin(), "the server closed the connection");
+    assert.equal(client.text(), "", "nothing more on the wire: HEAD's answer had no body");
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
 test(
-  "responses with the same wire key are written as the first was, per method and close",
+  "reusable responses with one key are written as the first was, per method and close",
   async () => {
-    // The handler promises equal bytes for one key; the bodies differ here only to show reuse.
+    // The handler vouches for equal bytes per key; the bodies differ here only to show reuse.
     const key = {};
     let count = 0;
-    const keyed = () => {
-      const response = new Response(`answer ${++count}`);
-      (response as { [WIRE_KEY]?: object })[WIRE_KEY] = key;
-      return Promise.resolve(response);
-    };
+    const keyed = () => Promise.resolve(new ReusableResponse(key, `answer ${++count}`, {}));
     const server = await start(keyed);
     const client = await Client.open(server.port);
     try {

@@ -1,12 +1,12 @@
 /**
  * Reaching a port the Fetch standard blocks (src/platform: Deno's `fetch`
  * refuses 10080 and the like, so its platform falls back to
- * src/platform/_node_fetch.ts; Bun's `fetch` goes there directly): http and
+ * src/platform/_node/fetch.ts; Bun's `fetch` goes there directly): http and
  * tabbyapi checks against a real server on 127.0.0.1:10080 are UP on both
  * runtimes, send their headers, and judge a redirect without following it.
  * Skipped, with the reason, when something else holds the port.
  *
- * Then the body bridge of that file (src/platform/_node_body.ts), with a real
+ * Then the body bridge of that file (src/platform/_node/body.ts), with a real
  * `node:http` client against out-of-process peers that misbehave
  * (tests/fixtures/raw_server.py): a reset mid-body, a close right after the
  * headers, an endless body cancelled early, a large body read slowly, a body
@@ -21,8 +21,8 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, request } from "node:http";
 import { after, test } from "node:test";
-import { bodyStream, QUEUE_BYTES } from "../src/platform/_node_body.ts";
-import { nodeFetch, nodeFetchTls } from "../src/platform/_node_fetch.ts";
+import { bodyStream, QUEUE_BYTES } from "../src/platform/_node/body.ts";
+import { nodeFetch, nodeFetchTls } from "../src/platform/_node/fetch.ts";
 import { type RunningServer } from "../src/platform/mod.ts";
 import { json, platform, runCheck, sleep } from "./helpers.ts";
 import { blockedPortPeer, makeCerts, missingPeers, rawServer, withPeer } from "./raw_peer.ts";

@@ -1,5 +1,5 @@
 /**
- * Reading a file with a cap (src/platform/_read_capped.ts): a file up to the
+ * Reading a file with a cap (src/platform/_node/read_capped.ts): a file up to the
  * cap is read whole as UTF-8, one byte more is a `PlatformError` `EFBIG`, an
  * endless device stops at the cap, and other failures keep their `code`.
  *
@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import { readCapped } from "../src/platform/_read_capped.ts";
+import { readCapped } from "../src/platform/_node/read_capped.ts";
 import { PlatformError } from "../src/platform/platform_error.ts";
 import { tempDir } from "./helpers.ts";
 

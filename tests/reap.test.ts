@@ -1,5 +1,5 @@
 /**
- * Reaping escaped descendants (src/platform/_reap.ts): `reapMarked` kills a
+ * Reaping escaped descendants (src/platform/_process/reap.ts): `reapMarked` kills a
  * process that carries the run's marker in its environment even after it left
  * the process group (`setsid`), and a child that cleared its environment
  * under a parent that carries it, and leaves alone a process without the
@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
-import { MARKER_VARIABLE, newMarker, reapMarked } from "../src/platform/_reap.ts";
+import { MARKER_VARIABLE, newMarker, reapMarked } from "../src/platform/_process/reap.ts";
 import { eventually, runningProcesses } from "./helpers.ts";
 
 /** The process group and session of `pid` (fields 5 and 6 of /proc/PID/stat). */

@@ -2,7 +2,7 @@
 // a name that does not resolve are DOWN with the reason. With `tls`, against
 // `openssl s_server` (out of process): a TLS 1.3 server that requires a client
 // certificate refuses a client only after the client's part of the handshake
-// (src/platform/_tls_handshake.ts waits for that verdict), so a client without
+// (src/platform/_node/tls_handshake.ts waits for that verdict), so a client without
 // one, or with one the server's CA did not sign, is DOWN; a client it accepts,
 // and a server that asks for none, are UP without waiting out the timeout.
 
@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { after, test } from "node:test";
 import { createCheck } from "../src/checks/create_check.ts";
 import { loadConfig } from "../src/config/load.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { CHECK_BASE, closedPort, platform, runCheck, startServer } from "./helpers.ts";
 import { makeCerts, missingPeers, sServer, withPeer } from "./raw_peer.ts";
 import { noneEscape } from "./uncaught.ts";
@@ -68,7 +68,7 @@ after(() => certs?.remove());
 let configs = 0;
 
 /** Runs a tcp check of 127.0.0.1:`port` with `tls` (a YAML flow mapping), loaded from a file. */
-async function runTls(port: number, tls: string, timeout = "5s"): Promise<CheckResult> {
+async function runTls(port: number, tls: string, timeout = "5s"): Promise<RunResult> {
   const file = `${certs!.dir}/tcp-${++configs}.yaml`;
   writeFileSync(
     file,

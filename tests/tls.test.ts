@@ -1,5 +1,5 @@
 // TLS for the http, tabbyapi and tcp checks (src/checks/_tls.ts, the
-// platform's fetchTls and handshake in src/platform/_node_fetch.ts and
+// platform's fetchTls and handshake in src/platform/_node/fetch.ts and
 // _node_tls.ts, the TLS files in src/config/tls_files.ts), against real
 // node:https servers on 127.0.0.1 with certificates that openssl makes here:
 // self-signed, from a private CA, for a client (mutual TLS), expiring in 5 and
@@ -22,7 +22,7 @@ import { ConfigError } from "../src/config/error.ts";
 import { loadConfig, parseConfig } from "../src/config/load.ts";
 import { secretsOf } from "../src/config/secrets.ts";
 import { createLogger } from "../src/log.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { missingOpenssl, openssl as runOpenssl, selfSigned } from "./certs.ts";
 import { assertClearConfigError, getText, platform } from "./helpers.ts";
 
@@ -284,7 +284,7 @@ async function load(checks: string) {
 }
 
 /** Loads a config with one check (a YAML flow mapping's keys) and runs that check once. */
-async function run(check: string): Promise<CheckResult> {
+async function run(check: string): Promise<RunResult> {
   const { config } = await load(`  - {name: target, ${check}}\n`);
   return await createCheck(config.checks[0]!, { platform }).run();
 }

@@ -1,5 +1,5 @@
 // Why a certificate was not trusted, said the same on every runtime
-// (src/platform/_tls_dates.ts): against `openssl s_server` (out of process)
+// (src/platform/_node/tls_dates.ts): against `openssl s_server` (out of process)
 // presenting a certificate that expired 3 days ago, signed by a CA the check
 // trusts, the tcp handshake and the https request both say "certificate has
 // expired". Deno's own error says only "unable to verify the first

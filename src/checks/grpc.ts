@@ -13,6 +13,7 @@ import type { CheckConfigOf } from "../config/resolve.ts";
 import { grpcCodeName } from "../grpc/_frame.ts";
 import { SERVING_STATUS, servingStatusName } from "../grpc/_proto.ts";
 import { callHealthCheck } from "../grpc/health_client.ts";
+import type { Platform } from "../platform/platform.ts";
 import { escapeControl, hostPort } from "../text.ts";
 import { down, type Probe, up } from "./check.ts";
 import { tlsOptionsOf } from "./_tls.ts";
@@ -22,11 +23,11 @@ import { tlsOptionsOf } from "./_tls.ts";
  *
  * @example
  * ```ts ignore
- * const probe = grpcProbe({ ...config, host: "127.0.0.1", port: 50051, service: "" });
+ * const probe = grpcProbe({ ...config, host: "127.0.0.1", port: 50051, service: "" }, platform);
  * await probe(signal); // { status: "UP", message: "SERVING" }
  * ```
  */
-export function grpcProbe(config: CheckConfigOf<"grpc">): Probe {
+export function grpcProbe(config: CheckConfigOf<"grpc">, platform: Pick<Platform, "http2">): Probe {
   // Strip brackets so "[::1]" in the config reaches the runtime as "::1".
   const host = config.host.replace(/^\[(.*)\]$/, "$1");
   const target = hostPort(host, config.port);
@@ -42,6 +43,7 @@ export function grpcProbe(config: CheckConfigOf<"grpc">): Probe {
         tls: config.tls === undefined ? undefined : tlsOptionsOf(config.tls),
         metadata: config.metadata,
         signal,
+        platform,
       });
     } catch (error) {
       if (signal.aborted) throw signal.reason;

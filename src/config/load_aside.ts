@@ -1,16 +1,18 @@
 /**
  * Loads a config for a long-running `vitals serve` without keeping the YAML
- * parser and the validator in memory: on Bun the work runs in a short-lived
- * worker (`_load_worker.ts`) that hands back the plain config and is then
+ * parser and the validator in memory: where the platform says a short-lived
+ * worker frees its memory (`workerFreesMemory`: Bun), the work runs in one
+ * (`_load_worker.ts`) that hands back the plain config and is then
  * terminated, taking its heap and the code it compiled with it.
  *
- * Why, measured on the `bun build --compile` binary with the example config
- * (BENCHMARKS.md, "Idle memory"): loading in the main thread left 12.1 MB of
- * private (anonymous) memory, loading in a worker 4.8 MB. On Deno the same
- * worker left 4 MB more than loading in place (V8 keeps the memory it
- * took), so Deno loads in place. If the worker cannot start (a build that left
- * its entry point out), the config is loaded in place: slower to free, never
- * wrong. Only serve and reload use this; one-shot commands load in place.
+ * Why (BENCHMARKS.md, "Idle RSS"), measured on the `bun build --compile`
+ * binary with the example config: loading in the worker cut private
+ * (anonymous) memory at idle from 12.8-14.7 MB to 6.5 MB. On Deno the same
+ * worker left 4 MB more than loading in place (V8 keeps the memory it took),
+ * so there the config is loaded in place. If the worker cannot start (a
+ * build that left its entry point out), the config is loaded in place:
+ * slower to free, never wrong. Only serve and reload use this; one-shot
+ * commands load in place.
  *
  * This module must not import `load.ts` statically: that would bring the
  * parser and the validator back into the main thread.
@@ -28,7 +30,7 @@ import { ConfigError } from "./error.ts";
 import type { Config } from "./resolve.ts";
 
 /** What loading needs from the platform. */
-export type LoadPlatform = Pick<Platform, "readTextFile" | "env" | "runtime">;
+export type LoadPlatform = Pick<Platform, "readTextFile" | "env" | "workerFreesMemory">;
 
 /**
  * Where the worker's module is. Run from source, next to this file. Bundled
@@ -112,7 +114,7 @@ export async function loadConfigAside(
   text?: string,
 ): Promise<{ config: Config; text: string }> {
   const request: LoadRequest = { file, text, env: platform.env() };
-  if (platform.runtime === "bun") {
+  if (platform.workerFreesMemory) {
     const reply = await inWorker(request);
     if (reply !== undefined) return unpack(reply);
   }

@@ -20,7 +20,7 @@ export type HealthCallResult =
   | { readonly kind: "status"; readonly status: number }
   | { readonly kind: "error"; readonly code: number; readonly message: string };
 
-/** Response headers or trailers as `node:http2` gives them (`:status` is a number). */
+/** Response headers or trailers as the platform's HTTP/2 client gives them (`:status` a number). */
 export type ResponseHeaders = Readonly<Record<string, unknown>>;
 
 /** gRPC's mapping of an HTTP status that is not 200 to a status code. */

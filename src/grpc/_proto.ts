@@ -6,7 +6,7 @@
  * Why not a protobuf library: the messages hold one field each, so the wire
  * format they need (a varint, a length-delimited string, skipping unknown
  * fields) is some sixty lines. Measured here (median of 7 fresh processes,
- * after `node:util`, the time and memory one dynamic import adds):
+ * after Node's `util` module, the time and memory one dynamic import adds):
  *
  * - this file and `_frame.ts`: 1.9 ms and +0.05 MB of heap on Deno 2.9.6;
  *   9.6 ms (mostly transpiling) and +0.07 MB on Bun 1.4.4;
@@ -16,8 +16,8 @@
  *   RSS on Deno; 69 ms, +0.6 MB and +12 MB on Bun;
  *
  * and protobufjs would be a dependency in the compiled binary, for two
- * messages that never change. (`node:http2` itself costs 40 ms and 32 ms
- * and +5.5 MB RSS, so the client and server load it only when used.) The
+ * messages that never change. (Node's `http2` module itself costs 40 ms and
+ * 32 ms and +5.5 MB RSS, so the platform loads it only when used.) The
  * decoder is strict where protobuf is: a truncated varint or field, a wrong
  * wire type for a known field, or a string that is not UTF-8 is a
  * {@link ProtoError}.

@@ -1,20 +1,19 @@
 /**
- * One `grpc.health.v1.Health/Check` call over HTTP/2 (`node:http2`, which
- * Deno and Bun both provide): cleartext h2c, or TLS when TLS settings are
- * given. Each call opens its own session and closes it when done, as kubelet's
- * gRPC probe does, so no connection state outlives a run.
+ * One `grpc.health.v1.Health/Check` call over HTTP/2 (the platform's
+ * `http2()`, the same on Deno and Bun): cleartext h2c, or TLS when TLS
+ * settings are given. Each call opens its own session and closes it when
+ * done, as kubelet's gRPC probe does, so no connection state outlives a run.
  *
  * Whatever the peer sends, a call ends by its signal at the latest: an answer
  * that is not gRPC (another content-type) ends it at its headers, a body is
  * read only under gRPC headers and only up to one capped message, and the
- * session is torn down outside `node:http2`'s events (see `finish` below).
+ * session is torn down outside the HTTP/2 session's events (see `finish` below).
  *
  * @module
  */
 
-import type * as Http2 from "node:http2";
 import { describeFetchError } from "../fetch_error.ts";
-import type { TlsOptions } from "../platform/platform.ts";
+import type { Http2ClientStream, Platform, TlsOptions } from "../platform/platform.ts";
 import { hostPort } from "../text.ts";
 import { VERSION } from "../version.ts";
 import {
@@ -30,10 +29,6 @@ export type { HealthCallResult } from "./_call_outcome.ts";
 
 /** The method a health check calls. */
 export const CHECK_PATH = "/grpc.health.v1.Health/Check";
-
-let http2Module: Promise<typeof Http2> | undefined;
-/** `node:http2`, loaded on the first call: it costs 30-40 ms at start-up (see _proto.ts). */
-const loadHttp2 = () => http2Module ??= import("node:http2");
 
 /** The longest response message accepted; a HealthCheckResponse takes 2 bytes. */
 const MAX_RESPONSE_BYTES = 4096;
@@ -51,6 +46,8 @@ export interface HealthCallOptions {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   /** Aborting ends the call at once: the session is destroyed and the call rejects with the reason. */
   readonly signal: AbortSignal;
+  /** Where HTTP/2 comes from, loaded on the first call. */
+  readonly platform: Pick<Platform, "http2">;
 }
 
 /** A call that got no gRPC answer: the connection or the HTTP/2 exchange failed. */
@@ -81,13 +78,19 @@ function describeCallError(error: unknown): string {
  *
  * @example
  * ```ts ignore
- * const result = await callHealthCheck({ host: "127.0.0.1", port: 50051, service: "", signal });
+ * const result = await callHealthCheck({
+ *   host: "127.0.0.1",
+ *   port: 50051,
+ *   service: "",
+ *   signal,
+ *   platform: detectPlatform(),
+ * });
  * // { kind: "status", status: 1 } (SERVING)
  * ```
  */
 export async function callHealthCheck(options: HealthCallOptions): Promise<HealthCallResult> {
   const { signal, tls } = options;
-  const http2 = await loadHttp2();
+  const http2 = await options.platform.http2();
   if (signal.aborted) throw signal.reason;
   return await new Promise((resolve, reject) => {
     const authority = hostPort(options.host, options.port);
@@ -128,7 +131,7 @@ export async function callHealthCheck(options: HealthCallOptions): Promise<Healt
     for (const [name, value] of Object.entries(options.metadata ?? {})) {
       metadata[name.toLowerCase()] = value;
     }
-    let request: Http2.ClientHttp2Stream;
+    let request: Http2ClientStream;
     try {
       request = session.request({
         "user-agent": `vitals/${VERSION}`,

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { ReusableResponse } from "../platform/mod.ts";
+
 /** Encodes bodies to measure their length. */
 export const encoder: TextEncoder = new TextEncoder();
 
@@ -26,10 +28,9 @@ export function sharedHeaders(contentType: string): Readonly<Record<string, stri
 
 /**
  * One answer built ahead: its body and the `ResponseInit` for GET and for
- * HEAD (which carries the length). Each init also serves as the answer's
- * wire key: the HTTP/1.1 server on Deno (src/platform/_http1_codec.ts)
- * serialises the first response that carries it and writes the same bytes
- * for the rest without reading them.
+ * HEAD (which carries the length). Each init is also its answer's key as a
+ * `ReusableResponse`: the server writes the bytes of the first response made
+ * from it for the rest, without reading them.
  */
 export interface Prepared {
   readonly body: string;
@@ -37,9 +38,6 @@ export interface Prepared {
   readonly get: ResponseInit;
   readonly head: ResponseInit;
 }
-
-/** The key the Deno server caches serialised answers under (see {@link Prepared}). */
-const WIRE_KEY = Symbol.for("vitals.wireKey");
 
 /** Builds the answer with `body`, `status` and `contentType` for GET and HEAD. */
 export function prepare(body: string, status: number, contentType: string): Prepared {
@@ -63,15 +61,8 @@ export function prepare(body: string, status: number, contentType: string): Prep
  * content type skips it. (Other types and 503 still pay it.)
  */
 export function preparedResponse(prepared: Prepared, method: string): Response {
-  let response: Response;
-  if (method === "HEAD") {
-    response = new Response(null, prepared.head);
-  } else {
-    response = new Response(prepared.body, prepared.get);
-    response.headers.set("cache-control", "no-store");
-  }
-  (response as { [WIRE_KEY]?: object })[WIRE_KEY] = method === "HEAD"
-    ? prepared.head
-    : prepared.get;
+  if (method === "HEAD") return new ReusableResponse(prepared.head, null, prepared.head);
+  const response = new ReusableResponse(prepared.get, prepared.body, prepared.get);
+  response.headers.set("cache-control", "no-store");
   return response;
 }

@@ -1,30 +1,27 @@
 /**
- * The {@link Platform} implementation for Bun.
+ * The part of the {@link Platform} that is Bun's own: what differs from Deno
+ * (starting a process, a TCP connect, the server, files); the machinery
+ * under it is shared (`_process/`, `_http1/`, `_node/`, `_net/`).
  *
  * The few Bun APIs used are typed locally, so `deno check` needs no Bun type
  * package, and nothing touches the `Bun` global at import time. `node:`
  * modules are imported where used, never statically: Bun's bundler hoists a
- * static one to the start of every command (see `mod.ts`).
+ * static one to the start of every command (BENCHMARKS.md, "`vitals probe`
+ * start to exit"), as `mod.ts` imports this module only on the first call
+ * that needs it.
  *
  * @module
  */
 
-import { connectionLimit } from "./_connection_limit.ts";
-import { bunPart } from "./_globals.ts";
-import { nodeFetchTls } from "./_node_fetch.ts";
-import { tlsHandshake } from "./_tls_handshake.ts";
-import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
-import { readCapped } from "./_read_capped.ts";
-import { supervise, unlessAborted } from "./_supervise.ts";
-import {
-  type FileInfo,
-  type Platform,
-  type RunningServer,
-  type ServeOptions,
-  type SpawnOptions,
-  type SpawnResult,
-} from "./platform.ts";
-import { toPlatformError } from "./platform_error.ts";
+import { connectionLimit } from "./_http1/connection_limit.ts";
+import { connectOnce } from "./_net/connect_once.ts";
+import { textFileReader } from "./_node/read_capped.ts";
+import { supervise } from "./_process/supervise.ts";
+import type { Platform } from "./platform.ts";
+import { toPlatformError, withPlatformErrors } from "./platform_error.ts";
+
+/** The members this file provides. */
+type OwnPart = Pick<Platform, "spawn" | "connect" | "serve" | "readTextFile" | "stat">;
 
 interface BunSubprocess {
   readonly pid: number;
@@ -40,7 +37,6 @@ interface BunSocket {
 }
 
 interface BunApi {
-  readonly version: string;
   spawn(options: {
     cmd: string[];
     cwd?: string;
@@ -73,66 +69,42 @@ function process(): BunProcess {
   return (globalThis as unknown as { process: BunProcess }).process;
 }
 
-async function spawn(options: SpawnOptions): Promise<SpawnResult> {
-  const marker = newMarker();
-  let child: BunSubprocess;
-  try {
-    child = bun().spawn({
-      cmd: [...options.argv],
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      // Bun replaces the environment rather than merging it. The marker finds
-      // escaped descendants.
-      env: { ...process().env, ...options.env, [MARKER_VARIABLE]: marker },
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      // A new session and process group, so a kill reaches every descendant.
-      detached: true,
-      // Bun reads a pipe ahead of JavaScript, unbounded: under CPU load a flood
-      // (`yes`) queued tens of MB before the JS-side cap could stop it. Bun
-      // enforces this natively, killing the process past it.
-      maxBuffer: options.outputCap,
-    });
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-  return await supervise(
-    {
-      pid: child.pid,
-      stdout: child.stdout,
-      stderr: child.stderr,
-      exited: child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
-      killGroup() {
-        try {
-          process().kill(-child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      },
+const spawn: Platform["spawn"] = (options) =>
+  supervise(options, {
+    start(marker) {
+      const child = bun().spawn({
+        cmd: [...options.argv],
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        // Bun replaces the environment rather than merging it. The marker finds
+        // escaped descendants.
+        env: { ...process().env, ...options.env, ...marker },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        // A new session and process group, so a kill reaches every descendant.
+        detached: true,
+        // Bun reads a pipe ahead of JavaScript, unbounded: under CPU load a
+        // flood (`yes`) queued tens of MB before the JS-side cap could stop it.
+        // Bun enforces this natively, killing the process past it
+        // (BENCHMARKS.md, "The Kubernetes recipe's memory", whose config has a
+        // check that floods its output).
+        maxBuffer: options.outputCap,
+      });
+      const exited = child.exited.then(() => ({ code: child.exitCode, signal: child.signalCode }));
+      return { child, exited };
     },
-    options,
-    marker,
-  );
-}
-
-async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
-  try {
-    const pending = bun().connect({ hostname, port, socket: { data() {}, error() {} } });
-    const socket = await unlessAborted(pending, signal, (s) => s.end());
-    socket.end();
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw toPlatformError(error);
-  }
-}
+    killGroup: (pid) => process().kill(-pid, "SIGKILL"),
+  });
 
 /**
- * Serves with vitals' own HTTP/1.1 server for Bun (`_bun_server.ts` says why
- * not `Bun.serve`), loaded here so that `check` and `validate` load no server.
+ * Serves with vitals' own HTTP/1.1 server for Bun (`_http1/bun_server.ts`
+ * says why not `Bun.serve`), loaded here so that `check` and `validate` load
+ * no server (BENCHMARKS.md, "Compiled start to first answer": the one-shot
+ * `vitals check`).
  */
-async function serve(options: ServeOptions): Promise<RunningServer> {
+const serve: Platform["serve"] = async (options) => {
   const [{ serveBun }, { readFileSync }] = await Promise.all([
-    import("./_bun_server.ts"),
+    import("./_http1/bun_server.ts"),
     import("node:fs"),
   ]);
   try {
@@ -143,43 +115,28 @@ async function serve(options: ServeOptions): Promise<RunningServer> {
   } catch (error) {
     throw toPlatformError(error);
   }
-}
+};
 
-async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
-  try {
-    if (maxBytes === Infinity) return await bun().file(path).text();
-    return await readCapped(path, maxBytes);
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-}
-
-async function stat(path: string): Promise<FileInfo> {
-  try {
-    const { stat: statFile } = await import("node:fs/promises");
-    const info = await statFile(path);
-    return {
-      isFile: info.isFile(),
-      isDirectory: info.isDirectory(),
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-    };
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-}
-
-/** Creates the Bun platform; call only when running on Bun. */
-export function bunPlatform(): Platform {
+/**
+ * The members of the Bun platform that differ from Deno's (`mod.ts` adds the
+ * globals part and the `node:` part); call only when running on Bun.
+ */
+export function bunPlatform(): OwnPart {
   return {
-    ...bunPart(),
     spawn,
-    connect,
-    // Bun's fetch takes TLS settings but does not show the certificate; as on Deno.
-    fetchTls: nodeFetchTls,
-    handshake: tlsHandshake,
+    connect: (hostname, port, signal) =>
+      connectOnce(
+        () => bun().connect({ hostname, port, socket: { data() {}, error() {} } }),
+        (socket) => socket.end(),
+        signal,
+      ),
     serve,
-    readTextFile,
-    stat,
+    readTextFile: textFileReader((path) => bun().file(path).text()),
+    stat: (path) =>
+      withPlatformErrors(async () => {
+        const info = await (await import("node:fs/promises")).stat(path);
+        const mtimeMs = info.mtimeMs;
+        return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtimeMs };
+      }),
   };
 }

@@ -1,36 +1,32 @@
 /**
- * The {@link Platform} implementation for Deno.
+ * The part of the {@link Platform} that is Deno's own: what differs from Bun
+ * (starting a process, a TCP connect, the listener, files); the machinery
+ * under it is shared (`_process/`, `_http1/`, `_node/`, `_net/`).
  *
  * Nothing here runs at import time, so Bun can load this module without
- * touching the `Deno` global.
+ * touching the `Deno` global. `mod.ts` imports it on the first call that
+ * needs it (BENCHMARKS.md, "`vitals probe` start to exit").
  *
  * @module
  */
 
-import { connectionLimit } from "./_connection_limit.ts";
-import { serveHttp1 } from "./_http1_lazy.ts";
-import { readCapped } from "./_read_capped.ts";
-import { denoPart } from "./_globals.ts";
-import { nodeFetchTls } from "./_node_fetch.ts";
-import { tlsHandshake } from "./_tls_handshake.ts";
-import { MARKER_VARIABLE, newMarker } from "./_reap.ts";
-import { supervise, unlessAborted } from "./_supervise.ts";
-import {
-  type FileInfo,
-  type Platform,
-  type RunningServer,
-  type ServeOptions,
-  type SpawnOptions,
-  type SpawnResult,
-} from "./platform.ts";
-import { toPlatformError } from "./platform_error.ts";
+import { connectionLimit } from "./_http1/connection_limit.ts";
+import { serveHttp1 } from "./_http1/lazy_http1.ts";
+import { connectOnce } from "./_net/connect_once.ts";
+import { textFileReader } from "./_node/read_capped.ts";
+import { supervise } from "./_process/supervise.ts";
+import type { Platform } from "./platform.ts";
+import { toPlatformError, withPlatformErrors } from "./platform_error.ts";
+
+/** The members this file provides. */
+type OwnPart = Pick<Platform, "spawn" | "connect" | "serve" | "readTextFile" | "stat">;
 
 /**
  * Runs a command check's process in a new session and process group
  * (`detached`), so a kill reaches every descendant and a check that signals
  * its own group (`kill 0`, as in `trap 'kill 0' EXIT`) cannot reach vitals.
  *
- * The cost, measured (BENCHMARKS.md, issue 18, section 3): with `detached`,
+ * The cost, measured (BENCHMARKS.md, "Cost of a check"): with `detached`,
  * Deno 2.9.6 forks the whole runtime (`clone` without `CLONE_VM`, then
  * `setsid`) instead of `posix_spawn`, so a check costs 3-5x the spawn itself,
  * about 4 ms of CPU a run. Deno has no other way to give a child its own
@@ -41,55 +37,28 @@ import { toPlatformError } from "./platform_error.ts";
  * its environment after its parent had exited escaped. That is worse than
  * about 4 ms of CPU per run, so the group stays.
  */
-async function spawn(options: SpawnOptions): Promise<SpawnResult> {
-  const [program, ...args] = options.argv;
-  const marker = newMarker();
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      // Merged over vitals' own environment; the marker finds escaped descendants.
-      env: { ...options.env, [MARKER_VARIABLE]: marker },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      // A new session and process group, so a kill reaches every descendant.
-      detached: true,
-    }).spawn();
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-  return await supervise(
-    {
-      pid: child.pid,
-      stdout: child.stdout,
-      stderr: child.stderr,
-      exited: child.status.then((status) => ({ code: status.code, signal: status.signal })),
-      killGroup() {
-        try {
-          Deno.kill(-child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      },
+const spawn: Platform["spawn"] = (options) =>
+  supervise(options, {
+    start(marker) {
+      const [program, ...args] = options.argv;
+      const child = new Deno.Command(program, {
+        args,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        // Merged over vitals' own environment; the marker finds escaped descendants.
+        env: { ...options.env, ...marker },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        // A new session and process group, so a kill reaches every descendant.
+        detached: true,
+      }).spawn();
+      const exited = child.status.then((status) => ({ code: status.code, signal: status.signal }));
+      return { child, exited };
     },
-    options,
-    marker,
-  );
-}
+    killGroup: (pid) => Deno.kill(-pid, "SIGKILL"),
+  });
 
-async function connect(hostname: string, port: number, signal: AbortSignal): Promise<void> {
-  try {
-    const conn = await unlessAborted(Deno.connect({ hostname, port }), signal, (c) => c.close());
-    conn.close();
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw toPlatformError(error);
-  }
-}
-
-function serve(options: ServeOptions): Promise<RunningServer> {
+const serve: Platform["serve"] = (options) => {
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
@@ -106,43 +75,24 @@ function serve(options: ServeOptions): Promise<RunningServer> {
     port: listener.addr.port,
     shutdown: (graceMs: number) => server.shutdown(graceMs),
   });
-}
+};
 
-async function readTextFile(path: string, maxBytes = Infinity): Promise<string> {
-  try {
-    if (maxBytes === Infinity) return await Deno.readTextFile(path);
-    return await readCapped(path, maxBytes);
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-}
-
-async function stat(path: string): Promise<FileInfo> {
-  try {
-    const info = await Deno.stat(path);
-    return {
-      isFile: info.isFile,
-      isDirectory: info.isDirectory,
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-    };
-  } catch (error) {
-    throw toPlatformError(error);
-  }
-}
-
-/** Creates the Deno platform; call only when running on Deno. */
-export function denoPlatform(): Platform {
+/**
+ * The members of the Deno platform that differ from Bun's (`mod.ts` adds the
+ * globals part and the `node:` part); call only when running on Deno.
+ */
+export function denoPlatform(): OwnPart {
   return {
-    ...denoPart(),
     spawn,
-    connect,
-    // Deno's fetch and connectTls can neither skip verification per connection
-    // nor show the certificate; node:https and node:tls can, as on Bun.
-    fetchTls: nodeFetchTls,
-    handshake: tlsHandshake,
+    connect: (hostname, port, signal) =>
+      connectOnce(() => Deno.connect({ hostname, port }), (conn) => conn.close(), signal),
     serve,
-    readTextFile,
-    stat,
+    readTextFile: textFileReader((path) => Deno.readTextFile(path)),
+    stat: (path) =>
+      withPlatformErrors(async () => {
+        const info = await Deno.stat(path);
+        const mtimeMs = info.mtime?.getTime() ?? 0;
+        return { isFile: info.isFile, isDirectory: info.isDirectory, size: info.size, mtimeMs };
+      }),
   };
 }

@@ -1,21 +1,25 @@
 /**
- * Picks the {@link Platform} for the runtime vitals is running on.
+ * Picks the {@link Platform} for the runtime vitals is running on, built from
+ * three parts: what the runtime's globals give (`_runtime/globals.ts`: fetch,
+ * signals, environment, exit), what is the runtime's own (`deno.ts` or
+ * `bun.ts`: processes, TCP, the HTTP server, files), and what both take from
+ * the same `node:` modules (`_node/node_part.ts`: TLS, HTTP/2).
  *
- * The platform is built in two parts so that a command loads only what it
- * uses: what the runtime's globals give (`_globals.ts`) is there at once, and
- * the rest (`bun.ts` or `deno.ts`: processes, sockets, TLS, files, the
- * server) is imported on the first call of one of its methods. `vitals
- * probe`, `--version` and `--help` never make such a call
+ * Only the first is there at once; the other two are imported on the first
+ * call of one of their methods, so that a command loads only what it uses
+ * (BENCHMARKS.md, "`vitals probe` start to exit"). `vitals probe`,
+ * `--version` and `--help` never make such a call
  * (`tests/cli_imports.test.ts` checks what each command loads).
  *
  * @module
  */
 
-import { globalsPlatform } from "./_globals.ts";
+import { globalsPlatform } from "./_runtime/globals.ts";
 import type { Platform } from "./platform.ts";
 
 export * from "./platform.ts";
 export * from "./platform_error.ts";
+export { nodeParseArgs } from "./_runtime/parse_args.ts";
 
 let current: Platform | undefined;
 
@@ -35,9 +39,12 @@ export function detectPlatform(): Platform {
   if (current) return current;
   const part = globalsPlatform();
   if (!part) throw new Error("Cannot start vitals: it runs on Deno or Bun, and found neither");
-  const load = part.runtime === "bun"
+  const runtime = part.runtime === "bun"
     ? () => import("./bun.ts").then((module) => module.bunPlatform())
     : () => import("./deno.ts").then((module) => module.denoPlatform());
+  const load = () =>
+    Promise.all([runtime(), import("./_node/node_part.ts")])
+      .then(([own, node]) => ({ ...own, ...node.nodePart }));
   current = { ...part, ...loadedOnFirstUse(load) };
   return current;
 }
@@ -60,6 +67,7 @@ function loadedOnFirstUse(load: () => Promise<LoadedPart>): LoadedPart {
         ? loaded.handshake(hostname, port, signal, tls)
         : get().then((p) => p.handshake(hostname, port, signal, tls)),
     serve: (options) => loaded ? loaded.serve(options) : get().then((p) => p.serve(options)),
+    http2: () => loaded ? loaded.http2() : get().then((p) => p.http2()),
     readTextFile: (path, maxBytes) =>
       loaded
         ? loaded.readTextFile(path, maxBytes)

@@ -1,10 +1,9 @@
 /**
  * The one seam between vitals and the JavaScript runtime it runs on: the
  * {@link Platform} interface and the options and results of its calls.
- *
- * Everything that differs between Deno and Bun (spawning processes, raw TCP,
- * serving HTTP, OS signals, files, environment, exit) sits behind the
- * {@link Platform} interface. The rest of vitals uses only Web standards.
+ * Everything that differs between Deno and Bun (processes, raw TCP, serving
+ * HTTP, HTTP/2, signals, files, environment, exit) sits behind it; the rest
+ * of vitals uses only Web standards.
  *
  * @module
  */
@@ -21,10 +20,7 @@ export interface SpawnOptions {
   readonly signal: AbortSignal;
   /** How many bytes of combined stdout and stderr to keep (the tail). */
   readonly outputLimit: number;
-  /**
-   * How many output bytes to read at most: past this the process is killed
-   * as on abort, so a program that floods its output costs bounded memory.
-   */
+  /** Output bytes read at most: past it the process is killed as on abort (bounded memory). */
   readonly outputCap: number;
   /** When set, also keep this many bytes from the start of stdout alone (the result's `stdout`). */
   readonly stdoutHead?: number;
@@ -46,11 +42,28 @@ export interface SpawnResult {
   readonly stdout?: { readonly text: string; readonly bytes: number };
 }
 
-/** Options for {@link Platform.serve}. */
+/**
+ * Options for {@link Platform.serve}. The handler may answer with a
+ * {@link ReusableResponse}, and should not throw or reject: if it does, the
+ * client gets `500`, `text/plain` `internal server error`, on every runtime.
+ */
 export interface ServeOptions {
   readonly hostname: string;
   readonly port: number;
   readonly handler: (request: Request) => Response | Promise<Response>;
+}
+
+/**
+ * A `Response` that vouches for its bytes: all made with the same `key` (by
+ * identity) have the same status, headers (those set later too) and body, so
+ * the server may write the first one's bytes for the rest without reading them.
+ */
+export class ReusableResponse extends Response {
+  readonly key: object;
+  constructor(key: object, body: BodyInit | null, init: ResponseInit) {
+    super(body, init);
+    this.key = key;
+  }
 }
 
 /** A listening HTTP server. */
@@ -58,22 +71,15 @@ export interface RunningServer {
   /** The address actually bound (port 0 resolves to a real port). */
   readonly hostname: string;
   readonly port: number;
-  /**
-   * Stops accepting connections and waits for in-flight requests to finish,
-   * closing whatever is still open after `graceMs`.
-   */
+  /** Stops accepting, lets requests in flight finish, closes what is still open after `graceMs`. */
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** What {@link Platform.stat} tells about a path (symbolic links followed). */
+/** What {@link Platform.stat} tells (links followed); `mtimeMs`: wall-clock ms since the epoch. */
 export interface FileInfo {
-  /** Whether it is a regular file. */
   readonly isFile: boolean;
-  /** Whether it is a directory. */
   readonly isDirectory: boolean;
-  /** Size in bytes. */
   readonly size: number;
-  /** Last modification, in milliseconds since the Unix epoch (wall clock). */
   readonly mtimeMs: number;
 }
 
@@ -88,12 +94,7 @@ export interface TlsOptions {
   readonly serverName?: string | undefined;
   /** Accept any certificate: no chain, name or date is verified. */
   readonly insecureSkipVerify?: boolean | undefined;
-  /**
-   * {@link Platform.handshake} only: the longest it may wait, after a TLS 1.3
-   * handshake, for the server's verdict on the client (it waits at most
-   * 200 ms in any case). A check passes part of its timeout, so the wait
-   * cannot make it time out.
-   */
+  /** {@link Platform.handshake} only: the longest wait for a TLS 1.3 verdict (200 ms at most). */
   readonly maxVerdictWaitMs?: number | undefined;
 }
 
@@ -120,63 +121,128 @@ export type UncaughtKind = "exception" | "rejection";
 /** Hears an uncaught error: the value thrown or the rejection's reason. */
 export type UncaughtListener = (error: unknown, kind: UncaughtKind) => void;
 
+/** HTTP/2 headers as `node:http2` gives and takes them (lower-case names, pseudo-headers). */
+export type Http2Headers = Readonly<Record<string, string | string[] | number | undefined>>;
+
+/** A client connection (one per gRPC check run). */
+export interface Http2ClientSession {
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  request(headers: Http2Headers): Http2ClientStream;
+  destroy(): void;
+}
+
+/** One call of the gRPC client: its request, then the answer as events. */
+export interface Http2ClientStream {
+  readonly rstCode?: number | undefined;
+  on(event: "response" | "trailers", listener: (headers: Http2Headers) => void): unknown;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "error", listener: (error: Error & { code?: unknown }) => void): unknown;
+  on(event: "close", listener: () => void): unknown;
+  end(data: Uint8Array): void;
+}
+
+/** A connection the gRPC server accepted. */
+export interface Http2ServerSession {
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  on(event: "close" | "error", listener: () => void): unknown;
+  close(): void;
+  destroy(): void;
+}
+
+/** One call the gRPC server takes: the request as events, the answer through `respond`. */
+export interface Http2ServerStream {
+  readonly session?: Pick<Http2ServerSession, "closed" | "destroyed" | "close"> | undefined;
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  readonly headersSent: boolean;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "end" | "close" | "error", listener: () => void): unknown;
+  once(event: "wantTrailers", listener: () => void): unknown;
+  removeAllListeners(event: "data"): unknown;
+  resume(): unknown;
+  respond(headers: Http2Headers, options: { endStream?: boolean; waitForTrailers?: boolean }): void;
+  sendTrailers(headers: Http2Headers): void;
+  write(data: Uint8Array): unknown;
+  end(data?: Uint8Array): void;
+}
+
+/** A cleartext HTTP/2 server; `maxConnections` caps the connections served at once. */
+export interface Http2Server {
+  maxConnections: number;
+  on(event: "session", listener: (session: Http2ServerSession) => void): unknown;
+  on(
+    event: "stream",
+    listener: (stream: Http2ServerStream, headers: Http2Headers) => void,
+  ): unknown;
+  on(event: "sessionError" | "error", listener: (error: unknown) => void): unknown;
+  once(event: "error", listener: (error: unknown) => void): unknown;
+  off(event: "error", listener: (error: unknown) => void): unknown;
+  listen(port: number, hostname: string, listening: () => void): unknown;
+  address(): { readonly address: string; readonly port: number } | string | null;
+  close(closed: () => void): unknown;
+}
+
+/** What vitals' gRPC client and server use of `node:http2` ({@link Platform.http2}). */
+export interface Http2Api {
+  /** A session to `authority` (`http:` is h2c), TLS settings named as `node:tls` names them. */
+  connect(authority: string, tls: Http2Tls): Http2ClientSession;
+  createServer(options: { settings: { maxConcurrentStreams: number } }): Http2Server;
+}
+
+/** TLS settings of {@link Http2Api.connect}. */
+type Http2Tls = Partial<Record<"ca" | "cert" | "key" | "servername", string>> & {
+  rejectUnauthorized?: boolean;
+};
+
 /** The runtime services vitals needs; one implementation per runtime. */
 export interface Platform {
-  /** `"deno"` or `"bun"`. */
   readonly runtime: "deno" | "bun";
   /** The runtime's version, for logs and `--version`. */
   readonly version: string;
   /** Runs a program to completion; rejects with a `PlatformError` when it cannot start. */
   spawn(options: SpawnOptions): Promise<SpawnResult>;
-  /**
-   * `fetch`, reaching every port: on Deno, ports the Fetch standard blocks go
-   * through `node:http` instead. Rejects as `fetch` does.
-   */
+  /** `fetch` that reaches every port (on Deno, blocked ones go through `node:http`). */
   fetch(url: string, init: RequestInit): Promise<Response>;
   /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
   /**
-   * `fetch` for an `https:` URL with TLS settings, and what the handshake
-   * showed; over `node:https` on every runtime, a new connection per request.
-   * A failed handshake rejects with a `PlatformError` `ETLS` that says why;
-   * anything else rejects as `fetch` does.
+   * `fetch` for an `https:` URL with TLS settings, and what the handshake showed (a new connection
+   * each time); a failed handshake rejects with a `PlatformError` `ETLS` saying why.
    */
   fetchTls(url: string, init: RequestInit, tls: TlsOptions): Promise<TlsResponse>;
   /**
-   * Connects, completes a TLS handshake and closes; under TLS 1.3 it first
-   * waits briefly for the server's verdict on the client, which comes after
-   * the client's part of the handshake. Rejects with a `PlatformError`:
-   * `ETLS` when the handshake fails or the server then refuses the client,
-   * the connection's code when connecting does.
+   * Connects, completes a TLS handshake (under TLS 1.3, waiting briefly for the server's verdict
+   * on the client) and closes. Rejects with a `PlatformError`: `ETLS` when the handshake fails or
+   * the server refuses the client, the connection's code when connecting fails.
    */
   handshake(hostname: string, port: number, signal: AbortSignal, tls: TlsOptions): Promise<TlsPeer>;
   /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
   serve(options: ServeOptions): Promise<RunningServer>;
+  /** `node:http2`, loaded on the first call: only gRPC checks and the gRPC server pay for it. */
+  http2(): Promise<Http2Api>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
   /**
    * Hands every uncaught error (a throw out of an event callback, a promise
-   * rejected with no handler) to `listener` instead of letting it end the
-   * process; returns a function that stops listening. While several are
-   * installed only the latest hears an error (`serve`'s guard takes over
-   * from `main.ts`'s exit-with-a-message); with none, the runtime's own
-   * behaviour is back. A listener that throws is ignored.
+   * rejected with no handler) to `listener` instead of ending the process;
+   * returns a function that stops listening. Only the latest listener hears
+   * an error (`serve`'s guard takes over from `main.ts`'s); with none, the
+   * runtime's own behaviour is back. A listener that throws is ignored.
    */
   onUncaught(listener: UncaughtListener): () => void;
-  /**
-   * Reads a UTF-8 file; rejects with a `PlatformError`, with `EFBIG` when it
-   * holds more than `maxBytes` (read no further, so `/dev/zero` is safe).
-   */
+  /** Reads a UTF-8 file; rejects with a `PlatformError` (`EFBIG` once past `maxBytes`). */
   readTextFile(path: string, maxBytes?: number): Promise<string>;
-  /**
-   * Looks at a path, following symbolic links; rejects with a `PlatformError`
-   * (`ENOENT` when nothing is there, `ENOTDIR` when a parent is not a directory).
-   */
+  /** Looks at a path, following links; rejects with a `PlatformError` (`ENOENT`, `ENOTDIR`). */
   stat(path: string): Promise<FileInfo>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
   /** Command-line arguments after the script (or binary) name. */
   args(): string[];
+  /** Whether work done once in a short-lived `Worker` leaves less memory behind than in place. */
+  readonly workerFreesMemory: boolean;
   /** Whether standard error is a terminal. */
   stderrIsTerminal(): boolean;
   /** Ends the process. */

@@ -108,3 +108,20 @@ export function toPlatformError(error: unknown): PlatformError {
   }
   return new PlatformError("EUNKNOWN", message, { cause: error });
 }
+
+/**
+ * Awaits `run()`, turning whatever it throws or rejects with into a
+ * {@link PlatformError}.
+ *
+ * @example
+ * ```ts ignore
+ * const text = await withPlatformErrors(() => Deno.readTextFile(path));
+ * ```
+ */
+export async function withPlatformErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+}

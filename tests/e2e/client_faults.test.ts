@@ -10,7 +10,7 @@
 // message are asserted over several evaluations, then that vitals is still
 // running and that /health/simple answers.
 //
-// On Deno, before the body bridge (src/platform/_node_body.ts), the first
+// On Deno, before the body bridge (src/platform/_node/body.ts), the first
 // evaluation ended the process; the tcp check with tls called the server that
 // refuses a client without a certificate UP on every build.
 

@@ -1,8 +1,11 @@
 /**
- * How many connections the HTTP server (`_http1_server.ts`) keeps open, on
- * Deno and on Bun alike: half the descriptors vitals may open (both runtimes
- * raise the soft limit to the hard one at start-up), leaving the rest for
- * check processes, files and outgoing connections.
+ * How many connections the HTTP servers (`http1_server.ts`, `bun_server.ts`)
+ * keep open, on Deno and on Bun alike: half the descriptors vitals may open
+ * (both runtimes raise the soft limit to the hard one at start-up), leaving
+ * the rest for check processes, files and outgoing connections. A bound
+ * first (docs/reliability.md, "Connection floods": a probe always gets in),
+ * and what holds memory under a flood of connections to a known size
+ * (BENCHMARKS.md, "Peak RSS under load").
  *
  * @module
  */
@@ -17,7 +20,7 @@ const FALLBACK = 512;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { connectionLimit } from "./_connection_limit.ts";
+ * import { connectionLimit } from "./connection_limit.ts";
  * assert.equal(connectionLimit(() => "Max open files            1024                 1024                 files\n"), 512);
  * assert.equal(connectionLimit(() => { throw new Error("no /proc"); }), 512);
  * ```

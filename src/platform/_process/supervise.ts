@@ -1,8 +1,7 @@
 /**
- * The runtime-neutral half of the platform: watching a child process to its
- * end and cleaning up after it, and abandoning a pending connect when a
- * signal aborts. Each runtime's
- * file supplies only the calls that differ.
+ * The runtime-neutral part of `Platform.spawn`: watching a child
+ * process to its end and cleaning up after it. Each runtime's file supplies
+ * only the calls that differ (starting the child, killing its group).
  *
  * The abort listeners and timers here never throw (a throw out of one ends
  * the process): each guards what it calls.
@@ -10,20 +9,37 @@
  * @module
  */
 
-import { HeadBuffer } from "./_head_buffer.ts";
-import { reapMarked, reapSettled, trackCommand } from "./_reap.ts";
-import { drainInto, TailBuffer } from "./_tail_buffer.ts";
-import type { SpawnOptions, SpawnResult } from "./platform.ts";
+import type { SpawnOptions, SpawnResult } from "../platform.ts";
+import { toPlatformError } from "../platform_error.ts";
+import { drainInto } from "./drain_into.ts";
+import { HeadBuffer, TailBuffer } from "./output_buffers.ts";
+import { MARKER_VARIABLE, newMarker, reapMarked, reapSettled, trackCommand } from "./reap.ts";
 
-/** A started child as each runtime describes it. */
+/** A started child as each runtime describes it (`Deno.ChildProcess` and Bun's subprocess are). */
 export interface ChildHandle {
   readonly pid: number;
   readonly stdout: ReadableStream<Uint8Array> | null;
   readonly stderr: ReadableStream<Uint8Array> | null;
-  /** Resolves when the child exits: its code, or the signal that ended it. */
-  readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  /** Kills (SIGKILL) the child's whole process group, which it leads; must not throw. */
-  killGroup(): void;
+}
+
+/** How a child ended: its exit code, or the signal that ended it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** The calls that differ by runtime, which {@link supervise} makes. */
+export interface ChildRuntime {
+  /**
+   * Starts the program of the options with `marker` (one environment
+   * variable) over their environment, in a process group of its own; throws
+   * when it cannot start. Resolves `exited` when the child exits.
+   */
+  start(
+    marker: Readonly<Record<string, string>>,
+  ): { child: ChildHandle; exited: Promise<ExitStatus> };
+  /** Kills (SIGKILL) the process group `pid` leads; may throw when it is gone. */
+  killGroup(pid: number): void;
 }
 
 /**
@@ -33,20 +49,34 @@ export interface ChildHandle {
 const DRAIN_GRACE_MS = 1_000;
 
 /**
- * Watches a child started with `marker` in its environment (see `_reap.ts`)
- * to its end. The command's own exit decides the result: once it exits,
+ * Starts a child through `runtime` with a run marker in its environment (see
+ * `reap.ts`) and watches it to its end; rejects with a `PlatformError` when
+ * it cannot start. The command's own exit decides the result: once it exits,
  * everything the run started is killed (its process group, and every process
- * carrying the marker, which catches the ones that called
- * `setsid`), and the output already written is read to its end, for at most a
- * grace period. When `options.signal` aborts (a timeout, too much output,
- * vitals stopping), the same happens at once, and again once the child has
- * exited.
+ * carrying the marker, which catches the ones that called `setsid`), and the
+ * output already written is read to its end, for at most a grace period.
+ * When `options.signal` aborts (a timeout, too much output, vitals stopping),
+ * the same happens at once, and again once the child has exited.
  */
 export async function supervise(
-  child: ChildHandle,
   options: SpawnOptions,
-  marker: string,
+  runtime: ChildRuntime,
 ): Promise<SpawnResult> {
+  const marker = newMarker();
+  let started: ReturnType<ChildRuntime["start"]>;
+  try {
+    started = runtime.start({ [MARKER_VARIABLE]: marker });
+  } catch (error) {
+    throw toPlatformError(error);
+  }
+  const { child, exited } = started;
+  const killGroup = () => {
+    try {
+      runtime.killGroup(child.pid);
+    } catch {
+      // Already gone.
+    }
+  };
   const stop = () => {
     // The scan comes first, while the command still runs: a descendant that
     // cleared its environment is known by its parent only until it dies.
@@ -55,7 +85,7 @@ export async function supervise(
     } catch {
       // /proc misbehaved: the group kill below still ends what stayed in the group.
     }
-    child.killGroup(); // never throws (see ChildHandle)
+    killGroup();
   };
   const untrack = trackCommand(child.pid);
   if (options.signal.aborted) stop();
@@ -85,9 +115,9 @@ export async function supervise(
   ]);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const status = await child.exited;
+    const status = await exited;
     untrack();
-    child.killGroup();
+    killGroup();
     // Awaited: a descendant caught mid-execve is looked at again, so the run
     // ends only when everything it started is gone.
     await reapSettled(marker, child.pid);
@@ -106,40 +136,5 @@ export async function supervise(
     clearTimeout(timer);
     options.signal.removeEventListener("abort", stop);
     closePipes.abort();
-  }
-}
-
-/**
- * Waits for `pending` unless `signal` aborts first, in which case it rejects
- * with the signal's reason and hands a late result to `release`.
- */
-export async function unlessAborted<T>(
-  pending: Promise<T>,
-  signal: AbortSignal,
-  release: (value: T) => void,
-): Promise<T> {
-  signal.throwIfAborted();
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([pending, aborted]);
-  } catch (error) {
-    // A connection that completes after the abort must still be closed;
-    // `release` failing (closed already) must not reject where nobody listens.
-    if (signal.aborted) {
-      pending.then((value) => {
-        try {
-          release(value);
-        } catch {
-          // Already closed.
-        }
-      }, () => {});
-    }
-    throw error;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }

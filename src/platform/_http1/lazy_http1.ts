@@ -1,13 +1,14 @@
 /**
- * `serveHttp1` (`_http1_server.ts`) imported when a server starts: `deno.ts`
+ * `serveHttp1` (`http1_server.ts`) imported when a server starts: `deno.ts`
  * is loaded by every command that runs a check or reads a file, and only
  * `serve` needs the server, so `check` and `validate` load neither it nor
- * its codec.
+ * its codec (BENCHMARKS.md, "Compiled start to first answer": the one-shot
+ * `vitals check`).
  *
  * @module
  */
 
-import type { Http1Listener, Http1Options, Http1Server } from "./_http1_server.ts";
+import type { Http1Listener, Http1Options, Http1Server } from "./http1_server.ts";
 
 /**
  * Starts serving on `listener` as soon as the server module is loaded (a
@@ -21,9 +22,7 @@ import type { Http1Listener, Http1Options, Http1Server } from "./_http1_server.t
  * ```
  */
 export function serveHttp1(listener: Http1Listener, options: Http1Options): Http1Server {
-  const server = import("./_http1_server.ts").then((module) =>
-    module.serveHttp1(listener, options)
-  );
+  const server = import("./http1_server.ts").then((module) => module.serveHttp1(listener, options));
   server.catch(() => {}); // Reported by shutdown; never an unhandled rejection.
   return { shutdown: async (graceMs) => await (await server).shutdown(graceMs) };
 }

@@ -2,18 +2,24 @@
  * A small HTTP/1.1 server over a TCP listener, for Deno. `Deno.serve` (2.9)
  * has no limit on connections, never closes an idle or slow one, and stops
  * for good when `accept` fails with "too many open files": about 1,000 idle
- * connections ended vitals. A health endpoint serves GET and HEAD with small
- * bodies, so this server does only that, with bounds on everything:
+ * connections ended vitals (docs/reliability.md, "Connection floods"). A
+ * health endpoint serves GET and HEAD with small bodies, so this server does
+ * only that, with bounds on everything:
  *
- * - a request head must arrive within {@link HEAD_TIMEOUT_MS} (checked once
- *   a second) of the connection opening (or of the previous response) and fit
- *   in {@link HEAD_LIMIT} bytes (431 past it);
+ * - a request head must arrive within `HEAD_TIMEOUT_MS` (checked once a
+ *   second, `open_connections.ts`) of the connection opening (or of the
+ *   previous response) and fit in `HEAD_LIMIT` bytes (431 past it);
  * - at most `maxConnections` are open; a new one past that closes the oldest
  *   connection that has no request in progress, so a probe always gets in;
  * - a failed `accept` (descriptors exhausted) is retried after a pause, never
  *   fatal;
  * - a request with a body is answered (the handler gives 413) and its
  *   connection closed, without reading the body.
+ *
+ * It is a bound, not a speed-up, and costs CPU: BENCHMARKS.md, "Serving from
+ * cache", holds its speed (one parse of the head straight into a `Request`,
+ * one read buffer per connection reused), and "Peak RSS under load" its
+ * memory (4 KiB of buffer per idle connection).
  *
  * Nothing a client does rejects the accept loop or a connection's task (each
  * runs unawaited, so a rejection would end the process): every close is
@@ -22,16 +28,12 @@
  * @module
  */
 
-import { headEnd, parseHead, PLAIN_400, PLAIN_431, serializeCached } from "./_http1_codec.ts";
+import { handlerFailed, nextRequest } from "./codec.ts";
+import { serializeCached } from "./wire_cache.ts";
+import { OpenConnections } from "./open_connections.ts";
 
-/** How long a connection may take to send a whole request head. */
-export const HEAD_TIMEOUT_MS = 10_000;
-/** The largest request head (request line and headers) accepted. */
-export const HEAD_LIMIT = 16 * 1024;
 /** How long to wait before accepting again after `accept` failed. */
 const ACCEPT_RETRY_MS = 50;
-
-const latin1 = new TextDecoder("latin1");
 
 /** The parts of a TCP connection the server uses (`Deno.Conn` has them). */
 export interface Http1Conn {
@@ -81,18 +83,10 @@ interface Connection {
   /** A request is being answered: not to be evicted or timed out. */
   busy: boolean;
   closed: boolean;
-  /** Sweeps since the head timeout was last restarted (see {@link SWEEP_MS}). */
+  /** Sweeps since the head timeout was last restarted (see `open_connections.ts`). */
   sweeps: number;
 }
 
-/**
- * How often the open connections are checked for a head that is overdue: one
- * timer for the whole server instead of one per request. A head therefore
- * times out between {@link HEAD_TIMEOUT_MS} and one sweep more after its
- * timeout started.
- */
-const SWEEP_MS = 1_000;
-const SWEEPS = Math.ceil(HEAD_TIMEOUT_MS / SWEEP_MS);
 /** The read buffer a connection starts with; it grows for a longer head, up to past the limit. */
 const BUFFER_SIZE = 4096;
 
@@ -106,7 +100,6 @@ const BUFFER_SIZE = 4096;
  * ```
  */
 export function serveHttp1(listener: Http1Listener, options: Http1Options): Http1Server {
-  const open = new Set<Connection>();
   let stopping = false;
 
   const close = (connection: Connection) => {
@@ -115,23 +108,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
     open.delete(connection);
     closeQuietly(connection.conn);
   };
-
-  const sweeper = setInterval(() => {
-    for (const connection of open) {
-      if (!connection.busy && ++connection.sweeps > SWEEPS) close(connection);
-    }
-  }, SWEEP_MS);
-
-  /** Closes the oldest connection that has no request in progress; whether one was. */
-  const evictIdle = (): boolean => {
-    for (const connection of open) {
-      if (!connection.busy) {
-        close(connection);
-        return true;
-      }
-    }
-    return false;
-  };
+  const open = new OpenConnections<Connection>(close);
 
   const serveConnection = async (connection: Connection) => {
     const { conn } = connection;
@@ -142,9 +119,9 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
     let scanned = 0;
     try {
       while (!connection.closed) {
-        const found = headEnd(buffer, Math.max(start + 3, scanned), end);
-        if (found === -1) {
-          if (end - start > HEAD_LIMIT) return void await writeAll(conn, PLAIN_431);
+        const parsed = nextRequest(buffer, start, end, scanned, options.hostname);
+        if (parsed instanceof Uint8Array) return void await writeAll(conn, parsed);
+        if (parsed === undefined) {
           if (end === buffer.length) {
             // Full: move the head to the front, or make room for a longer one.
             const room = start > 0 ? buffer : new Uint8Array(buffer.length * 2);
@@ -159,10 +136,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
           end += read;
           continue;
         }
-        if (found - start > HEAD_LIMIT) return void await writeAll(conn, PLAIN_431);
-        const parsed = parseHead(latin1.decode(buffer.subarray(start, found)), options.hostname);
-        if (!parsed) return void await writeAll(conn, PLAIN_400);
-        start = scanned = found;
+        start = scanned = parsed.end;
         if (start === end) {
           start = end = scanned = 0;
           if (buffer.length > BUFFER_SIZE) buffer = new Uint8Array(BUFFER_SIZE);
@@ -174,10 +148,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
           const answered = options.handler(request);
           response = answered instanceof Promise ? await answered : answered;
         } catch {
-          response = new Response('{"status":"DOWN","details":["internal error"]}', {
-            status: 503,
-            headers: { "content-type": "application/json" },
-          });
+          response = handlerFailed();
         }
         const last = parsed.close || stopping;
         const serialized = serializeCached(response, last, request.method);
@@ -204,7 +175,9 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         if (stopping) return;
         // Out of descriptors (EMFILE) or a connection reset before accept:
         // free one if we can, wait a moment and go on.
-        if (!(error instanceof Error && /bad resource|closed/i.test(error.message))) evictIdle();
+        if (!(error instanceof Error && /bad resource|closed/i.test(error.message))) {
+          open.evictIdle();
+        }
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
@@ -212,7 +185,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         closeQuietly(conn);
         return;
       }
-      if (open.size >= options.maxConnections && !evictIdle()) {
+      if (open.size >= options.maxConnections && !open.evictIdle()) {
         closeQuietly(conn); // every connection is busy: refuse this one
         continue;
       }
@@ -225,19 +198,14 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
   return {
     async shutdown(graceMs) {
       stopping = true;
-      clearInterval(sweeper);
+      open.stopSweeping();
       try {
         listener.close();
       } catch {
         // Already closed.
       }
       await accepting;
-      for (const connection of [...open]) if (!connection.busy) close(connection);
-      const deadline = performance.now() + graceMs;
-      while (open.size > 0 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      for (const connection of [...open]) close(connection);
+      await open.drain(graceMs);
     },
   };
 }

@@ -14,8 +14,8 @@
  * @module
  */
 
-import { certificateDate, connectionOptions } from "./_node_tls.ts";
-import type { TlsOptions } from "./platform.ts";
+import { certificateDate, connectionOptions } from "./tls.ts";
+import type { TlsOptions } from "../platform.ts";
 
 /** The longest the second look may take; it never holds a check past its own signal either. */
 const LOOK_MS = 2_000;
@@ -30,7 +30,7 @@ const UNSPECIFIC = "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { datesReason } from "./_tls_dates.ts";
+ * import { datesReason } from "./tls_dates.ts";
  * assert.equal(datesReason(0, 1_000, 2_000), "certificate has expired");
  * assert.equal(datesReason(5_000, 9_000, 2_000), "certificate is not yet valid");
  * assert.equal(datesReason(0, 9_000, 2_000), undefined);

@@ -1,6 +1,6 @@
 /**
  * A Node `Readable` (an `http.IncomingMessage`) as a Web `ReadableStream`,
- * for the responses `_node_fetch.ts` makes: a bridge none of whose event
+ * for the responses `fetch.ts` makes: a bridge none of whose event
  * callbacks can throw, whatever order the events come in.
  *
  * Why a bridge of its own: on Deno 2.9 the message keeps emitting after it

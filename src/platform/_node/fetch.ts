@@ -6,10 +6,10 @@
  * Over `node:https` it also takes TLS settings and shows the server's
  * certificate ({@link nodeFetchTls}), which neither runtime's `fetch` can.
  *
- * `node:http` and `node:https` are imported on first use: loading them at
- * start-up cost about 27 ms of every `vitals probe` on Bun, which never uses
- * this file. The response body reaches `fetch`'s callers through
- * `_node_body.ts`, whose event callbacks never throw; the 'response' and
+ * `node:http` and `node:https` are imported on first use (BENCHMARKS.md,
+ * "`vitals probe` start to exit"): loading them at start-up cost about 27 ms
+ * of every `vitals probe` on Bun, which never uses this file. The response body reaches `fetch`'s callers through
+ * `body.ts`, whose event callbacks never throw; the 'response' and
  * 'error' callbacks here settle the request's promise and never throw either.
  *
  * @module
@@ -17,10 +17,10 @@
 
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { bodyStream } from "./_node_body.ts";
-import { connectionOptions, peerOf, tlsFailure } from "./_node_tls.ts";
-import { explainUnverified } from "./_tls_dates.ts";
-import type { TlsOptions, TlsPeer, TlsResponse } from "./platform.ts";
+import { bodyStream } from "./body.ts";
+import { connectionOptions, peerOf, tlsFailure } from "./tls.ts";
+import { explainUnverified } from "./tls_dates.ts";
+import type { TlsOptions, TlsPeer, TlsResponse } from "../platform.ts";
 
 /** Statuses whose responses have no body. */
 function bodiless(method: string, status: number): boolean {

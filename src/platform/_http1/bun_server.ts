@@ -1,45 +1,40 @@
 /**
- * The HTTP/1.1 server for Bun: the Deno server's rules (`_http1_server.ts`:
+ * The HTTP/1.1 server for Bun: the Deno server's rules (`http1_server.ts`:
  * head timeout and size limit, 400 and 431, bodies refused, shutdown with
- * grace) and wire format (`_http1_codec.ts`) over `Bun.listen`.
+ * grace) and wire format (`codec.ts`) over `Bun.listen`.
  *
  * Why not `Bun.serve`: it has no connection limit and never shows a
  * connection that has sent nothing, so 1,100 idle connections under
  * `ulimit -n 1024` took every descriptor and a probe waited 11 s for the idle
- * timeout. Here, as on Deno, at most `maxConnections` are open and a new one
- * past that closes the oldest with no request in progress.
+ * timeout (docs/reliability.md, "Connection floods"). Here, as on Deno, at
+ * most `maxConnections` are open and a new one past that closes the oldest
+ * with no request in progress.
  *
- * What it costs, measured with wrk against cached `/health/simple` (server and
- * wrk on a core each, runs interleaved, medians of 6 rounds, a busy machine):
- * CPU per request 16.1 µs against Bun.serve's 14.2 µs (1.14×), req/s 0.81× of
- * Bun.serve's; the parse into a `Request` is most of the difference. Driving
- * the Deno server's awaited reads over `Bun.listen` instead cost 18.7 µs
- * (1.32×), so this one answers a warm request inside Bun's `data` callback,
- * without a promise.
+ * What it costs (BENCHMARKS.md, "Serving from cache"), measured with wrk
+ * against cached `/health/simple` (server and wrk on a core each, runs
+ * interleaved, medians of 6 rounds, a busy machine): CPU per request 16.1 µs
+ * against Bun.serve's 14.2 µs (1.14×), req/s 0.81× of Bun.serve's; the parse
+ * into a `Request` is most of the difference. Driving the Deno server's
+ * awaited reads over `Bun.listen` instead cost 18.7 µs (1.32×), so this one
+ * answers a warm request inside Bun's `data` callback, without a promise.
  *
  * @module
  */
 
-import { headEnd, parseHead, PLAIN_400, PLAIN_431, serializeCached } from "./_http1_codec.ts";
-import { HEAD_LIMIT, HEAD_TIMEOUT_MS } from "./_http1_server.ts";
+import { handlerFailed, nextRequest } from "./codec.ts";
+import { serializeCached } from "./wire_cache.ts";
 import {
   type BunListen,
   type BunSocket,
   type Connection,
   consume,
   forget,
-  internalError,
   newConnection,
   receive,
   resumeReading,
-} from "./_bun_connection.ts";
-import type { RunningServer, ServeOptions } from "./platform.ts";
-
-/** How often idle connections are checked for an overdue head, as on Deno. */
-const SWEEP_MS = 1_000;
-const SWEEPS = Math.ceil(HEAD_TIMEOUT_MS / SWEEP_MS);
-
-const latin1 = new TextDecoder("latin1");
+} from "./bun_connection.ts";
+import { OpenConnections } from "./open_connections.ts";
+import type { RunningServer, ServeOptions } from "../platform.ts";
 
 /** Options for {@link serveBun}: connections open at most, past which the oldest idle one closes. */
 export type BunServeOptions = ServeOptions & { readonly maxConnections: number };
@@ -56,13 +51,12 @@ export type BunServeOptions = ServeOptions & { readonly maxConnections: number }
  */
 export function serveBun(bun: unknown, options: BunServeOptions): RunningServer {
   const { handler, hostname } = options;
-  const open = new Set<Connection>();
   let stopping = false;
 
   const close = (connection: Connection) => {
     if (connection.closed) return;
     forget(connection);
-    open.delete(connection);
+    connections.delete(connection);
     try {
       // Sends what Bun still holds, then FIN; the descriptor is freed at once.
       connection.socket.end();
@@ -124,17 +118,14 @@ export function serveBun(bun: unknown, options: BunServeOptions): RunningServer 
   const serveNext = (connection: Connection) => {
     while (!connection.busy && !connection.closed) {
       const { store, start, end } = connection;
-      const found = headEnd(store, Math.max(start + 3, connection.scanned), end);
-      if (found === -1) {
-        if (end - start > HEAD_LIMIT) return refuse(connection, PLAIN_431);
+      const parsed = nextRequest(store, start, end, connection.scanned, hostname);
+      if (parsed instanceof Uint8Array) return refuse(connection, parsed);
+      if (parsed === undefined) {
         if (connection.ended) return close(connection);
         connection.scanned = Math.max(start, end - 3);
         return;
       }
-      if (found - start > HEAD_LIMIT) return refuse(connection, PLAIN_431);
-      const parsed = parseHead(latin1.decode(store.subarray(start, found)), hostname);
-      if (!parsed) return refuse(connection, PLAIN_400);
-      consume(connection, found);
+      consume(connection, parsed.end);
       connection.busy = true;
       connection.last = parsed.close;
       const { method } = parsed.request;
@@ -142,28 +133,17 @@ export function serveBun(bun: unknown, options: BunServeOptions): RunningServer 
       try {
         answer = handler(parsed.request);
       } catch {
-        answer = internalError();
+        answer = handlerFailed();
       }
       if (answer instanceof Promise) {
         answer.then(
           (response) => send(connection, response, method),
-          () => send(connection, internalError(), method),
+          () => send(connection, handlerFailed(), method),
         );
         return;
       }
       send(connection, answer, method);
     }
-  };
-
-  /** Closes the oldest connection with no request in progress; whether one was. */
-  const evictIdle = (): boolean => {
-    for (const connection of open) {
-      if (!connection.busy) {
-        close(connection);
-        return true;
-      }
-    }
-    return false;
   };
 
   // Every callback is guarded: a throw in one would end the process.
@@ -187,13 +167,15 @@ export function serveBun(bun: unknown, options: BunServeOptions): RunningServer 
       binaryType: "uint8array",
       open(socket) {
         try {
-          if (stopping || (open.size >= options.maxConnections && !evictIdle())) {
+          if (
+            stopping || (connections.size >= options.maxConnections && !connections.evictIdle())
+          ) {
             socket.end(); // shutting down, or every connection is busy: refuse this one
             return;
           }
           const connection = newConnection(socket);
           socket.data = connection;
-          open.add(connection);
+          connections.add(connection);
         } catch {
           socket.end();
         }
@@ -222,29 +204,21 @@ export function serveBun(bun: unknown, options: BunServeOptions): RunningServer 
     },
   });
 
-  const sweeper = setInterval(() => {
-    for (const connection of open) {
-      if (!connection.busy && ++connection.sweeps > SWEEPS) close(connection);
-    }
-  }, SWEEP_MS);
+  // Sweeps from here on: a listen that threw leaves no timer behind.
+  const connections = new OpenConnections<Connection>(close);
 
   return {
     hostname: listener.hostname,
     port: listener.port,
     async shutdown(graceMs) {
       stopping = true;
-      clearInterval(sweeper);
+      connections.stopSweeping();
       try {
         listener.stop(false);
       } catch {
         // Already stopped.
       }
-      for (const connection of [...open]) if (!connection.busy) close(connection);
-      const deadline = performance.now() + graceMs;
-      while (open.size > 0 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      for (const connection of [...open]) close(connection);
+      await connections.drain(graceMs);
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * What the Bun HTTP server (`_bun_server.ts`) knows of Bun's TCP sockets, and
+ * What the Bun HTTP server (`bun_server.ts`) knows of Bun's TCP sockets, and
  * one connection's state: the bytes it has received and not parsed yet, kept
  * in one growing buffer so that a head arriving a byte at a time costs linear
  * time (as on Deno), and reading paused while too many wait.
@@ -12,8 +12,6 @@ const EMPTY = new Uint8Array(0);
 const BUFFER_SIZE = 4096;
 /** Bytes held unparsed (pipelined requests behind a slow answer) past which reading pauses. */
 const HIGH_WATER = 64 * 1024;
-/** A handler that throws gets this, as on Deno. */
-const INTERNAL_ERROR = '{"status":"DOWN","details":["internal error"]}';
 
 /** The parts of a Bun TCP socket used here. */
 export interface BunSocket {
@@ -165,12 +163,4 @@ export function resumeReading(connection: Connection): void {
     connection.paused = false;
     connection.socket.resume();
   }
-}
-
-/** The answer when the handler throws or rejects, as on Deno. */
-export function internalError(): Response {
-  return new Response(INTERNAL_ERROR, {
-    status: 503,
-    headers: { "content-type": "application/json" },
-  });
 }

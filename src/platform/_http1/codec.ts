@@ -1,10 +1,14 @@
 /**
- * The wire format of the HTTP/1.1 server (`_http1_server.ts`): finding the end
- * of a request head, parsing it into a `Request` (or refusing it), and
- * writing a `Response` as bytes, plus the two canned refusals.
+ * The wire format of the HTTP/1.1 servers (`http1_server.ts` on Deno,
+ * `bun_server.ts` on Bun): finding the end of a request head, parsing it
+ * into a `Request` (or refusing it), and writing a `Response` as bytes, plus
+ * the canned refusals and the answer when the handler fails.
  *
  * @module
  */
+
+/** The largest request head (request line and headers) accepted. */
+export const HEAD_LIMIT = 16 * 1024;
 
 const REASONS: Record<number, string> = {
   200: "OK",
@@ -24,22 +28,15 @@ const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
  * A Host value that is only a name or address and a port: `http://` + it +
  * an origin-form target is then the URL that resolving the target against
  * `http://` + it gives, so the URL can be built as one string and parsed
- * once, by the `Request`.
+ * once, by the `Request` (BENCHMARKS.md, "Serving from cache").
  */
 const PLAIN_HOST = /^[A-Za-z0-9.:[\]-]+$/;
 const encoder = new TextEncoder();
 
-/**
- * The key that marks responses which serialise to the same bytes: a handler
- * may set `response[WIRE_KEY]` to an object it gives only to responses with
- * the same status, headers and body, and the server then writes the bytes it
- * serialised for the first one without reading the others. Shared through
- * the global symbol registry, so the handler needs no import from here.
- */
-export const WIRE_KEY: unique symbol = Symbol.for("vitals.wireKey");
+const latin1 = new TextDecoder("latin1");
 
 /** The end of the head in `bytes` before `to` (the index after CRLF CRLF), or -1. */
-export function headEnd(bytes: Uint8Array, from: number, to = bytes.length): number {
+function headEnd(bytes: Uint8Array, from: number, to: number): number {
   for (let i = Math.max(3, from); i < to; i++) {
     if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) {
       return i + 1;
@@ -53,6 +50,27 @@ export interface Parsed {
   readonly request: Request;
   /** Whether the connection must close after the response. */
   readonly close: boolean;
+  /** Where the head ended: the next request's bytes start here. */
+  readonly end: number;
+}
+
+/**
+ * The next request held in `bytes[start, end)`, where no head ends before
+ * `scanned`: its parse; `undefined` while its head is incomplete and within
+ * {@link HEAD_LIMIT}; or the refusal to write before closing (431 past the
+ * limit, 400 for a head that is not valid HTTP/1.x).
+ */
+export function nextRequest(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  scanned: number,
+  hostname: string,
+): Parsed | Uint8Array | undefined {
+  const found = headEnd(bytes, Math.max(start + 3, scanned), end);
+  if (found === -1) return end - start > HEAD_LIMIT ? PLAIN_431 : undefined;
+  if (found - start > HEAD_LIMIT) return PLAIN_431;
+  return parseHead(latin1.decode(bytes.subarray(start, found)), hostname, found) ?? PLAIN_400;
 }
 
 /** `earlier, value`, as `Headers.get` joins a field sent more than once. */
@@ -60,11 +78,12 @@ const join = (earlier: string | undefined, value: string) =>
   earlier === undefined ? value : `${earlier}, ${value}`;
 
 /**
- * Parses a request head (ending in CRLF CRLF); `undefined` when it is not
- * valid HTTP/1.x. The fields go to the `Request` as name and value pairs, its
- * own validation included; the few the server needs are picked up on the way.
+ * Parses a request head (ending in CRLF CRLF) that ends at `end`; `undefined`
+ * when it is not valid HTTP/1.x. The fields go to the `Request` as name and
+ * value pairs, its own validation included; the few the server needs are
+ * picked up on the way.
  */
-export function parseHead(head: string, hostname: string): Parsed | undefined {
+function parseHead(head: string, hostname: string, end: number): Parsed | undefined {
   const lineEnd = head.indexOf("\r\n");
   const line = REQUEST_LINE.exec(head.slice(0, lineEnd));
   if (!line) return undefined;
@@ -76,12 +95,12 @@ export function parseHead(head: string, hostname: string): Parsed | undefined {
   let host: string | undefined;
   const last = head.length - 4; // where the final CRLF CRLF starts
   for (let at = lineEnd + 2; at <= last;) {
-    const end = head.indexOf("\r\n", at);
+    const fieldEnd = head.indexOf("\r\n", at);
     const colon = head.indexOf(":", at);
-    if (colon <= at || colon > end) return undefined;
+    if (colon <= at || colon > fieldEnd) return undefined;
     const name = head.slice(at, colon);
     if (!TOKEN.test(name)) return undefined;
-    const value = head.slice(colon + 1, end).trim();
+    const value = head.slice(colon + 1, fieldEnd).trim();
     fields.push([name, value]);
     switch (name.length) {
       case 4:
@@ -97,7 +116,7 @@ export function parseHead(head: string, hostname: string): Parsed | undefined {
         if (name.toLowerCase() === "transfer-encoding") chunked = true;
         break;
     }
-    at = end + 2;
+    at = fieldEnd + 2;
   }
   const hasBody = (length ?? "0") !== "0" || chunked;
   const options = connection?.toLowerCase() ?? "";
@@ -119,7 +138,7 @@ export function parseHead(head: string, hostname: string): Parsed | undefined {
     }
   }
   try {
-    return { request: new Request(url, { method, headers: fields }), close };
+    return { request: new Request(url, { method, headers: fields }), close, end };
   } catch {
     return undefined; // a bad URL, a value no Headers object takes, or a method Request refuses
   }
@@ -148,28 +167,6 @@ export async function serialize(
   return out;
 }
 
-/** Serialised responses by their {@link WIRE_KEY}: keep-alive GET, HEAD, then closing GET, HEAD. */
-const wires = new WeakMap<object, (Uint8Array | undefined)[]>();
-
-/**
- * {@link serialize}, reusing the bytes of an earlier response with the same
- * {@link WIRE_KEY}: such a response is written without being read.
- */
-export function serializeCached(
-  response: Response,
-  close: boolean,
-  method: string,
-): Uint8Array | Promise<Uint8Array> {
-  const key = (response as { [WIRE_KEY]?: unknown })[WIRE_KEY];
-  if (typeof key !== "object" || key === null) return serialize(response, close, method);
-  const forms = wires.get(key) ?? [];
-  if (forms.length === 0) wires.set(key, forms);
-  const index = (close ? 2 : 0) + (method === "HEAD" ? 1 : 0);
-  const known = forms[index];
-  if (known) return known;
-  return serialize(response, close, method).then((bytes) => forms[index] = bytes);
-}
-
 /** The answer to a request that is not valid HTTP/1.x. */
 export const PLAIN_400 = encoder.encode(
   "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 12\r\n" +
@@ -180,3 +177,15 @@ export const PLAIN_431 = encoder.encode(
   "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n" +
     "content-length: 32\r\nconnection: close\r\n\r\nrequest header fields too large\n",
 );
+
+/**
+ * The answer when the handler throws or rejects: `500` with a short
+ * `text/plain` body, the same on every runtime and about nothing but the
+ * failure (what a handler answers is the handler's business).
+ */
+export function handlerFailed(): Response {
+  return new Response("internal server error\n", {
+    status: 500,
+    headers: { "content-type": "text/plain" },
+  });
+}

@@ -33,10 +33,10 @@
  */
 
 import type { TLSSocket } from "node:tls";
-import { connectionOptions, peerOf, tlsFailure } from "./_node_tls.ts";
-import { explainUnverified } from "./_tls_dates.ts";
-import type { TlsOptions, TlsPeer } from "./platform.ts";
-import { PlatformError, toPlatformError } from "./platform_error.ts";
+import { connectionOptions, peerOf, tlsFailure } from "./tls.ts";
+import { explainUnverified } from "./tls_dates.ts";
+import type { TlsOptions, TlsPeer } from "../platform.ts";
+import { PlatformError, toPlatformError } from "../platform_error.ts";
 
 /**
  * How long a TLS 1.3 handshake waits for the server's verdict on the client

@@ -1,8 +1,9 @@
 /**
- * The synchronous Node built-ins `_reap.ts` uses (`node:fs`'s
- * `readdirSync`/`readFileSync`, `Buffer.from`, `process`), each loaded on its
- * first call through Node's `process.getBuiltinModule`, which both runtimes
- * provide. Not imported statically: Bun's bundler hoists every static `node:`
+ * The synchronous Node built-ins the reaper (`reap.ts`, `proc_readers.ts`)
+ * uses: `node:fs`'s `readdirSync`/`readFileSync`, `Buffer.from`, `process`,
+ * each loaded on its first call through Node's `process.getBuiltinModule`,
+ * which both runtimes provide. Not imported statically (BENCHMARKS.md,
+ * "`vitals probe` start to exit"): Bun's bundler hoists every static `node:`
  * import to the start of the compiled program, and `node:fs` alone costs
  * `vitals probe` about a hello program's start-up. Loaded on first call, not
  * with this module: `validate` and a `check` without a command check load

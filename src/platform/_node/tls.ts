@@ -2,17 +2,18 @@
  * TLS over `node:tls`, the same on Deno and Bun: a check's settings as
  * `node:tls` options, what a handshake showed of the server ({@link peerOf}),
  * and why one failed, in words that do not depend on the runtime
- * ({@link tlsFailure}). The tcp check's handshake is in `_tls_handshake.ts`.
+ * ({@link tlsFailure}). The tcp check's handshake is in `tls_handshake.ts`.
  *
  * Nothing here imports `node:tls` at run time (types only): only checks with
- * TLS settings load it, on first use.
+ * TLS settings load it, on first use (BENCHMARKS.md, "`vitals probe` start to
+ * exit": Bun's bundler hoists a static `node:` import into every command).
  *
  * @module
  */
 
 import type { ConnectionOptions, TLSSocket } from "node:tls";
-import type { TlsOptions, TlsPeer } from "./platform.ts";
-import { PlatformError } from "./platform_error.ts";
+import type { TlsOptions, TlsPeer } from "../platform.ts";
+import { PlatformError } from "../platform_error.ts";
 
 /**
  * The `node:tls` options for `tls`: only the settings given, so a check
@@ -37,7 +38,7 @@ const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { certificateDate } from "./_node_tls.ts";
+ * import { certificateDate } from "./tls.ts";
  * assert.equal(certificateDate("Dec  7 10:00:00 2026 GMT"), Date.UTC(2026, 11, 7, 10));
  * assert.equal(certificateDate("soon"), undefined);
  * ```
@@ -144,7 +145,7 @@ function describe(code: string, message: string, sentCertificate: boolean): stri
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { tlsFailure } from "./_node_tls.ts";
+ * import { tlsFailure } from "./tls.ts";
  * const error = Object.assign(new Error("self signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
  * assert.equal(
  *   (tlsFailure(error) as Error).message,

@@ -1,0 +1,121 @@
+/**
+ * The part of each {@link Platform} that needs nothing but the runtime's own
+ * globals: its name and version, `fetch`, signals, uncaught errors, the
+ * environment, the arguments, exiting. `mod.ts` builds the platform from
+ * this and loads the rest (`bun.ts` or `deno.ts`: processes, sockets, TLS,
+ * files, the servers) on first use.
+ *
+ * Imports nothing at run time but `uncaught.ts`, which imports nothing
+ * either: a static `node:` import anywhere in the program is loaded at
+ * start-up by every command of the compiled binary (Bun's bundler hoists
+ * them), so none may appear here.
+ *
+ * @module
+ */
+
+import type { Platform } from "../platform.ts";
+import { bunUncaught, denoUncaught, type UncaughtProcess } from "./uncaught.ts";
+
+/** The members of {@link Platform} that {@link globalsPlatform} provides. */
+export type GlobalsPart = Pick<
+  Platform,
+  | "runtime"
+  | "version"
+  | "fetch"
+  | "onSignal"
+  | "onUncaught"
+  | "env"
+  | "args"
+  | "workerFreesMemory"
+  | "stderrIsTerminal"
+  | "exit"
+>;
+
+interface BunProcess extends UncaughtProcess {
+  readonly env: Record<string, string | undefined>;
+  readonly argv: string[];
+  readonly stderr: { readonly isTTY?: boolean };
+  exit(code: number): never;
+}
+
+/** The globals part on Bun; call only when running on Bun. */
+export function bunPart(): GlobalsPart {
+  const process = (globalThis as unknown as { process: BunProcess }).process;
+  const bun = (globalThis as unknown as { Bun: { version: string } }).Bun;
+  return {
+    runtime: "bun",
+    version: bun.version,
+    fetch: (url, init) => fetch(url, init),
+    onSignal(signal, listener) {
+      process.on(signal, listener);
+      return () => process.off(signal, listener);
+    },
+    onUncaught: bunUncaught(process),
+    env: () => {
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) {
+        if (value !== undefined) env[key] = value;
+      }
+      return env;
+    },
+    args: () => process.argv.slice(2),
+    // BENCHMARKS.md, "Idle RSS": loading the config in a worker that is then
+    // terminated cut the compiled binary's private memory at idle from
+    // 12.8-14.7 to 6.5 MB (`src/config/load_aside.ts`).
+    workerFreesMemory: true,
+    stderrIsTerminal: () => process.stderr.isTTY === true,
+    exit: (code) => process.exit(code),
+  };
+}
+
+/**
+ * Deno's fetch refuses the ports the Fetch standard blocks; node:http does
+ * not (loaded only for such a port).
+ */
+async function fetchAnyPort(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof Error) || !/Requests to port \d+ are blocked/.test(error.message)) {
+      throw error;
+    }
+    const { nodeFetch } = await import("../_node/fetch.ts");
+    return await nodeFetch(url, init);
+  }
+}
+
+/** The globals part on Deno; call only when running on Deno. */
+export function denoPart(): GlobalsPart {
+  return {
+    runtime: "deno",
+    version: Deno.version.deno,
+    fetch: fetchAnyPort,
+    onSignal(signal, listener) {
+      Deno.addSignalListener(signal, listener);
+      return () => Deno.removeSignalListener(signal, listener);
+    },
+    onUncaught: denoUncaught(),
+    env: () => Deno.env.toObject(),
+    args: () => [...Deno.args],
+    // BENCHMARKS.md, "Idle RSS": the same worker left 4 MB more than loading
+    // in place on Deno (V8 keeps the memory the worker took).
+    workerFreesMemory: false,
+    stderrIsTerminal: () => Deno.stderr.isTerminal(),
+    exit: (code) => Deno.exit(code),
+  };
+}
+
+/**
+ * The globals part for the runtime vitals runs on, or `undefined` on neither.
+ *
+ * @example
+ * ```ts
+ * const part = globalsPlatform();
+ * console.log(part?.runtime); // "deno" or "bun"
+ * ```
+ */
+export function globalsPlatform(): GlobalsPart | undefined {
+  if ("Bun" in globalThis) return bunPart();
+  if ("Deno" in globalThis) return denoPart();
+  return undefined;
+}
