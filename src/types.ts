@@ -24,8 +24,8 @@ export type Group = typeof GROUPS[number];
 /** What a status covers: every check, or one probe group. */
 export type Scope = "all" | Group;
 
-/** The outcome of one run of one check. */
-export interface CheckResult {
+/** The result of one run of a check. */
+export interface RunResult {
   readonly name: string;
   readonly type: string;
   readonly status: Status;
@@ -54,7 +54,7 @@ export interface Perfdata {
 }
 
 /** A check's result as served: the counted status plus the raw outcome behind it. */
-export interface CheckView extends CheckResult {
+export interface CheckView extends RunResult {
   /** The raw status of the last run; differs from `status` while a change is damped. */
   readonly lastOutcome: Status;
   readonly consecutiveFailures: number;

@@ -1,16 +1,14 @@
-// The background refresh mode (src/engine/background.ts): requests never wait
+// The background refresh mode (src/engine/health.ts): requests never wait
 // for a check. Before the first result they are answered at once (liveness UP,
 // readiness and startup DOWN with "no result yet"), and afterwards from the
 // last published results while a slow re-run goes on, without evaluating.
 // Results that arrive together are published together (at most one publish
-// per 50 ms), and the newest result is always published in the end. Nothing a
-// task or the clock throws escapes the timers (src/engine/scheduler.ts).
+// per 50 ms), and the newest result is always published in the end.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { systemClock } from "../src/clock.ts";
 import { Health } from "../src/engine/health.ts";
-import { Coalescer, Scheduler } from "../src/engine/scheduler.ts";
 import { createHandler } from "../src/http/handler.ts";
 import {
   controlled,
@@ -21,9 +19,7 @@ import {
   get,
   ManualClock,
   REFUSED,
-  sleep,
 } from "./helpers.ts";
-import { noneEscape } from "./uncaught.ts";
 
 // Before the first result
 
@@ -142,30 +138,6 @@ test("background mode answers from the last result in a fraction of a slow re-ru
 
 // Publishing many results
 
-test("a coalescer runs at once after a quiet gap, once at the end of a busy one, and never after cancel", async () => {
-  let now = 0;
-  let runs = 0;
-  const coalescer = new Coalescer(() => void runs++, 50, () => now);
-  coalescer.request();
-  assert.equal(runs, 1, "the first request runs at once");
-  coalescer.request();
-  coalescer.request();
-  assert.equal(runs, 1, "requests within the gap wait");
-  assert.ok(coalescer.pending);
-  assert.ok(await eventually(() => runs === 2), "the waiting requests ran once at the gap's end");
-  assert.ok(!coalescer.pending);
-
-  now = 1_000;
-  coalescer.request();
-  assert.equal(runs, 3, "after a quiet gap a request runs at once again");
-  coalescer.request();
-  assert.ok(coalescer.pending);
-  coalescer.cancel();
-  assert.ok(!coalescer.pending);
-  await sleep(120);
-  assert.equal(runs, 3, "a cancelled run does not happen");
-});
-
 test("thousands of background runs publish a few times, not once per run, and the newest result is published", async () => {
   const checks = Array.from({ length: 100 }, (_, i) => controlled(`c${i}`, systemClock));
   const health = new Health({
@@ -190,40 +162,4 @@ test("thousands of background runs publish a few times, not once per run, and th
   } finally {
     health.close();
   }
-});
-
-test("a coalesced task that throws when its timer runs it is reported, and nothing escapes the timer", async () => {
-  const now = 0;
-  let calls = 0;
-  const reported: unknown[] = [];
-  const coalescer = new Coalescer(
-    () => {
-      if (++calls === 2) throw new Error("publish failed");
-    },
-    20,
-    () => now,
-    (error) => reported.push(error),
-  );
-  await noneEscape(async () => {
-    coalescer.request(); // at once
-    coalescer.request(); // at the end of the gap, from the timer: throws there
-    assert.ok(await eventually(() => calls === 2), "the timer ran the task");
-  }, 50);
-  assert.deepEqual(reported.map(String), ["Error: publish failed"]);
-  assert.ok(!coalescer.pending);
-});
-
-test("a background loop whose clock throws keeps running, and nothing escapes its timer", async () => {
-  let reads = 0;
-  let runs = 0;
-  const clock = () => {
-    if (++reads === 1) throw new Error("the clock failed");
-    return performance.now();
-  };
-  const loops = new Scheduler<string>(() => Promise.resolve(void runs++), clock);
-  await noneEscape(async () => {
-    loops.replace(["db"], () => 10);
-    assert.ok(await eventually(() => runs >= 3), `ran ${runs} times`);
-    loops.stop();
-  }, 50);
 });

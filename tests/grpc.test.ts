@@ -29,6 +29,7 @@ import {
   closedPort,
   controlled,
   eventually,
+  platform,
   REFUSED,
   runCheck,
   sleep,
@@ -272,6 +273,7 @@ describe("vitals' gRPC health server", () => {
       port: 0,
       health,
       pollInterval: () => 50,
+      platform,
     });
   });
   after(async () => {
@@ -473,6 +475,7 @@ test("draining makes ready NOT_SERVING and leaves live SERVING; shutdown ends Wa
     port: 0,
     health,
     pollInterval: () => 50,
+    platform,
   });
   const watch = openWatch(server.port, "ready");
   try {
@@ -499,10 +502,10 @@ test("draining makes ready NOT_SERVING and leaves live SERVING; shutdown ends Wa
 
 test("a taken port is a PlatformError EADDRINUSE", async () => {
   const health = new Health({ checks: [], ttl: 1000, poolSize: 1 });
-  const first = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health });
+  const first = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health, platform });
   try {
     await assert.rejects(
-      serveGrpcHealth({ hostname: "127.0.0.1", port: first.port, health }),
+      serveGrpcHealth({ hostname: "127.0.0.1", port: first.port, health, platform }),
       (error: Error & { code?: string }) => error.code === "EADDRINUSE",
     );
   } finally {
@@ -544,7 +547,7 @@ describe("the grpc check", () => {
   before(async () => {
     health = new Health({ checks: [live.check, ready.check], ttl: 50, poolSize: 4 });
     await health.start();
-    server = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health });
+    server = await serveGrpcHealth({ hostname: "127.0.0.1", port: 0, health, platform });
   });
   after(async () => {
     await server.shutdown(0);

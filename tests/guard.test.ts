@@ -53,7 +53,8 @@ function setup(options: Partial<GuardOptions> = {}) {
   const timer = manualTimer();
   const counter = new InternalErrorCounter();
   const log = createLogger({ format: "json", write: (line) => lines.push(JSON.parse(line)) });
-  const guard = createGuard({ log, counter, after: timer.after, ...options });
+  const clock = { now: () => 0, date: () => new Date(0), setTimer: timer.after };
+  const guard = createGuard({ log, counter, clock, ...options });
   return { lines, timer, counter, guard };
 }
 
@@ -197,7 +198,8 @@ test("a log that throws never makes the guard throw, and every error is still co
       throw new Error("EPIPE: standard error is closed");
     },
   });
-  const guard = createGuard({ log, counter, after: timer.after });
+  const clock = { now: () => 0, date: () => new Date(0), setTimer: timer.after };
+  const guard = createGuard({ log, counter, clock });
   guard.report(new Error("a"), "exception");
   guard.report(new Error("a"), "exception");
   assert.doesNotThrow(() => timer.fire());

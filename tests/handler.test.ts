@@ -9,7 +9,7 @@ import type { Outcome } from "../src/checks/check.ts";
 import { wrapProbe } from "../src/checks/wrap_probe.ts";
 import { Health } from "../src/engine/health.ts";
 import { createHandler } from "../src/http/handler.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { CHECK_META, controlled, gate, ManualClock, request, STAMP } from "./helpers.ts";
 
 const encoder = new TextEncoder();
@@ -115,7 +115,7 @@ test("a non-critical DOWN check keeps 200 and UP but is listed in details", asyn
   assert.equal(body.status, "UP");
   assert.deepEqual(body.details, ["llm: no model loaded"]);
   assert.deepEqual(
-    body.checks.map((c: CheckResult) => [c.name, c.status, c.critical]),
+    body.checks.map((c: RunResult) => [c.name, c.status, c.critical]),
     [["db", "UP", true], ["llm", "DOWN", false]],
   );
   const simple = await handler(request("/health/simple"));

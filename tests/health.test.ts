@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { systemClock } from "../src/clock.ts";
 import { Health } from "../src/engine/health.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { controlled, ManualClock, REFUSED, sleep } from "./helpers.ts";
 
 test("the first status comes from running the checks, never an assumed UP", async () => {
@@ -43,7 +43,7 @@ test("aggregate is DOWN iff a critical check is DOWN; details list every DOWN ch
   const down = await health.status();
   assert.equal(down.status, "DOWN");
   assert.deepEqual(down.details, ["db: refused", "llm: no model"]);
-  assert.deepEqual(down.checks.map((c: CheckResult) => c.name), ["db", "llm"]);
+  assert.deepEqual(down.checks.map((c: RunResult) => c.name), ["db", "llm"]);
 });
 
 test("status timestamp is the wall time of the evaluation, so a cached answer shows its age", async () => {

@@ -38,7 +38,7 @@ import { summarize } from "../src/engine/summary.ts";
 import { createHandler, type Handler } from "../src/http/handler.ts";
 import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { detectPlatform, type RunningServer } from "../src/platform/mod.ts";
-import type { CheckResult, HealthStatus } from "../src/types.ts";
+import type { HealthStatus, RunResult } from "../src/types.ts";
 
 export const platform = detectPlatform();
 
@@ -72,7 +72,7 @@ export const CHECK_META = {
  * Runs one check built by `createCheck` from `config` over {@link CHECK_BASE}
  * (named `target` unless `config` names it).
  */
-export function runCheck(config: CheckConfig | Record<string, unknown>): Promise<CheckResult> {
+export function runCheck(config: CheckConfig | Record<string, unknown>): Promise<RunResult> {
   return createCheck({ ...CHECK_BASE, name: "target", ...config } as CheckConfig, { platform })
     .run();
 }
@@ -186,10 +186,16 @@ export async function startTabby(
 /** The wall time a {@link ManualClock} starts at, as every timestamp it makes shows it. */
 export const STAMP = "2026-11-21T11:24:41.342Z";
 
-/** A clock that moves only when told; its wall time can be set to anything. */
+/**
+ * A clock that moves only when told; its wall time can be set to anything.
+ * Its timers fire when {@link ManualClock.advance} passes their time, in
+ * order, each with the clock set to its own time.
+ */
 export class ManualClock implements Clock {
   monotonic = 1_000;
   wall = Date.parse(STAMP);
+  #timers: { at: number; seq: number; fire: () => void }[] = [];
+  #seq = 0;
 
   now(): number {
     return this.monotonic;
@@ -199,10 +205,37 @@ export class ManualClock implements Clock {
     return new Date(this.wall);
   }
 
-  /** Moves monotonic time forward (and wall time with it). */
+  setTimer(ms: number, fire: () => void): () => void {
+    const timer = { at: this.monotonic + Math.max(0, ms), seq: this.#seq++, fire };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((other) => other !== timer);
+    };
+  }
+
+  /** How many timers are pending. */
+  get timers(): number {
+    return this.#timers.length;
+  }
+
+  /** Moves monotonic time forward (and wall time with it), firing the timers it passes. */
   advance(ms: number): void {
-    this.monotonic += ms;
-    this.wall += ms;
+    const target = this.monotonic + ms;
+    for (;;) {
+      const due = this.#timers.filter((timer) => timer.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.#timers = this.#timers.filter((timer) => timer !== due);
+      this.#move(due.at);
+      due.fire();
+    }
+    this.#move(target);
+  }
+
+  #move(to: number): void {
+    if (to <= this.monotonic) return;
+    this.wall += to - this.monotonic;
+    this.monotonic = to;
   }
 }
 
@@ -455,20 +488,20 @@ checks:
 // Statuses built by the real summarize()
 
 /** Every check's status over `results`, as `/health` would show them. */
-export function aggregate(results: CheckResult[], timestamp: string, at: number): HealthStatus {
-  const members = results.map((r) => ({
-    name: r.name,
-    critical: r.critical,
-    groups: ["ready" as const],
-    view: {
-      ...r,
-      lastOutcome: r.status,
-      consecutiveFailures: r.status === "DOWN" ? 1 : 0,
-      consecutiveSuccesses: r.status === "UP" ? 1 : 0,
+export function aggregate(results: RunResult[], timestamp: string, at: number): HealthStatus {
+  const entries = results.map((r) => ({
+    check: { name: r.name, critical: r.critical, groups: ["ready" as const] },
+    state: {
+      view: {
+        ...r,
+        lastOutcome: r.status,
+        consecutiveFailures: r.status === "DOWN" ? 1 : 0,
+        consecutiveSuccesses: r.status === "UP" ? 1 : 0,
+      },
     },
   }));
   const flags = { draining: false, startedLatched: true, configProblem: undefined };
-  return summarize(members, "all", flags, at, timestamp);
+  return summarize(entries, "all", flags, at, timestamp);
 }
 
 /** A tcp check's result, taking 1.5 ms, checked at {@link STAMP}. */
@@ -477,7 +510,7 @@ export function result(
   status: "UP" | "DOWN",
   message: string,
   critical = true,
-): CheckResult {
+): RunResult {
   return { name, type: "tcp", status, critical, durationMs: 1.5, message, checkedAt: STAMP };
 }
 

@@ -146,12 +146,13 @@ test("the registry records every run: 10,000 evaluations keep 100 results, and t
     // bound sits well below that and well above the few kilobytes V8 itself
     // moves between rounds (5-7 KB seen on a loaded CI machine).
     assert.ok(Math.min(...growths) < LEAK_BOUND, `${growths} bytes`);
-    const [entry] = health.entries;
-    assert.equal(entry!.history.recorded, 51_000);
-    assert.equal(entry!.history.length, RESULT_CAPACITY);
-    assert.equal(entry!.history.changes().length, CHANGE_CAPACITY);
+    const [entry] = health.checks;
+    const history = health.historyOf(entry!.check)!;
+    assert.equal(history.recorded, 51_000);
+    assert.equal(history.length, RESULT_CAPACITY);
+    assert.equal(history.changes().length, CHANGE_CAPACITY);
     assert.deepEqual(entry!.state.runs, { UP: 49_980, WARN: 0, DOWN: 1_020 });
-    assert.equal(entry!.history.results().at(-1)!.status, "DOWN");
+    assert.equal(history.results().at(-1)!.status, "DOWN");
   } finally {
     health.close();
   }
@@ -167,7 +168,7 @@ test("a reload keeps the history of a check whose definition is unchanged and st
     await health.evaluate(true);
     const fresh = controlled("fresh", clock, { key: "fresh" });
     await health.reload([kept.check, fresh.check], { ttl: 1_000, poolSize: 2 });
-    const lengths = health.entries.map((entry) => [entry.check.name, entry.history.length]);
+    const lengths = health.checks.map(({ check }) => [check.name, health.historyOf(check)?.length]);
     assert.deepEqual(lengths, [["kept", 2], ["fresh", 1]]);
   } finally {
     health.close();

@@ -21,7 +21,7 @@ import { after, test } from "node:test";
 import { createCheck } from "../src/checks/create_check.ts";
 import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
-import type { CheckResult } from "../src/types.ts";
+import type { RunResult } from "../src/types.ts";
 import { platform, runCheck } from "./helpers.ts";
 import { makeCerts, missingPeers, rawServer, withPeer } from "./raw_peer.ts";
 
@@ -93,7 +93,7 @@ function httpCheck(url: string, keys: Record<string, unknown> = {}) {
 }
 
 /** Runs one http check with `keys` against `url`. */
-function run(url: string, keys: Record<string, unknown> = {}): Promise<CheckResult> {
+function run(url: string, keys: Record<string, unknown> = {}): Promise<RunResult> {
   return httpCheck(url, keys).run();
 }
 

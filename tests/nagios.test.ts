@@ -26,7 +26,7 @@ import {
 } from "../src/checks/nagios.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { silentLogger } from "../src/log.ts";
-import type { CheckResult, Perfdata } from "../src/types.ts";
+import type { Perfdata, RunResult } from "../src/types.ts";
 import { closedPort, get, platform, runCheck } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
@@ -157,7 +157,7 @@ test("plugin output cut at the limit drops its last line or word, so no cut numb
 // Exit codes through the real command check
 
 /** Runs `script` with sh as a command check with `nagios: true`. */
-function plugin(script: string, extra: Record<string, unknown> = {}): Promise<CheckResult> {
+function plugin(script: string, extra: Record<string, unknown> = {}): Promise<RunResult> {
   return runCheck({ type: "command", command: ["sh", "-c", script], nagios: true, ...extra });
 }
 
@@ -270,7 +270,7 @@ function noPlugin(name: string): string | false {
 }
 
 /** Runs an installed plugin as a vitals command check with `nagios: true`. */
-function runPlugin(name: string, args: (string | number)[]): Promise<CheckResult> {
+function runPlugin(name: string, args: (string | number)[]): Promise<RunResult> {
   return runCheck({
     name,
     type: "command",
@@ -281,14 +281,14 @@ function runPlugin(name: string, args: (string | number)[]): Promise<CheckResult
 }
 
 /** The perfdata entry labelled `label`. */
-function entry(result: CheckResult, label: string): Perfdata {
+function entry(result: RunResult, label: string): Perfdata {
   const found = result.perfdata?.find((p) => p.label === label);
   assert.ok(found, `${result.name} has perfdata "${label}": ${JSON.stringify(result.perfdata)}`);
   return found;
 }
 
 /** Asserts the status, that the message has no perfdata in it, and that it matches `pattern`. */
-function assertPlugin(result: CheckResult, status: string, pattern: RegExp): RegExpExecArray {
+function assertPlugin(result: RunResult, status: string, pattern: RegExp): RegExpExecArray {
   assert.equal(result.status, status, `${result.name}: ${result.message}`);
   assert.ok(!result.message.includes("|"), `no perfdata in the message: ${result.message}`);
   const match = pattern.exec(result.message);
@@ -364,7 +364,7 @@ test(
         `^HTTP ${state}: ${status} - (\\d+) bytes in (\\d+\\.\\d+) second response time$`,
       );
     /** The size and time the line shows are the perfdata's. */
-    const sameNumbers = (result: CheckResult, match: RegExpExecArray) => {
+    const sameNumbers = (result: RunResult, match: RegExpExecArray) => {
       assert.deepEqual(entry(result, "size"), {
         label: "size",
         value: Number(match[1]),
@@ -414,7 +414,7 @@ test("check_disk: / is OK, WARNING and CRITICAL by its free-space thresholds in 
   const line = (state: string) =>
     new RegExp(`^DISK ${state} - free space: / (\\d+)MiB \\((\\d+)% inode=\\d+%\\);$`);
   /** The used bytes of / as statfs sees them, within 256 MiB (other programs write too). */
-  const usedBytes = (result: CheckResult) => {
+  const usedBytes = (result: RunResult) => {
     const used = entry(result, "/");
     assert.equal(used.unit, "bytes");
     const fs = statfsSync("/");
@@ -442,7 +442,7 @@ test("check_load: OK under high thresholds; WARNING and CRITICAL above a load of
   const line = (state: string) =>
     new RegExp(`^LOAD ${state} - total load average: (\\d+\\.\\d+), (\\d+\\.\\d+), (\\d+\\.\\d+)$`);
   /** The three averages the line shows are the perfdata's load1, load5 and load15. */
-  const sameNumbers = (result: CheckResult, match: RegExpExecArray) => {
+  const sameNumbers = (result: RunResult, match: RegExpExecArray) => {
     assert.deepEqual(
       result.perfdata,
       ["load1", "load5", "load15"].map((label, i) => ({
@@ -471,7 +471,7 @@ test("check_procs: OK, WARNING and CRITICAL by ranges on the process count", {
 }, async () => {
   const line = (state: string) => new RegExp(`^PROCS ${state}: (\\d+) processes?$`);
   /** The count the line shows is the perfdata's procs. */
-  const sameCount = (result: CheckResult, match: RegExpExecArray) => {
+  const sameCount = (result: RunResult, match: RegExpExecArray) => {
     assert.deepEqual(result.perfdata, [{ label: "procs", value: Number(match[1]), unit: "" }]);
     assert.ok(Number(match[1]) >= 1, "this test's own runtime is a process");
   };
@@ -525,7 +525,7 @@ test("/metrics: perfdata values are a gauge labelled by check, label and unit", 
   try {
     const health = await get(app, "/health");
     assert.equal(health.status, 200, "WARN never makes a status DOWN");
-    const body = await health.json() as { checks: CheckResult[] };
+    const body = await health.json() as { checks: RunResult[] };
     const queue = body.checks.find((check) => check.name === "queue");
     assert.equal(queue?.status, "WARN");
     assert.equal(queue?.message, "QUEUE WARNING - 60 jobs");

@@ -22,7 +22,10 @@ export interface App {
   readonly handler: Handler;
   /** The config in force; replaced by {@link App.reload}. */
   readonly config: Config;
-  /** Switches to a new config (atomically; see `Health.reload`). */
+  /**
+   * Switches to a new config: its new checks run first, then the checks, the
+   * engine's settings and the rest of the config switch in one step.
+   */
   reload(config: Config): Promise<void>;
 }
 
@@ -111,7 +114,9 @@ export function createApp(
       return current;
     },
     async reload(next) {
-      await health.reload(build(next), settingsOf(next));
+      const prepared = await health.prepare(build(next), next.cache.ttl);
+      if (!prepared) return; // a later reload, or shutdown, overtook this one
+      health.commit(prepared, settingsOf(next));
       current = next;
     },
   };

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock.ts";
 import { isSecretPath, secretsOf } from "../config/secrets.ts";
 import type { Config } from "../config/resolve.ts";
 import type { InternalErrorCounter } from "../http/metrics.ts";
@@ -38,8 +39,8 @@ export interface GuardOptions {
   readonly newPerWindow?: number;
   /** Distinct errors remembered at once (default 100): memory stays bounded. */
   readonly remembered?: number;
-  /** Calls `callback` after `ms`; returns a cancel. Tests pass a manual timer. */
-  readonly after?: (ms: number, callback: () => void) => () => void;
+  /** Times the windows (default the system clock); tests pass a manual one. */
+  readonly clock?: Clock;
 }
 
 /** What {@link createGuard} returns. */
@@ -122,10 +123,8 @@ export function createGuard(options: GuardOptions): Guard {
   const windowMs = options.windowMs ?? 60_000;
   const newPerWindow = options.newPerWindow ?? 10;
   const remembered = options.remembered ?? 100;
-  const after = options.after ?? ((ms, callback) => {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  });
+  const clock = options.clock ?? systemClock;
+  const after = (ms: number, callback: () => void) => clock.setTimer(ms, callback);
   const seconds = `${windowMs / 1000} s`;
   let secrets: () => readonly string[] = () => [];
   const seen = new Map<string, Seen>();

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock.ts";
 import type { App } from "./create_app.ts";
 import { ConfigError, formatProblem } from "../config/error.ts";
 import { loadConfigAside } from "../config/load_aside.ts";
@@ -24,12 +25,14 @@ import type { CheckConfig, Config } from "../config/resolve.ts";
 export interface ReloaderDeps {
   readonly file: string;
   readonly app: App;
-  readonly platform: Pick<Platform, "readTextFile" | "env" | "runtime">;
+  readonly platform: Pick<Platform, "readTextFile" | "env" | "workerFreesMemory">;
   readonly log: Logger;
   /** Address parts chosen by flags or the environment; they win over the file's. */
   readonly listen?: { readonly host?: string | undefined; readonly port?: number | undefined };
   /** The text of the config in force, which `watch` compares later reads with. */
   readonly text?: string;
+  /** Paces `watch` (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /** Reloads a running app's config. */
@@ -128,7 +131,11 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     // loading and watching must not become the starting point and be missed.
     let seen: string | undefined = deps.text;
     let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const clock = deps.clock ?? systemClock;
+    let cancel = () => {};
+    const later = () => {
+      if (!stopped) cancel = clock.setTimer(intervalMs, () => void poll());
+    };
     const read = () => platform.readTextFile(file, MAX_CONFIG_BYTES).catch(() => undefined);
     const poll = async () => {
       const text = await read();
@@ -140,19 +147,19 @@ export function createReloader(deps: ReloaderDeps): Reloader {
           ? reload("config file unreadable")
           : reload("config file changed", text));
       }
-      if (!stopped) timer = setTimeout(poll, intervalMs);
+      later();
     };
     if (deps.text !== undefined) {
-      timer = setTimeout(poll, intervalMs);
+      later();
     } else {
       void read().then((text) => {
         seen = text;
-        if (!stopped) timer = setTimeout(poll, intervalMs);
+        later();
       });
     }
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      cancel();
     };
   };
 

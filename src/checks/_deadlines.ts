@@ -1,13 +1,14 @@
 /**
- * Many timeouts on one runtime timer. Every check run needs a timeout, and
- * most runs end long before it. Arming and clearing a runtime timer per run
- * costs about 20 µs of event-loop work on Deno next to a 50 µs TCP connect
- * (measured in `bench/`), so runs share one timer armed for the earliest
- * deadline. A cancelled deadline costs only a set deletion: the timer may
+ * Many timeouts on one timer. Every check run needs a timeout, and most runs
+ * end long before it. Arming and clearing a runtime timer per run costs about
+ * 20 µs of event-loop work on Deno next to a 50 µs TCP connect, so runs share
+ * one timer armed for the earliest deadline (BENCHMARKS.md: "Cost of a
+ * check"). A cancelled deadline costs only a set deletion: the timer may
  * still fire once, find nothing due and re-arm for the next deadline, if any.
  *
- * Deadlines use `performance.now()`, the monotonic clock, directly: they pace
- * real timers, so an injected test clock must not move them.
+ * Deadlines read and wait on a {@link Clock}: the system clock in vitals, a
+ * manual one in tests, which moves them without sleeping. One set is shared
+ * per clock ({@link deadlinesOn}).
  *
  * The timer is not cleared when the last deadline is cancelled (that is the
  * saving), so it may stay armed up to the longest timeout after the last run.
@@ -20,9 +21,7 @@
  */
 
 import { reportCallbackError } from "../callback_error.ts";
-
-/** The longest delay `setTimeout` takes before it overflows to 1 ms. */
-const MAX_DELAY = 2 ** 31 - 1;
+import { type Clock, systemClock } from "../clock.ts";
 
 /** A timer that fires early by under this much is on time (delays are rounded). */
 const SLACK_MS = 1;
@@ -38,7 +37,7 @@ interface Deadline {
  * @example
  * ```ts
  * import { Deadlines } from "./_deadlines.ts";
- * const deadlines = new Deadlines();
+ * const deadlines = new Deadlines(); // on the system clock
  * const cancel = deadlines.after(60_000, () => console.log("never: cancelled first"));
  * cancel(); // the work ended first: the callback never runs
  * const controller = new AbortController();
@@ -48,15 +47,18 @@ interface Deadline {
  */
 export class Deadlines {
   readonly #pending = new Set<Deadline>();
+  readonly #clock: Clock;
   readonly #report: (error: unknown) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #armedFor = Number.POSITIVE_INFINITY;
 
   /** `report` takes what a callback throws (by default, a line on standard error). */
   constructor(
+    clock: Clock = systemClock,
     report: (error: unknown) => void = (error) =>
       reportCallbackError("A check's deadline failed", error),
   ) {
+    this.#clock = clock;
     this.#report = report;
   }
 
@@ -67,7 +69,7 @@ export class Deadlines {
 
   /** Calls `fire` once, `ms` from now, unless the returned function is called first. */
   after(ms: number, fire: () => void): () => void {
-    const deadline: Deadline = { at: performance.now() + Math.max(0, ms), fire };
+    const deadline: Deadline = { at: this.#clock.now() + Math.max(0, ms), fire };
     this.#pending.add(deadline);
     if (deadline.at < this.#armedFor) this.#arm(deadline.at);
     return () => {
@@ -76,16 +78,15 @@ export class Deadlines {
   }
 
   #arm(at: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     this.#armedFor = at;
-    const delay = Math.min(MAX_DELAY, Math.max(0, at - performance.now()));
-    this.#timer = setTimeout(() => this.#expire(), delay);
+    this.#cancelTimer = this.#clock.setTimer(at - this.#clock.now(), () => this.#expire());
   }
 
   #expire(): void {
-    this.#timer = undefined;
+    this.#cancelTimer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
-    const now = performance.now();
+    const now = this.#clock.now();
     const due: Deadline[] = [];
     let next = Number.POSITIVE_INFINITY;
     for (const deadline of this.#pending) {
@@ -108,4 +109,24 @@ export class Deadlines {
       }
     }
   }
+}
+
+const SHARED = new WeakMap<Clock, Deadlines>();
+
+/**
+ * The one set of deadlines on `clock`, made on first use: every check run on
+ * the same clock shares its timer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { systemClock } from "../clock.ts";
+ * import { deadlinesOn } from "./_deadlines.ts";
+ * assert(deadlinesOn(systemClock) === deadlinesOn(systemClock));
+ * ```
+ */
+export function deadlinesOn(clock: Clock): Deadlines {
+  let deadlines = SHARED.get(clock);
+  if (!deadlines) SHARED.set(clock, deadlines = new Deadlines(clock));
+  return deadlines;
 }

@@ -180,7 +180,7 @@ export function responseJudge(
         // A timeout's abort is the runner's to report. Anything else cut the body
         // short, and the runtimes word it apart (Deno's fetch: "error reading a
         // body from connection" for a reset and a bad chunk alike; Bun's:
-        // ECONNRESET; node:http: "aborted"), so the message names none of them.
+        // ECONNRESET; Node's http: "aborted"), so the message names none of them.
         if (signal.aborted) throw error;
         return down(
           `${status}, but the body could not be read: the connection failed before its end`,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CheckResult, Group, Perfdata, Status } from "../types.ts";
+import type { Group, Perfdata, RunResult, Status } from "../types.ts";
 
 /** What a probe saw, before the runner adds name, timing and criticality. */
 export interface Outcome {
@@ -39,7 +39,7 @@ export interface Check {
   /** Identity of the check's definition: a reload keeps the state of checks whose key is unchanged. */
   readonly key?: string;
   /** Runs once; never rejects. Aborting `signal` cancels the run (DOWN, "cancelled"). */
-  run(signal?: AbortSignal): Promise<CheckResult>;
+  run(signal?: AbortSignal): Promise<RunResult>;
 }
 
 /**

@@ -53,7 +53,7 @@ function probeFor(config: CheckConfig, deps: CheckDeps): Probe {
     case "file":
       return fileProbe(config, platform, deps.clock ?? systemClock);
     case "grpc":
-      return grpcProbe(config);
+      return grpcProbe(config, platform);
   }
 }
 

@@ -8,12 +8,9 @@
 
 import { type Clock, roundMs, systemClock } from "../clock.ts";
 import { maskSecrets } from "../mask.ts";
-import type { CheckResult } from "../types.ts";
-import { Deadlines } from "./_deadlines.ts";
+import type { RunResult } from "../types.ts";
+import { deadlinesOn } from "./_deadlines.ts";
 import { type Check, down, type Outcome, type Probe } from "./check.ts";
-
-/** Every check's timeout shares one runtime timer. */
-const deadlines = new Deadlines();
 
 /**
  * How long a timed-out probe may take to stop and say what it saw (a
@@ -50,9 +47,11 @@ export function wrapProbe(
   clock: Clock = systemClock,
   secrets: readonly string[] = [],
 ): Check {
+  // Every run's timeout on this clock shares one timer.
+  const deadlines = deadlinesOn(clock);
   return {
     ...meta,
-    async run(signal?: AbortSignal): Promise<CheckResult> {
+    async run(signal?: AbortSignal): Promise<RunResult> {
       const started = clock.now();
       // One promise settled by whichever comes first: the probe, the timeout or
       // the caller's cancel. No race and no listeners on the probe's own signal.

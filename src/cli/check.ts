@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sleep, systemClock } from "../clock.ts";
 import { createApp } from "../app/create_app.ts";
 import { parseDuration } from "../config/duration.ts";
 import { loadConfig } from "../config/load.ts";
@@ -21,8 +22,6 @@ const STOP_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGHUP"];
 
 /** How often `check --wait` re-runs the checks. */
 const WAIT_POLL_MS = 1_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs the checks and returns the exit code: 0 UP, 1 DOWN.
@@ -56,15 +55,16 @@ export async function checkCommand(
       app.health.close();
     });
   }
-  const deadline = performance.now() + wait;
+  const clock = systemClock;
+  const deadline = clock.now() + wait;
   let status: HealthStatus = await app.health.evaluate(true);
-  while (status.status !== "UP" && performance.now() < deadline && !interrupted) {
-    const pause = Math.min(WAIT_POLL_MS, deadline - performance.now());
+  while (status.status !== "UP" && clock.now() < deadline && !interrupted) {
+    const pause = Math.min(WAIT_POLL_MS, deadline - clock.now());
     console.error(
       `vitals: DOWN (${status.details.join("; ")}); ` +
-        `retrying for ${Math.ceil((deadline - performance.now()) / 1000)} s more`,
+        `retrying for ${Math.ceil((deadline - clock.now()) / 1000)} s more`,
     );
-    await sleep(pause);
+    await sleep(clock, pause);
     status = await app.health.evaluate(true);
   }
   app.health.close();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { parseArgs as ParseArgs } from "node:util";
+import { nodeParseArgs } from "../platform/mod.ts";
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -176,9 +176,9 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
  * A command line of known options each written out in full (`--name`,
  * `--name=value`, `--name value`, `-x`, `-x value`) is read here; anything
  * else (an unknown option, a missing value, a value starting with `-`,
- * grouped short flags, `--`, a positional argument) goes to `node:util`'s
- * `parseArgs`, which gives the same answer or the error message. `node:util`
- * is loaded only then: in the compiled binary it is about a third of a
+ * grouped short flags, `--`, a positional argument) goes to Node's
+ * `parseArgs`, which gives the same answer or the error message. Node's
+ * `util` is loaded only then: in the compiled binary it is about a third of a
  * "hello" program's start-up, which `vitals probe` (the image's health check)
  * would otherwise pay on every run (BENCHMARKS.md, "`vitals probe` start to
  * exit"). `tests/cli_options.test.ts` checks both paths agree.
@@ -244,18 +244,6 @@ function parseFlagsFully(command: Command, args: readonly string[]): Flags {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), command);
   }
-}
-
-/**
- * `node:util`'s `parseArgs`. Both runtimes have Node's `process` global and its
- * `getBuiltinModule`; a static `import` would not do, as Bun's bundler hoists
- * those to the start of every command.
- */
-function nodeParseArgs(): typeof ParseArgs {
-  const process = (globalThis as unknown as {
-    process: { getBuiltinModule(id: "node:util"): { parseArgs: typeof ParseArgs } };
-  }).process;
-  return process.getBuiltinModule("node:util").parseArgs;
 }
 
 /** A string flag's value, or `undefined`. */

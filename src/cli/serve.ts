@@ -110,7 +110,7 @@ async function serveGuarded(
   );
   let grpc: RunningServer | undefined;
   if (config.server.grpc) {
-    // Loaded only when configured: node:http2 stays off every other start-up.
+    // Loaded only when configured: HTTP/2 stays off every other start-up.
     const { pollIntervalFor, serveGrpcHealth } = await import("../grpc/health_server.ts");
     const grpcPort = config.server.grpc.port;
     try {
@@ -118,8 +118,9 @@ async function serveGuarded(
         hostname: host,
         port: grpcPort,
         health: app.health,
-        pollInterval: () => pollIntervalFor(app.config.cache.ttl),
+        pollInterval: () => pollIntervalFor(app.health.settings.ttl),
         onError: (error) => log.error(`gRPC call failed: ${String(error)}`),
+        platform,
       });
     } catch (error) {
       const reason = error instanceof PlatformError ? error.reason : String(error);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { sleep, systemClock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Platform, SignalName } from "../platform/mod.ts";
 
@@ -25,7 +26,7 @@ export interface ShutdownParts {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number) => sleep(systemClock, ms);
 
 /**
  * Waits for the first of `signals`; any later one calls `again` (which exits

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { CheckResult, CheckView, Status } from "../types.ts";
+import type { CheckView, RunResult, Status } from "../types.ts";
 
 /** How many results in a row change a check's counted status. */
 export interface Thresholds {
@@ -60,7 +60,7 @@ export const INITIAL_STATE: CheckState = Object.freeze({
  */
 export function recordResult(
   state: CheckState,
-  result: CheckResult,
+  result: RunResult,
   thresholds: Thresholds,
   finishedAt: number,
 ): CheckState {

@@ -1,49 +1,35 @@
 /**
  * The health engine's front: the one object the rest of vitals talks to. It
- * owns the check registry, the publisher and the refresh policy of the mode in
- * force, and coordinates what crosses them: single-flight evaluations,
- * reloads that switch atomically, draining and shutdown.
- *
- * Every age and expiry is measured on the monotonic clock, never the wall clock.
+ * owns the check registry, the publisher, the settings in force and the
+ * refresh mode, which is data, not a strategy object. `on-demand`: a scope's
+ * status is reused while every check in it is fresh (its last run ended less
+ * than its interval, by default the cache `ttl`, ago); a request that finds
+ * one due starts one evaluation of that scope (single flight) and waits for
+ * it at most `maxWait`, past which it gets the last results marked stale.
+ * `background`: once started, every check re-runs on its own timer and a
+ * request only reads the newest results. Reloads switch checks and settings
+ * in one step. Every age, expiry and timer is on the injected clock.
  *
  * @module
  */
 
 import type { Check } from "../checks/check.ts";
-import { type Clock, systemClock } from "../clock.ts";
-import type { CheckView, HealthStatus, Scope } from "../types.ts";
-import { BackgroundRefresh } from "./background.ts";
-import { CheckRegistry, type CheckSnapshot, type RegisteredCheck } from "./check_registry.ts";
-import { OnDemandRefresh } from "./on_demand.ts";
+import { type Clock, roundMs, systemClock, within } from "../clock.ts";
+import type { HealthStatus, Scope } from "../types.ts";
+import { type CheckEntry, CheckRegistry, type PreparedChecks } from "./check_registry.ts";
+import type { CheckHistory } from "./history.ts";
+import { Coalescer, PUBLISH_GAP_MS } from "./coalescer.ts";
 import { Publisher } from "./publisher.ts";
-import { Coalescer } from "./scheduler.ts";
-import type { HealthSettings, RefreshHost, RefreshMode, RefreshPolicy } from "./refresh_policy.ts";
+import { Scheduler } from "./scheduler.ts";
+import { type HealthOptions, type HealthSettings, settingsOf } from "./settings.ts";
 
-export type { HealthSettings, RefreshMode } from "./refresh_policy.ts";
+export type { HealthOptions, HealthSettings, RefreshMode } from "./settings.ts";
 
-/** Options for {@link Health}. */
-export interface HealthOptions extends HealthSettings {
-  readonly checks: readonly Check[];
-  readonly clock?: Clock;
-  /** Called after each publish with the new and the previous status of every check. */
-  readonly onEvaluated?: (next: HealthStatus, previous: HealthStatus | undefined) => void;
-  /** Called after each run of a check with its new and its previous view. */
-  readonly onCheckResult?: (next: CheckView, previous: CheckView | undefined) => void;
+/** A reload whose new checks have run, ready to be put in force ({@link Health.commit}). */
+export interface PreparedReload {
+  readonly generation: number;
+  readonly checks: PreparedChecks;
 }
-
-/**
- * The shortest time between two publishes of background runs. Publishing is
- * O(checks), so one per run is O(checks²) a second; with this gap, 5,000 checks
- * finishing together cost about 20 publishes a second, and a result waits at
- * most 50 ms to be seen (a lone result, after a quiet gap, is published at once).
- */
-export const PUBLISH_GAP_MS = 50;
-
-/** The refresh policy of each mode. */
-const POLICIES: Record<RefreshMode, new (host: RefreshHost) => RefreshPolicy> = {
-  "on-demand": OnDemandRefresh,
-  background: BackgroundRefresh,
-};
 
 /**
  * Runs checks and serves their aggregate per scope.
@@ -61,55 +47,38 @@ export class Health {
   readonly #stop = new AbortController();
   readonly #registry: CheckRegistry;
   readonly #publisher: Publisher;
-  readonly #host: RefreshHost;
+  /** The one owner of the engine's settings; a reload replaces them whole. */
   #settings: Required<HealthSettings>;
-  #policy: RefreshPolicy;
+  /** Background mode's loops, one per check, which publish at most once per gap. */
+  readonly #scheduler: Scheduler<PreparedChecks[number]>;
+  readonly #publishSoon: Coalescer;
   /** Bumped by each reload; an evaluation of an older generation publishes nothing. */
   #generation = 0;
   /** The evaluation running per scope, joined by every caller for that scope. */
   readonly #running = new Map<Scope, { generation: number; promise: Promise<HealthStatus> }>();
   #started = false;
-  /** Background runs publish through this: at most once per {@link PUBLISH_GAP_MS}. */
-  readonly #publishSoon: Coalescer;
 
   constructor(options: HealthOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#onEvaluated = options.onEvaluated;
-    this.#settings = {
-      mode: options.mode ?? "on-demand",
-      maxWait: options.maxWait ?? Infinity,
-      ttl: options.ttl,
-      poolSize: options.poolSize,
-    };
+    this.#settings = settingsOf(options);
     this.#registry = new CheckRegistry({
       checks: options.checks,
       poolSize: options.poolSize,
       clock: this.#clock,
       onCheckResult: options.onCheckResult,
     });
-    this.#publisher = new Publisher(this.#clock, this.#registry.snapshot(options.ttl));
-    this.#host = {
-      clock: this.#clock,
-      registry: this.#registry,
-      publisher: this.#publisher,
-      settings: () => this.#settings,
-      started: () => this.#started,
-      start: () => this.start(),
-      evaluate: (scope) => this.evaluate(false, scope),
-      refresh: (entry) => this.#refresh(entry),
-    };
-    this.#policy = new POLICIES[this.#settings.mode](this.#host);
-    this.#publishSoon = new Coalescer(
-      () => this.#publish(),
-      PUBLISH_GAP_MS,
-      () => performance.now(),
-    );
+    this.#publisher = new Publisher(this.#clock, this.#registry.entries());
+    this.#scheduler = new Scheduler((slot) => this.#refresh(slot), this.#clock);
+    this.#publishSoon = new Coalescer(() => this.#publish(), PUBLISH_GAP_MS, this.#clock);
   }
 
-  /**
-   * How many times results were published: evaluations on demand; in background,
-   * check runs, those ending within {@link PUBLISH_GAP_MS} of each other counted once.
-   */
+  /** The settings in force. */
+  get settings(): Required<HealthSettings> {
+    return this.#settings;
+  }
+
+  /** How many times results were published (background runs ending together count once). */
   get evaluations(): number {
     return this.#publisher.evaluations;
   }
@@ -119,53 +88,51 @@ export class Health {
     return this.#publisher.last;
   }
 
-  /** Every check as last published (before the first publish: as configured, never run). */
-  get snapshot(): readonly CheckSnapshot[] {
-    return this.#publisher.published?.members ?? this.#registry.snapshot(this.#settings.ttl);
+  /** Every check with its state as last published (before the first publish: never run). */
+  get checks(): readonly CheckEntry[] {
+    return this.#publisher.published?.entries ?? this.#registry.entries();
   }
 
-  /** The checks in force with their state and history (for `/health/history`); read only. */
-  get entries(): readonly RegisteredCheck[] {
-    return this.#registry.entries;
+  /** The recent runs of `check` while it is in force (for `/health/history`). */
+  historyOf(check: Check): CheckHistory | undefined {
+    return this.#registry.historyOf(check);
   }
-
-  /** The cache ttl in force: the interval of every check without its own. */
-  get ttl(): number {
-    return this.#settings.ttl;
-  }
-
   /**
-   * Starts refreshing: the first evaluation now, and whatever the mode does
-   * on its own (background: one loop per check, each first due one interval
-   * from now, so a check that hangs holds back only its own loop). Resolves
-   * with the first status.
+   * Starts refreshing: the first evaluation now and, in background mode, one loop per
+   * check, first due one interval from now. Resolves with the first status.
    */
   start(): Promise<HealthStatus> {
     this.#started = true;
     const first = this.evaluate();
-    if (!this.#stop.signal.aborted) this.#policy.resume();
+    if (!this.#stop.signal.aborted) this.#schedule();
     return first;
   }
 
   /** The status of `scope`, refreshed per the mode and waiting at most `maxWait`. */
   status(scope: Scope = "all"): Promise<HealthStatus> {
-    const ready = this.#policy.peek(scope);
-    return ready ? Promise.resolve(ready) : this.#policy.status(scope);
+    const ready = this.peek(scope);
+    if (ready) return Promise.resolve(ready);
+    if (this.#settings.mode === "background") {
+      if (!this.#started) void this.start();
+      return Promise.resolve(this.published(scope));
+    }
+    return this.#statusOnDemand(scope);
   }
 
   /**
    * The answer {@link status} would give at once, without waiting or starting
-   * anything: the cached summary while it is fresh (in background mode, the
-   * newest one once started), else `undefined`. The server's hot path: a warm
-   * cache costs no promise.
-   *
-   * @example
-   * ```ts ignore
-   * const status = health.peek("ready") ?? await health.status("ready");
-   * ```
+   * anything: on demand, the cached summary while it is fresh; in background,
+   * the newest one once started; else `undefined`. The server's hot path
+   * (`health.peek(scope) ?? await health.status(scope)`): a warm cache costs no promise.
    */
   peek(scope: Scope = "all"): HealthStatus | undefined {
-    return this.#policy.peek(scope);
+    const published = this.#publisher.published;
+    if (!published) return undefined;
+    if (this.#settings.mode === "background") {
+      return this.#started ? this.#publisher.summary(scope, published) : undefined;
+    }
+    if (this.#clock.now() >= published.freshUntil.get(scope)!) return undefined;
+    return this.#publisher.summary(scope, published);
   }
 
   /**
@@ -177,7 +144,6 @@ export class Health {
     const published = this.#publisher.published;
     return published ? this.#publisher.summary(scope, published) : this.#publisher.noResult(scope);
   }
-
   /**
    * Runs every check of `scope` that is due now (with `all`, every check of
    * it) and publishes; joins the evaluation of `scope` already running, if
@@ -188,10 +154,10 @@ export class Health {
     const generation = this.#generation;
     const running = this.#running.get(scope);
     if (running?.generation === generation) return running.promise;
-    const due = this.#registry.due(this.#registry.entries, this.#settings.ttl, scope, all);
-    const promise = this.#runAll(due).then(() => {
+    const due = this.#registry.due(this.#registry.slots, this.#settings.ttl, scope, all);
+    const promise = this.#registry.run(due, this.#stop.signal).then(() => {
       if (generation === this.#generation) this.#publish();
-      return this.last ?? this.#publisher.noResult("all");
+      return this.published("all");
     }).finally(() => {
       if (this.#running.get(scope)?.promise === promise) this.#running.delete(scope);
     });
@@ -200,24 +166,38 @@ export class Health {
   }
 
   /**
-   * Replaces the checks and settings. Checks whose definition is unchanged keep
-   * their state; new ones run before the swap, so the switch is atomic and the
-   * first status of the new config has a result for every check.
+   * The first half of a reload: checks whose definition is unchanged keep
+   * their state; new ones run now, so the first status of the new config has
+   * a result for every check. Resolves with the reload to {@link commit}, or
+   * `undefined` when a later reload or `close` overtook it.
    */
-  async reload(checks: readonly Check[], settings: HealthSettings): Promise<HealthStatus> {
+  async prepare(checks: readonly Check[], ttl: number): Promise<PreparedReload | undefined> {
     const generation = ++this.#generation;
-    const entries = this.#registry.prepare(checks);
-    await this.#runAll(this.#registry.due(entries, settings.ttl));
-    if (generation !== this.#generation || this.#stop.signal.aborted) {
-      return this.last ?? this.#publisher.noResult("all");
+    const prepared = this.#registry.prepare(checks);
+    await this.#registry.run(this.#registry.due(prepared, ttl), this.#stop.signal);
+    if (generation !== this.#generation || this.#stop.signal.aborted) return undefined;
+    return { generation, checks: prepared };
+  }
+
+  /**
+   * The second half of a reload, synchronous so that a caller switches its own part of the
+   * config in the same step: puts the checks and `settings` in force, and publishes.
+   */
+  commit(reload: PreparedReload, settings: HealthSettings): HealthStatus {
+    if (reload.generation !== this.#generation || this.#stop.signal.aborted) {
+      return this.published("all");
     }
-    this.#settings = { ...this.#settings, ...settings };
-    this.#registry.commit(entries, this.#settings.poolSize);
+    this.#settings = settingsOf({ ...this.#settings, ...settings });
+    this.#registry.commit(reload.checks, this.#settings.poolSize);
     this.#publish();
-    this.#policy.stop();
-    this.#policy = new POLICIES[this.#settings.mode](this.#host);
-    if (this.#started) this.#policy.resume();
+    this.#schedule();
     return this.last!;
+  }
+
+  /** {@link prepare}, then {@link commit}. */
+  async reload(checks: readonly Check[], settings: HealthSettings): Promise<HealthStatus> {
+    const prepared = await this.prepare(checks, settings.ttl);
+    return prepared ? this.commit(prepared, settings) : this.published("all");
   }
 
   /** Readiness answers DOWN ("shutting down") from now on; liveness is unaffected. */
@@ -232,28 +212,38 @@ export class Health {
 
   /** Stops refreshing and cancels running checks (their processes are killed). */
   close(): void {
-    this.#policy.stop();
+    this.#scheduler.stop();
     this.#publishSoon.cancel();
     this.#stop.abort();
   }
 
-  /**
-   * Runs `entries` and stamps them all with the end of the whole run, so the
-   * checks of one evaluation expire together (as one published result used
-   * to) instead of drifting apart by their run times into two evaluations.
-   */
-  async #runAll(entries: readonly RegisteredCheck[]): Promise<void> {
-    await Promise.all(entries.map((entry) => this.#registry.run(entry, this.#stop.signal)));
-    this.#registry.settle(entries, this.#clock.now());
+  async #statusOnDemand(scope: Scope): Promise<HealthStatus> {
+    const evaluation = this.evaluate(false, scope);
+    const finished = await within(this.#clock, evaluation, this.#settings.maxWait);
+    const newest = this.#publisher.published;
+    if (!newest) return this.#publisher.noResult(scope);
+    const summary = this.#publisher.summary(scope, newest);
+    if (finished) return summary;
+    return { ...summary, stale: true, ageMs: roundMs(this.#clock.now() - newest.at) };
   }
 
-  async #refresh(entry: RegisteredCheck): Promise<void> {
-    await this.#registry.run(entry, this.#stop.signal);
-    if (this.#registry.inForce(entry)) this.#publishSoon.request();
+  /** In background mode once started, one loop per check in force; otherwise none. */
+  #schedule(): void {
+    if (this.#settings.mode !== "background" || !this.#started || this.#stop.signal.aborted) {
+      return this.#scheduler.stop();
+    }
+    const ttl = this.#settings.ttl;
+    this.#scheduler.replace(this.#registry.slots, ({ check }) => check.interval ?? ttl);
+  }
+
+  /** One background run of one check, published soon unless a reload replaced it meanwhile. */
+  async #refresh(slot: PreparedChecks[number]): Promise<void> {
+    await this.#registry.run([slot], this.#stop.signal);
+    if (this.#registry.inForce(slot)) this.#publishSoon.request();
   }
 
   #publish(): void {
-    const previous = this.#publisher.publish(this.#registry.snapshot(this.#settings.ttl));
+    const previous = this.#publisher.publish(this.#registry.entries(), this.#settings.ttl);
     this.#onEvaluated?.(this.last!, previous);
   }
 }

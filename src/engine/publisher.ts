@@ -9,32 +9,44 @@
 
 import type { Clock } from "../clock.ts";
 import { GROUPS, type HealthStatus, type Scope } from "../types.ts";
-import type { CheckSnapshot } from "./check_registry.ts";
+import type { CheckEntry } from "./check_registry.ts";
+import type { CheckState } from "./check_state.ts";
 import { noResult, summarize, type SummaryFlags } from "./summary.ts";
 
-/** One publish: every check's snapshot and when it was taken. */
+/** One publish: every check with its state, and when they were taken. */
 export interface Published {
-  readonly members: readonly CheckSnapshot[];
+  readonly entries: readonly CheckEntry[];
   /** Monotonic time of the publish, for expiry and ages. */
   readonly at: number;
   /** Wall-clock time of the publish (ISO-8601), for display. */
   readonly timestamp: string;
   /**
-   * Per scope, the monotonic time its oldest result stops being fresh (its
-   * run's end plus its interval): `-Infinity` while a check of the scope has
-   * no result, `Infinity` for a scope without checks.
+   * Per scope, the monotonic time its oldest result stops being fresh: when
+   * the result was first published, plus its check's interval. Measured from
+   * the publish rather than from each run's end, so the checks of one
+   * evaluation, which ended some ms apart, expire together (one evaluation
+   * per ttl, not two). `-Infinity` while a check of the scope has no result,
+   * `Infinity` for a scope without checks.
    */
   readonly freshUntil: ReadonlyMap<Scope, number>;
 }
 
 const SCOPES: readonly Scope[] = ["all", ...GROUPS];
 
-/** When each scope's results stop being fresh; see {@link Published.freshUntil}. */
-function freshness(members: readonly CheckSnapshot[]): Map<Scope, number> {
+/**
+ * When each scope's results stop being fresh; see {@link Published.freshUntil}.
+ * `ttl` is the interval of a check without its own; `publishedAt` tells when a
+ * state was first published.
+ */
+function freshness(
+  entries: readonly CheckEntry[],
+  ttl: number,
+  publishedAt: (state: CheckState) => number,
+): Map<Scope, number> {
   const until = new Map<Scope, number>(SCOPES.map((scope) => [scope, Infinity]));
-  for (const member of members) {
-    const end = member.view === undefined ? -Infinity : member.finishedAt + member.interval;
-    for (const scope of ["all" as const, ...member.groups]) {
+  for (const { check, state } of entries) {
+    const end = state.view === undefined ? -Infinity : publishedAt(state) + (check.interval ?? ttl);
+    for (const scope of ["all" as const, ...check.groups]) {
       if (end < until.get(scope)!) until.set(scope, end);
     }
   }
@@ -46,8 +58,8 @@ function freshness(members: readonly CheckSnapshot[]): Map<Scope, number> {
  *
  * @example
  * ```ts ignore
- * const publisher = new Publisher(systemClock, registry.snapshot());
- * publisher.publish(registry.snapshot());
+ * const publisher = new Publisher(systemClock, registry.entries());
+ * publisher.publish(registry.entries(), 30_000);
  * publisher.summary("ready")?.status; // "UP"
  * ```
  */
@@ -59,9 +71,16 @@ export class Publisher {
   #draining = false;
   #startedLatched = false;
   #configProblem: string | undefined;
+  /**
+   * When each state in the newest publish was first published (monotonic),
+   * for freshness. Rebuilt on each publish, so it holds one entry per check
+   * in force (a WeakMap over every state ever published grew Bun's heap by
+   * about 26 bytes per evaluation, measured in tests/history.test.ts).
+   */
+  #firstPublished = new Map<CheckState, number>();
 
   /** `initial` is every check before its first run, for the startup latch. */
-  constructor(clock: Clock, initial: readonly CheckSnapshot[]) {
+  constructor(clock: Clock, initial: readonly CheckEntry[]) {
     this.#clock = clock;
     this.#updateLatch(initial);
   }
@@ -81,18 +100,30 @@ export class Publisher {
     return this.#published && this.summary("all", this.#published);
   }
 
-  /** Publishes `members` now; returns the previous all-checks status. */
-  publish(members: readonly CheckSnapshot[]): HealthStatus | undefined {
+  /**
+   * Publishes `entries` now, `ttl` being the interval of checks without their
+   * own; returns the previous all-checks status.
+   */
+  publish(entries: readonly CheckEntry[], ttl: number): HealthStatus | undefined {
     const previous = this.last;
-    this.#published = {
-      members,
-      at: this.#clock.now(),
-      timestamp: this.#clock.date().toISOString(),
-      freshUntil: freshness(members),
+    const at = this.#clock.now();
+    const earlier = this.#firstPublished;
+    const firstPublished = new Map<CheckState, number>();
+    const publishedAt = (state: CheckState) => {
+      const first = firstPublished.get(state) ?? earlier.get(state) ?? at;
+      firstPublished.set(state, first);
+      return first;
     };
+    this.#published = {
+      entries,
+      at,
+      timestamp: this.#clock.date().toISOString(),
+      freshUntil: freshness(entries, ttl, publishedAt),
+    };
+    this.#firstPublished = firstPublished;
     this.#memo.clear();
     this.#evaluations++;
-    this.#updateLatch(members);
+    this.#updateLatch(entries);
     return previous;
   }
 
@@ -103,7 +134,7 @@ export class Publisher {
     const cached = current ? this.#memo.get(scope) : undefined;
     if (cached) return cached;
     const summary = summarize(
-      published.members,
+      published.entries,
       scope,
       this.#flags(),
       published.at,
@@ -130,13 +161,13 @@ export class Publisher {
     this.#memo.clear();
   }
 
-  #updateLatch(members: readonly CheckSnapshot[]): void {
+  #updateLatch(entries: readonly CheckEntry[]): void {
     if (this.#startedLatched) return;
     // Non-critical checks cannot hold /health/started DOWN, so they cannot hold the latch either.
-    const started = members.filter((member) =>
-      member.groups.includes("started") && member.critical
+    const started = entries.filter(({ check }) =>
+      check.groups.includes("started") && check.critical
     );
-    if (started.every((member) => member.everUp)) {
+    if (started.every(({ state }) => state.everUp)) {
       this.#startedLatched = true;
       this.#memo.clear();
     }

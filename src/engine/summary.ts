@@ -14,15 +14,15 @@
  * @module
  */
 
-import type { CheckView, Group, HealthStatus, Scope } from "../types.ts";
+import type { Check } from "../checks/check.ts";
+import type { CheckView, HealthStatus, Scope } from "../types.ts";
+import type { CheckState } from "./check_state.ts";
 
-/** One check as the summary sees it: its identity and its newest view, if any. */
-export interface Member {
-  readonly name: string;
-  readonly critical: boolean;
-  readonly groups: readonly Group[];
-  readonly view: CheckView | undefined;
-}
+/** What a summary reads of a check and its state (a `CheckEntry` has it). */
+type Summarized = {
+  readonly check: Pick<Check, "name" | "critical" | "groups">;
+  readonly state: Pick<CheckState, "view">;
+};
 
 /** vitals' own state that changes a summary. */
 export interface SummaryFlags {
@@ -50,54 +50,52 @@ export function noResult(
   return { status: up ? "UP" : "DOWN", timestamp, details, checks: [], computedAt };
 }
 
-function detail(member: Member, view: CheckView): string {
+function detail(name: string, view: CheckView): string {
   if (view.lastOutcome !== "DOWN") {
     // Counted DOWN although the last run worked: waiting for successThreshold.
-    return `${member.name}: still counted DOWN after ${view.consecutiveSuccesses} ` +
+    return `${name}: still counted DOWN after ${view.consecutiveSuccesses} ` +
       `${view.lastOutcome} result${view.consecutiveSuccesses === 1 ? "" : "s"}: ${view.message}`;
   }
-  return `${member.name}: ${view.message}`;
+  return `${name}: ${view.message}`;
 }
 
 /**
- * The status of `scope` over `members`.
+ * The status of `scope` over `entries`: checks with their states.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { summarize } from "./summary.ts";
  * const flags = { draining: false, startedLatched: false, configProblem: undefined };
- * const members = [{ name: "db", critical: true, groups: ["ready" as const], view: undefined }];
- * const status = summarize(members, "ready", flags, 0, new Date().toISOString());
+ * const db = { name: "db", critical: true, groups: ["ready" as const] };
+ * const entries = [{ check: db, state: { view: undefined } }];
+ * const status = summarize(entries, "ready", flags, 0, new Date().toISOString());
  * assert(status.status === "DOWN" && status.details[0] === "db: no result yet");
  * ```
  */
 export function summarize(
-  members: readonly Member[],
+  entries: readonly Summarized[],
   scope: Scope,
   flags: SummaryFlags,
   computedAt: number,
   timestamp: string,
 ): HealthStatus {
-  const inScope = scope === "all"
-    ? members
-    : members.filter((member) => member.groups.includes(scope));
   const details: string[] = [];
   const checks: CheckView[] = [];
   let down = false;
-  for (const member of inScope) {
-    const view = member.view;
+  for (const { check, state: { view } } of entries) {
+    if (scope !== "all" && !check.groups.includes(scope)) continue;
     if (!view) {
-      details.push(`${member.name}: no result yet`);
-      if (member.critical && scope !== "live") down = true;
+      details.push(`${check.name}: no result yet`);
+      if (check.critical && scope !== "live") down = true;
       continue;
     }
     checks.push(view);
     if (view.status === "DOWN") {
-      details.push(detail(member, view));
-      if (member.critical) down = true;
+      details.push(detail(check.name, view));
+      if (check.critical) down = true;
     } else if (view.status === "WARN") {
-      details.push(`${member.name} (WARN): ${view.message}`);
+      details.push(`${check.name} (WARN): ${view.message}`);
     }
   }
   if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);

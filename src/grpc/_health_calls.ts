@@ -7,7 +7,8 @@
  * @module
  */
 
-import type * as http2 from "node:http2";
+import type { Clock } from "../clock.ts";
+import type { Http2Headers, Http2ServerStream } from "../platform/platform.ts";
 import type { HealthStatus, Scope } from "../types.ts";
 import { encodeFrame, FrameError, FrameReader, GRPC_CODES } from "./_frame.ts";
 import { decodeRequest, encodeResponse, ProtoError, SERVING_STATUS } from "./_proto.ts";
@@ -40,7 +41,9 @@ export interface CallContext {
   /** Reports an unexpected failure (the call then ends with INTERNAL). */
   report(error: unknown): void;
   /** Serves a Watch call once its request is read. */
-  watch(stream: http2.ServerHttp2Stream, service: string): Promise<void>;
+  watch(stream: Http2ServerStream, service: string): Promise<void>;
+  /** Times the wait for a call's request. */
+  readonly clock: Clock;
 }
 
 const utf8 = new TextEncoder();
@@ -63,23 +66,23 @@ export const servingOf = (status: HealthStatus): number =>
 /**
  * Starts a graceful close of the call's connection (a GOAWAY: calls already
  * open finish, a new call needs a new connection), done as each call is first
- * answered. Deno 2.9.6's `node:http2` server aborts the whole process
+ * answered. Deno 2.9.6's HTTP/2 server aborts the whole process
  * (an nghttp2 assertion, or a segfault) when clients that tear their
  * connections down first come fast, as node, Deno and Bun clients do; a
  * GOAWAY sent before the answer avoids that (tests/grpc.test.ts hammers it).
  * kubelet opens a connection per probe anyway.
  */
-export function closeConnectionAfter(stream: http2.ServerHttp2Stream): void {
+export function closeConnectionAfter(stream: Http2ServerStream): void {
   const session = stream.session;
   if (session && !session.closed && !session.destroyed) session.close();
 }
 
 /** Ends a call at once with a status and no message (a "trailers-only" answer). */
 export function endWith(
-  stream: http2.ServerHttp2Stream,
+  stream: Http2ServerStream,
   code: number,
   message: string,
-  extra: http2.OutgoingHttpHeaders = {},
+  extra: Http2Headers = {},
 ): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   // Read (and drop) what the client still sends, so its half of the stream ends too.
@@ -95,7 +98,7 @@ export function endWith(
 }
 
 /** Ends a call with an HTTP status: the request is not gRPC at all. */
-function endWithHttp(stream: http2.ServerHttp2Stream, status: number, extra = {}): void {
+function endWithHttp(stream: Http2ServerStream, status: number, extra = {}): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.resume();
   closeConnectionAfter(stream);
@@ -103,15 +106,15 @@ function endWithHttp(stream: http2.ServerHttp2Stream, status: number, extra = {}
 }
 
 /** Reads the one request message of a call; rejects with a FrameError or ProtoError. */
-function readRequest(stream: http2.ServerHttp2Stream): Promise<string> {
+function readRequest(stream: Http2ServerStream, clock: Clock): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FrameReader(MAX_REQUEST_BYTES);
     const messages: Uint8Array[] = [];
-    const timer = setTimeout(() => {
+    const cancel = clock.setTimer(REQUEST_TIMEOUT_MS, () => {
       fail(new FrameError(GRPC_CODES.DEADLINE_EXCEEDED, "Request not received in time"));
-    }, REQUEST_TIMEOUT_MS);
+    });
     const fail = (error: unknown) => {
-      clearTimeout(timer);
+      cancel();
       stream.removeAllListeners("data");
       // Keep reading (and dropping) what the client still sends, so its stream can end.
       stream.on("data", () => {});
@@ -128,7 +131,7 @@ function readRequest(stream: http2.ServerHttp2Stream): Promise<string> {
       }
     });
     stream.on("end", () => {
-      clearTimeout(timer);
+      cancel();
       try {
         reader.end();
         if (messages.length !== 1) {
@@ -139,13 +142,13 @@ function readRequest(stream: http2.ServerHttp2Stream): Promise<string> {
         reject(error);
       }
     });
-    stream.on("close", () => clearTimeout(timer));
+    stream.on("close", () => cancel());
   });
 }
 
 /** Answers a `Check` call: the scope's serving status, or NOT_FOUND for an unknown service. */
 async function check(
-  stream: http2.ServerHttp2Stream,
+  stream: Http2ServerStream,
   service: string,
   context: CallContext,
 ): Promise<void> {
@@ -172,14 +175,14 @@ async function check(
  * health call, reads the request, then answers `Check` or hands `Watch` on.
  */
 export function handleCall(
-  stream: http2.ServerHttp2Stream,
-  headers: http2.IncomingHttpHeaders,
+  stream: Http2ServerStream,
+  headers: Http2Headers,
   context: CallContext,
 ): void {
   stream.on("error", () => {});
   const path = headers[":path"];
   if (headers[":method"] !== "POST") return endWithHttp(stream, 405, { allow: "POST" });
-  const contentType = headers["content-type"] ?? "";
+  const contentType = String(headers["content-type"] ?? "");
   if (!/^application\/grpc(?:[+;]|$)/.test(contentType)) return endWithHttp(stream, 415);
   const encoding = headers["grpc-encoding"];
   if (encoding !== undefined && encoding !== "identity") {
@@ -194,7 +197,7 @@ export function handleCall(
     stream.on("data", () => {});
     return endWith(stream, GRPC_CODES.UNIMPLEMENTED, `Unknown method ${JSON.stringify(path)}`);
   }
-  readRequest(stream)
+  readRequest(stream, context.clock)
     .then((service) =>
       path === CHECK_PATH ? check(stream, service, context) : context.watch(stream, service)
     )

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type * as http2 from "node:http2";
+import type { Clock } from "../clock.ts";
+import type { Http2ServerStream } from "../platform/platform.ts";
 import type { Scope } from "../types.ts";
 import { encodeFrame, GRPC_CODES } from "./_frame.ts";
 import { encodeResponse, SERVING_STATUS } from "./_proto.ts";
@@ -20,7 +21,7 @@ import {
 
 /** One open Watch stream. */
 interface Watcher {
-  readonly stream: http2.ServerHttp2Stream;
+  readonly stream: Http2ServerStream;
   /** Undefined: a service name vitals does not know (SERVICE_UNKNOWN, never changes). */
   readonly scope: Scope | undefined;
   /** The serving status last sent. */
@@ -39,16 +40,22 @@ export class WatchStreams {
   readonly #pollInterval: () => number;
   readonly #watchers = new Set<Watcher>();
   #closing = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+  #cancel: (() => void) | undefined;
 
-  /** Streams that read statuses and report failures through `context`. */
-  constructor(context: Pick<CallContext, "current" | "report">, pollInterval: () => number) {
+  /** Streams that read statuses and report failures through `context`, polling on `clock`. */
+  constructor(
+    context: Pick<CallContext, "current" | "report">,
+    pollInterval: () => number,
+    clock: Clock,
+  ) {
     this.#context = context;
     this.#pollInterval = pollInterval;
+    this.#clock = clock;
   }
 
   /** Serves a Watch call for `service`: the status now, then each change. */
-  async watch(stream: http2.ServerHttp2Stream, service: string): Promise<void> {
+  async watch(stream: Http2ServerStream, service: string): Promise<void> {
     if (stream.destroyed || stream.closed || stream.headersSent) return;
     if (this.#closing) return endWith(stream, GRPC_CODES.UNAVAILABLE, "Server is shutting down");
     const scope = SERVICE_SCOPES.get(service);
@@ -82,7 +89,7 @@ export class WatchStreams {
   /** Stops polling and ends every open stream with UNAVAILABLE; later Watch calls get it at once. */
   close(): void {
     this.#closing = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#cancel?.();
     for (const watcher of this.#watchers) {
       watcher.endCode = GRPC_CODES.UNAVAILABLE;
       if (!watcher.stream.destroyed && !watcher.stream.closed) watcher.stream.end();
@@ -97,7 +104,7 @@ export class WatchStreams {
 
   /** One look at every watched scope; re-arms itself while anyone watches. */
   async #poll(): Promise<void> {
-    this.#timer = undefined;
+    this.#cancel = undefined;
     const scopes = new Set(
       [...this.#watchers].flatMap((w) => w.scope === undefined ? [] : [w.scope]),
     );
@@ -115,8 +122,8 @@ export class WatchStreams {
   }
 
   #arm(): void {
-    if (this.#closing || this.#timer !== undefined) return;
+    if (this.#closing || this.#cancel !== undefined) return;
     if (![...this.#watchers].some((watcher) => watcher.scope !== undefined)) return;
-    this.#timer = setTimeout(() => void this.#poll(), this.#pollInterval());
+    this.#cancel = this.#clock.setTimer(this.#pollInterval(), () => void this.#poll());
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Serves `grpc.health.v1.Health` (`Check` and `Watch`) over cleartext
- * HTTP/2 (`node:http2`, on Deno and Bun alike), from the same cached, scoped
- * status as the HTTP endpoints: so kubelet's `grpc:` probes, meshes and
- * gRPC tooling can ask vitals directly.
+ * HTTP/2 (the platform's `http2()`, on Deno and Bun alike), from the same
+ * cached, scoped status as the HTTP endpoints: so kubelet's `grpc:` probes,
+ * meshes and gRPC tooling can ask vitals directly.
  *
  * - Service names are scopes: `""` is every check, `live`, `ready` and
  *   `started` are the groups. `Check` on any other name ends with NOT_FOUND;
@@ -23,7 +23,7 @@
  *   4 KiB RESOURCE_EXHAUSTED, an unsupported `grpc-encoding` UNIMPLEMENTED, a
  *   method other than POST HTTP 405, a content type other than gRPC's HTTP
  *   415. A connection that does not speak HTTP/2 (HTTP/1.1) is closed with a
- *   GOAWAY by `node:http2`; nothing else is affected.
+ *   GOAWAY by the HTTP/2 server; nothing else is affected.
  * - Each connection is closed gracefully (a GOAWAY) as its first call is
  *   answered: calls already open finish, the next one takes a new
  *   connection, as kubelet's probes do anyway. Deno 2.9.6's server crashes
@@ -35,8 +35,8 @@
  * @module
  */
 
-import type * as Http2 from "node:http2";
-import type { RunningServer } from "../platform/platform.ts";
+import { type Clock, systemClock, within } from "../clock.ts";
+import type { Http2ServerSession, Platform, RunningServer } from "../platform/platform.ts";
 import { toPlatformError } from "../platform/platform_error.ts";
 import type { Scope } from "../types.ts";
 import { handleCall, type StatusSource } from "./_health_calls.ts";
@@ -59,6 +59,10 @@ export interface GrpcServeOptions {
   readonly pollInterval?: () => number;
   /** Where unexpected failures are reported; the call ends with INTERNAL. */
   readonly onError?: (error: unknown) => void;
+  /** Where HTTP/2 comes from. */
+  readonly platform: Pick<Platform, "http2">;
+  /** Times Watch polls and request waits; the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -87,7 +91,12 @@ export function pollIntervalFor(ttl: number): number {
  *
  * @example
  * ```ts ignore
- * const server = await serveGrpcHealth({ hostname: "0.0.0.0", port: 9090, health: app.health });
+ * const server = await serveGrpcHealth({
+ *   hostname: "0.0.0.0",
+ *   port: 9090,
+ *   health: app.health,
+ *   platform: detectPlatform(),
+ * });
  * // kubelet: grpc: { port: 9090, service: ready } -> SERVING while /health/ready is 200
  * await server.shutdown(5000);
  * ```
@@ -102,22 +111,21 @@ export async function serveGrpcHealth(options: GrpcServeOptions): Promise<Runnin
       // A failing reporter must not take the server down.
     }
   };
-  // Imported here, not at the top: Bun's bundler hoists a static node: import
-  // to the start of the compiled binary, which made every command (probe,
-  // --version) load node:http2, 20 ms more (bench/probe.ts).
-  const http2 = await import("node:http2");
+  // Loaded now, by the platform: no other command pays for HTTP/2.
+  const http2 = await options.platform.http2();
   // Bounded like the HTTP server: streams per connection (each Watch is one) and connections.
   const server = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS } });
   server.maxConnections = MAX_CONNECTIONS;
-  const sessions = new Set<Http2.ServerHttp2Session>();
+  const sessions = new Set<Http2ServerSession>();
   let closing = false;
 
   const current = (scope: Scope) => {
     const ready = health.peek(scope);
     return ready ? Promise.resolve(ready) : health.status(scope);
   };
-  const watchers = new WatchStreams({ current, report }, pollInterval);
-  const context = { current, report, watch: watchers.watch.bind(watchers) };
+  const clock = options.clock ?? systemClock;
+  const watchers = new WatchStreams({ current, report }, pollInterval, clock);
+  const context = { current, report, watch: watchers.watch.bind(watchers), clock };
 
   server.on("session", (session) => {
     sessions.add(session);
@@ -155,10 +163,7 @@ export async function serveGrpcHealth(options: GrpcServeOptions): Promise<Runnin
       watchers.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
-      let grace: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<void>((resolve) => grace = setTimeout(resolve, graceMs));
-      await Promise.race([closed, expired]);
-      clearTimeout(grace);
+      await within(clock, closed, graceMs);
       for (const session of sessions) session.destroy();
     },
   };

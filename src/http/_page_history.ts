@@ -10,8 +10,9 @@
  * @module
  */
 
+import type { CheckEntry } from "../engine/check_registry.ts";
 import type { Health } from "../engine/health.ts";
-import type { RegisteredCheck } from "../engine/check_registry.ts";
+import type { CheckHistory } from "../engine/history.ts";
 import { GROUPS, type HealthStatus, type ScopeStatus } from "../types.ts";
 
 /** How often the page polls, in ms: the shortest check interval, within these bounds. */
@@ -20,10 +21,9 @@ export const REFRESH_BOUNDS = { min: 1_000, max: 10_000 } as const;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One check's entry: what `/health` shows of it, plus its settings and history. */
-function checkEntry(entry: RegisteredCheck, ttl: number) {
-  const { check, state, history } = entry;
+function checkEntry({ check, state }: CheckEntry, history: CheckHistory | undefined, ttl: number) {
   const view = state.view;
-  const lastChange = history.lastChangeAt;
+  const lastChange = history?.lastChangeAt;
   return {
     name: check.name,
     type: check.type,
@@ -42,8 +42,8 @@ function checkEntry(entry: RegisteredCheck, ttl: number) {
     timeoutMs: check.timeout,
     runs: state.runs,
     lastChange: lastChange === undefined ? null : iso(lastChange),
-    results: history.results().map((result) => ({ ...result, at: iso(result.at) })),
-    changes: history.changes().map((change) => ({ ...change, at: iso(change.at) })),
+    results: (history?.results() ?? []).map((result) => ({ ...result, at: iso(result.at) })),
+    changes: (history?.changes() ?? []).map((change) => ({ ...change, at: iso(change.at) })),
   };
 }
 
@@ -62,8 +62,9 @@ export async function historyBody(
   const groups: Record<string, ScopeStatus> = {};
   // From the same results as `all`: asking each group anew could run the checks again.
   for (const group of GROUPS) groups[group] = health.published(group).status;
-  const ttl = health.ttl;
-  const intervals = health.entries.map(({ check }) => check.interval ?? ttl);
+  const ttl = health.settings.ttl;
+  const entries = health.checks;
+  const intervals = entries.map(({ check }) => check.interval ?? ttl);
   const shortest = Math.min(REFRESH_BOUNDS.max, ...intervals);
   const refreshMs = Math.max(REFRESH_BOUNDS.min, Math.round(shortest));
   const head = {
@@ -77,6 +78,6 @@ export async function historyBody(
     ...head,
     groups,
     details: all.details,
-    checks: health.entries.map((entry) => checkEntry(entry, ttl)),
+    checks: entries.map((entry) => checkEntry(entry, health.historyOf(entry.check), ttl)),
   });
 }

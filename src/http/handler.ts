@@ -36,8 +36,9 @@ import type { HealthStatus } from "../types.ts";
 
 /**
  * The handler's signature: a `Response` at once when the answer is ready (a
- * warm cache), else a promise of one. Never throws: a failure before routing
- * comes back as a rejected promise.
+ * warm cache), else a promise of one. Never throws and never rejects: any
+ * failure is answered here as a 503 DOWN with "internal error: ..." (vitals'
+ * own body, which the servers under src/platform know nothing of).
  */
 export type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -246,7 +247,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
         target = undefined;
       }
     } catch (error) {
-      return Promise.reject(error);
+      // Never a rejection: the server's own fallback knows nothing of vitals' bodies.
+      return failed(error, request.method);
     }
     const counted = target !== undefined || path === "/metrics" ? path : "other";
     try {

@@ -115,15 +115,18 @@ function family(
  * alert on its increase sees the first error)
  */
 export function renderMetrics(
-  health: Pick<Health, "snapshot" | "last" | "evaluations">,
+  health: Pick<Health, "checks" | "last" | "evaluations">,
   requests: RequestCounter,
   runtime: string,
   startedAt: number,
   internalErrors?: InternalErrorCounter,
 ): string {
   const out: string[] = [];
-  const snapshot = health.snapshot;
-  const checks = snapshot.filter((check) => check.view !== undefined);
+  const entries = health.checks;
+  // Each check that has a result: its newest view, and its state.
+  const checks = entries.flatMap(({ state }) =>
+    state.view === undefined ? [] : [{ view: state.view, state }]
+  );
   const last = health.last;
   family(out, "vitals_up", "gauge", "1 if every critical check is UP, else 0.", [
     [{}, last?.status === "UP" ? 1 : 0],
@@ -133,9 +136,9 @@ export function renderMetrics(
     "vitals_check_up",
     "gauge",
     "1 if the check counts as working (UP or WARN), else 0.",
-    checks.map((check) => [
-      { check: check.name, type: check.type, critical: String(check.critical) },
-      check.view!.status === "DOWN" ? 0 : 1,
+    checks.map(({ view }) => [
+      { check: view.name, type: view.type, critical: String(view.critical) },
+      view.status === "DOWN" ? 0 : 1,
     ]),
   );
   family(
@@ -143,10 +146,10 @@ export function renderMetrics(
     "vitals_check_state",
     "gauge",
     "1 for the state the check counts as (up, warn or down), 0 for the others.",
-    checks.flatMap((check) =>
+    checks.flatMap(({ view }) =>
       STATES.map(([status, state]): [Record<string, string>, number] => [
-        { check: check.name, state },
-        check.view!.status === status ? 1 : 0,
+        { check: view.name, state },
+        view.status === status ? 1 : 0,
       ])
     ),
   );
@@ -155,27 +158,27 @@ export function renderMetrics(
     "vitals_check_duration_seconds",
     "gauge",
     "How long the check's last run took.",
-    checks.map((check) => [{ check: check.name }, check.view!.durationMs / 1000]),
+    checks.map(({ view }) => [{ check: view.name }, view.durationMs / 1000]),
   );
   family(
     out,
     "vitals_check_last_success_timestamp_seconds",
     "gauge",
     "When the check last ran UP or WARN (Unix time), 0 if never.",
-    checks.map((check) => [{ check: check.name }, check.lastSuccessAt / 1000]),
+    checks.map(({ view, state }) => [{ check: view.name }, state.lastSuccessAt / 1000]),
   );
   family(
     out,
     "vitals_check_consecutive_failures",
     "gauge",
     "DOWN runs in a row (counted against failureThreshold).",
-    checks.map((check) => [{ check: check.name }, check.view!.consecutiveFailures]),
+    checks.map(({ view }) => [{ check: view.name }, view.consecutiveFailures]),
   );
   // Only the value of each entry: a plugin's thresholds already show as WARN or DOWN.
-  const perfdata = checks.flatMap((check) =>
-    (check.view!.perfdata ?? []).map((
+  const perfdata = checks.flatMap(({ view }) =>
+    (view.perfdata ?? []).map((
       { label, value, unit },
-    ): [Record<string, string>, number] => [{ check: check.name, label, unit }, value])
+    ): [Record<string, string>, number] => [{ check: view.name, label, unit }, value])
   );
   if (perfdata.length > 0) {
     family(
@@ -194,10 +197,10 @@ export function renderMetrics(
     "vitals_check_runs_total",
     "counter",
     "Check runs by result.",
-    snapshot.flatMap((check) => [
-      [{ check: check.name, result: "up" }, check.runs.UP],
-      [{ check: check.name, result: "warn" }, check.runs.WARN],
-      [{ check: check.name, result: "down" }, check.runs.DOWN],
+    entries.flatMap(({ check, state: { runs } }) => [
+      [{ check: check.name, result: "up" }, runs.UP],
+      [{ check: check.name, result: "warn" }, runs.WARN],
+      [{ check: check.name, result: "down" }, runs.DOWN],
     ]),
   );
   family(
