@@ -94,8 +94,8 @@ test("the import reader sees value imports, skips type-only ones and finds impor
   const imports = importsOf(join(ROOT, "src/platform/mod.ts"));
   assert.ok(imports.values.includes("./_runtime/globals.ts"), imports.values.join());
   assert.deepEqual(imports.dynamic.sort(), ["./_node/node_part.ts", "./bun.ts", "./deno.ts"]);
-  const options = importsOf(join(ROOT, "src/cli/options.ts"));
-  assert.ok(!options.values.includes("node:util"), "options.ts imports node:util as a type only");
+  const flags = importsOf(join(ROOT, "src/cli/flags.ts"));
+  assert.ok(!flags.values.includes("node:util"), "flags.ts imports node:util as a type only");
   const { packages } = loads("src/config/load.ts");
   assert.ok(packages.has("yaml") && packages.has("zod"), [...packages].join());
 });

@@ -6,14 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseArgs } from "node:util";
 import { helpText } from "../src/cli/help.ts";
-import {
-  type Command,
-  COMMANDS,
-  optionsOf,
-  parseFlags,
-  readPlainFlags,
-  UsageError,
-} from "../src/cli/options.ts";
+import { parseFlags, readPlainFlags, UsageError } from "../src/cli/flags.ts";
+import { type Command, COMMANDS, optionsOf } from "../src/cli/options.ts";
 import { runCli } from "../src/cli/run.ts";
 import { detectPlatform } from "../src/platform/mod.ts";
 

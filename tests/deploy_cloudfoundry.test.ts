@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { parseFlags } from "../src/cli/options.ts";
+import { parseFlags } from "../src/cli/flags.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { ROUTE_LIST } from "../src/http/_route.ts";
 import { ROOT } from "./helpers.ts";

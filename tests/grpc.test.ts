@@ -11,15 +11,15 @@ import * as net from "node:net";
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { encodeFrame, FrameError, FrameReader, GRPC_CODES } from "../src/grpc/_frame.ts";
+import { encodeFrame, FrameError, FrameReader, GRPC_CODES } from "../src/grpc/wire/frame.ts";
 import {
   decodeRequest,
   decodeResponse,
   encodeRequest,
   encodeResponse,
   ProtoError,
-} from "../src/grpc/_proto.ts";
-import { MAX_REQUEST_BYTES, serveGrpcHealth } from "../src/grpc/health_server.ts";
+} from "../src/grpc/wire/proto.ts";
+import { MAX_REQUEST_BYTES, serveGrpcHealth } from "../src/grpc/server/health_server.ts";
 import { Health } from "../src/engine/health.ts";
 import type { RunningServer } from "../src/platform/platform.ts";
 import { isSecretPath, secretsOf } from "../src/config/secrets.ts";

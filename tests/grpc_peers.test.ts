@@ -11,7 +11,7 @@
 // On Deno 2.9.6 the check over TLS used to spin at 100 % CPU inside
 // node:http2 (a session destroyed from a stream's 'data' event, which Deno
 // emits inside nghttp2's receive loop), blocking the event loop for seconds or
-// for good, or segfault; see src/grpc/health_client.ts.
+// for good, or segfault; see src/grpc/client/health_client.ts.
 
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";

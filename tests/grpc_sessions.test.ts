@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Health } from "../src/engine/health.ts";
-import { serveGrpcHealth } from "../src/grpc/health_server.ts";
+import { serveGrpcHealth } from "../src/grpc/server/health_server.ts";
 import { controlled, platform, runCheck } from "./helpers.ts";
 
 interface Jsc {

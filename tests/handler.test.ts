@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Outcome } from "../src/checks/check.ts";
-import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { runner } from "../src/checks/runner.ts";
 import { Health } from "../src/engine/health.ts";
 import { createHandler } from "../src/http/handler.ts";
 import type { RunResult } from "../src/types.ts";
@@ -125,7 +125,7 @@ test("a non-critical DOWN check keeps 200 and UP but is listed in details", asyn
 
 test("a probe that throws becomes a DOWN check and a 503, not an error", async () => {
   const clock = new ManualClock();
-  const check = wrapProbe(
+  const check = runner(
     { ...CHECK_META, name: "db", type: "custom", critical: true, timeout: 5000 },
     () => {
       throw new Error("socket exploded");

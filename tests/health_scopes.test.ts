@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Outcome } from "../src/checks/check.ts";
-import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { runner } from "../src/checks/runner.ts";
 import { Health } from "../src/engine/health.ts";
 import { createHandler } from "../src/http/handler.ts";
 import type { Clock } from "../src/clock.ts";
@@ -17,7 +17,7 @@ const UP: Outcome = { status: "UP", message: "fine" };
 /** A check that counts its runs and, while `hang` is set, waits until aborted. */
 function counted(name: string, groups: Group[], clock?: Clock, extra: { interval?: number } = {}) {
   const state = { runs: 0, hang: false };
-  const check = wrapProbe(
+  const check = runner(
     { ...CHECK_META, name, type: "custom", critical: true, timeout: 30_000, groups, ...extra },
     (signal) => {
       state.runs++;
@@ -133,7 +133,7 @@ test("the checks of one evaluation expire together, however long each one ran", 
   const clock = new ManualClock();
   const quick = counted("quick", ["ready"], clock);
   const runs = { slow: 0 };
-  const slow = wrapProbe(
+  const slow = runner(
     { ...CHECK_META, name: "slow", type: "custom", critical: true, timeout: 30_000 },
     async () => {
       runs.slow++;

@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 import { type App, createApp } from "../src/app/create_app.ts";
 import type { Check, Outcome } from "../src/checks/check.ts";
 import { createCheck } from "../src/checks/create_check.ts";
-import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { runner } from "../src/checks/runner.ts";
 import { type Clock, systemClock } from "../src/clock.ts";
 import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
@@ -59,7 +59,7 @@ export const CHECK_BASE = {
 };
 
 /**
- * What a check built in a test (with `wrapProbe`) needs besides its name,
+ * What a check built in a test (with `runner`) needs besides its name,
  * kind, criticality and timeout: the values the config layer would resolve.
  */
 export const CHECK_META = {
@@ -307,7 +307,7 @@ export interface ControlledState {
 }
 
 /**
- * A real wrapProbe check (critical, in the ready group, timeout 10 s unless
+ * A real runner check (critical, in the ready group, timeout 10 s unless
  * `meta` says otherwise) whose outcome the test controls. Each run counts
  * itself, waits for `state.gate` if set, sleeps `state.sleepMs` of real time
  * (abortable) if set, and returns `state.outcome` (UP until changed).
@@ -318,7 +318,7 @@ export function controlled(
   meta: Meta = {},
 ): { check: Check; state: ControlledState } {
   const state: ControlledState = { runs: 0, outcome: UP, sleepMs: 0, gate: undefined };
-  const check = wrapProbe(
+  const check = runner(
     { ...CHECK_META, type: "custom", critical: true, timeout: 10_000, ...meta, name },
     async (signal) => {
       state.runs++;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Check } from "../src/checks/check.ts";
-import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { runner } from "../src/checks/runner.ts";
 import { Health } from "../src/engine/health.ts";
 import { Limiter } from "../src/engine/limiter.ts";
 import { CHECK_META, eventually, gate, ManualClock, sleep, UP } from "./helpers.ts";
@@ -23,7 +23,7 @@ async function rounds(size: number): Promise<number[]> {
   let peak = 0;
   const held: (() => void)[] = [];
   const checks: Check[] = Array.from({ length: 8 }, (_, i) =>
-    wrapProbe(
+    runner(
       { ...CHECK_META, name: `c${i}`, type: "custom", critical: true, timeout: 5000 },
       async () => {
         running++;

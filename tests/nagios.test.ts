@@ -1,4 +1,4 @@
-// Nagios plugin semantics (src/checks/nagios.ts, used by src/checks/command.ts
+// Nagios plugin semantics (src/checks/_command_nagios.ts, used by src/checks/command.ts
 // with `nagios: true`): the perfdata parser on its own (quoted labels, units,
 // thresholds ignored, `U`, malformed entries, the 32-label bound), the exit
 // code mapping through the real command check, Debian's real plugins
@@ -23,7 +23,7 @@ import {
   parsePerfdata,
   parsePluginOutput,
   PERFDATA_LIMIT,
-} from "../src/checks/nagios.ts";
+} from "../src/checks/_command_nagios.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { silentLogger } from "../src/log.ts";
 import type { Perfdata, RunResult } from "../src/types.ts";

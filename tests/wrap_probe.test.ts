@@ -1,13 +1,13 @@
-// The check runner (src/checks/wrap_probe.ts): a probe that throws becomes a
+// The check runner (src/checks/runner.ts): a probe that throws becomes a
 // DOWN result, and a probe that ignores its signal is DOWN at the timeout.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { wrapProbe } from "../src/checks/wrap_probe.ts";
+import { runner } from "../src/checks/runner.ts";
 import { CHECK_META } from "./helpers.ts";
 
 test("a probe that throws becomes a DOWN result, never a rejection", async () => {
-  const check = wrapProbe({
+  const check = runner({
     ...CHECK_META,
     name: "x",
     type: "custom",
@@ -24,7 +24,7 @@ test("a probe that throws becomes a DOWN result, never a rejection", async () =>
 
 test("a probe that ignores its signal still yields DOWN at the timeout", async () => {
   let release = () => {};
-  const check = wrapProbe(
+  const check = runner(
     { ...CHECK_META, name: "stuck", type: "custom", critical: true, timeout: 100 },
     () => new Promise((resolve) => (release = () => resolve({ status: "UP", message: "late" }))),
   );

@@ -10,7 +10,7 @@
  * Such an error is not tied to a check run: the runtimes do not say reliably
  * which run's callback threw (an `AsyncLocalStorage` store is visible in the
  * handler for some callbacks on Deno and for others on Bun). A run whose
- * callback threw ends as its probe does: settled, failed, or timed out.
+ * callback threw ends as its inspection does: settled, failed, or timed out.
  *
  * @module
  */

@@ -14,7 +14,7 @@ import type { TlsSettings } from "../config/tls_files.ts";
 import type { Platform, TlsOptions, TlsPeer } from "../platform/platform.ts";
 import { plural } from "../text.ts";
 import type { Status } from "../types.ts";
-import { down, type Outcome, type Probe, up, warn } from "./check.ts";
+import { down, type Inspect, type Outcome, up, warn } from "./check.ts";
 
 /** A check's `certificate` windows, in ms. */
 export interface CertificateWindow {
@@ -132,23 +132,23 @@ export interface HttpsConfig {
 }
 
 /**
- * An http or tabbyapi check's probe with its TLS settings: `make` builds the
- * kind's probe over a `fetch`. Without `tls` and `certificate` that is the
- * platform's `fetch`, and the probe is `make`'s as it is. With them, each run
- * builds the probe over `Platform.fetchTls` and, with `certificate`, adds the
+ * An http or tabbyapi check's inspection with its TLS settings: `make` builds the
+ * kind's inspection over a `fetch`. Without `tls` and `certificate` that is the
+ * platform's `fetch`, and the inspection is `make`'s as it is. With them, each run
+ * builds the inspection over `Platform.fetchTls` and, with `certificate`, adds the
  * verdict on the certificate that expires soonest of those the run saw.
  *
  * @example
  * ```ts ignore
- * const probe = withTls(config, platform, clock, (send) => httpProbe(config, send));
+ * const inspect = withTls(config, platform, clock, (send) => httpInspect(config, send));
  * ```
  */
 export function withTls(
   config: HttpsConfig,
   platform: Pick<Platform, "fetch" | "fetchTls">,
   clock: Clock,
-  make: (send: Pick<Platform, "fetch">) => Probe,
-): Probe {
+  make: (send: Pick<Platform, "fetch">) => Inspect,
+): Inspect {
   if (config.tls === undefined && config.certificate === undefined) return make(platform);
   const { tls, certificate } = config;
   const name = tls?.serverName ?? new URL(config.url).hostname.replace(/^\[(.*)\]$/, "$1");

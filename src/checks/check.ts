@@ -1,13 +1,13 @@
 /**
  * What a check is: a configured, runnable check ({@link Check}), and the
- * shape of one kind's work ({@link Probe}) with the {@link Outcome} it returns.
+ * shape of one kind's work ({@link Inspect}) with the {@link Outcome} it returns.
  *
  * @module
  */
 
 import type { Group, Perfdata, RunResult, Status } from "../types.ts";
 
-/** What a probe saw, before the runner adds name, timing and criticality. */
+/** What one inspection saw, before the runner adds name, timing and criticality. */
 export interface Outcome {
   readonly status: Status;
   readonly message: string;
@@ -16,10 +16,10 @@ export interface Outcome {
 }
 
 /**
- * One kind's work: look at the target once. Must stop promptly when `signal`
+ * One kind's work, an inspection: look at the target once. Must stop promptly when `signal`
  * aborts. Throwing is allowed; the runner turns it into a DOWN result.
  */
-export type Probe = (signal: AbortSignal) => Promise<Outcome>;
+export type Inspect = (signal: AbortSignal) => Promise<Outcome>;
 
 /** A configured check, ready to run. Every value comes resolved from the config. */
 export interface Check {

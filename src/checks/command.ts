@@ -10,8 +10,8 @@
 
 import { maskCutStart, maskSecrets } from "../mask.ts";
 import { type Platform, type SpawnResult } from "../platform/platform.ts";
-import { down, type Outcome, type Probe, up } from "./check.ts";
-import { NAGIOS_OUTPUT_LIMIT, nagiosOutcome, parsePluginOutput } from "./nagios.ts";
+import { down, type Inspect, type Outcome, up } from "./check.ts";
+import { NAGIOS_OUTPUT_LIMIT, nagiosOutcome, parsePluginOutput } from "./_command_nagios.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { secretsOf } from "../config/secrets.ts";
 import { PlatformError } from "../platform/platform_error.ts";
@@ -91,15 +91,15 @@ function pluginOutcome(result: SpawnResult, secrets: readonly string[]): Outcome
 }
 
 /**
- * Creates the probe for a command check.
+ * Creates the inspection for a command check.
  *
  * @example
  * ```ts ignore
- * const probe = commandProbe({ ...config, command: ["pgrep", "-x", "myapp"] }, platform);
- * await probe(AbortSignal.timeout(2000)); // { status: "UP", message: "exit 0" }
+ * const inspect = commandInspect({ ...config, command: ["pgrep", "-x", "myapp"] }, platform);
+ * await inspect(AbortSignal.timeout(2000)); // { status: "UP", message: "exit 0" }
  * ```
  */
-export function commandProbe(config: CheckConfigOf<"command">, platform: Platform): Probe {
+export function commandInspect(config: CheckConfigOf<"command">, platform: Platform): Inspect {
   const [program, ...args] = config.command;
   const argv: [string, ...string[]] = [program ?? "", ...args];
   const secrets = secretsOf(config);
@@ -127,7 +127,7 @@ export function commandProbe(config: CheckConfigOf<"command">, platform: Platfor
     if (result.code === 0 && !signal.aborted && !result.overflowed) return up("exit 0");
     let output = result.output.trim();
     const truncated = result.outputBytes > OUTPUT_LIMIT;
-    // The runner masks whole secrets; only this probe knows where the output was cut.
+    // The runner masks whole secrets; only this inspection knows where the output was cut.
     // A cut inside a multibyte character decodes as U+FFFD: drop it, so the rest of a secret matches.
     if (truncated) output = maskCutStart(output.replace(/^\uFFFD+/, ""), secrets);
     const cut = truncated ? ` (last ${OUTPUT_LIMIT} of ${result.outputBytes} bytes)` : "";

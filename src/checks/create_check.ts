@@ -1,6 +1,6 @@
 /**
- * Builds runnable checks from config: picks the kind's probe and wraps it in
- * the runner (`wrap_probe.ts`).
+ * Builds runnable checks from config: picks the kind's inspection and wraps it in
+ * the runner (`runner.ts`).
  *
  * @module
  */
@@ -9,15 +9,15 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { CheckConfig } from "../config/resolve.ts";
 import { secretsOf } from "../config/secrets.ts";
 import type { Platform } from "../platform/platform.ts";
-import type { Check, Probe } from "./check.ts";
-import { commandProbe } from "./command.ts";
-import { fileProbe } from "./file.ts";
-import { grpcProbe } from "./grpc.ts";
-import { httpProbe } from "./http.ts";
+import type { Check, Inspect } from "./check.ts";
+import { commandInspect } from "./command.ts";
+import { fileInspect } from "./file.ts";
+import { grpcInspect } from "./grpc.ts";
+import { httpInspect } from "./http.ts";
 import { responseJudge } from "./_http_conditions.ts";
-import { tabbyProbe } from "./tabbyapi.ts";
-import { tcpProbe } from "./tcp.ts";
-import { wrapProbe } from "./wrap_probe.ts";
+import { tabbyInspect } from "./tabbyapi.ts";
+import { tcpInspect } from "./tcp.ts";
+import { runner } from "./runner.ts";
 import { withTls } from "./_tls.ts";
 
 /** What checks need from the outside world. */
@@ -26,21 +26,21 @@ export interface CheckDeps {
   readonly clock?: Clock;
 }
 
-function probeFor(config: CheckConfig, deps: CheckDeps): Probe {
+function inspectFor(config: CheckConfig, deps: CheckDeps): Inspect {
   const { platform } = deps;
   switch (config.type) {
     case "command":
-      return commandProbe(config, platform);
+      return commandInspect(config, platform);
     case "tcp":
-      return tcpProbe(config, platform, deps.clock);
+      return tcpInspect(config, platform, deps.clock);
     case "http": {
-      // One judge per check: with tls, withTls builds the probe on each run.
+      // One judge per check: with tls, withTls builds the inspection on each run.
       const judge = responseJudge(config);
       return withTls(
         config,
         platform,
         deps.clock ?? systemClock,
-        (send) => httpProbe(config, send, deps.clock ?? systemClock, judge),
+        (send) => httpInspect(config, send, deps.clock ?? systemClock, judge),
       );
     }
     case "tabbyapi":
@@ -48,26 +48,26 @@ function probeFor(config: CheckConfig, deps: CheckDeps): Probe {
         config,
         platform,
         deps.clock ?? systemClock,
-        (send) => tabbyProbe(config, send),
+        (send) => tabbyInspect(config, send),
       );
     case "file":
-      return fileProbe(config, platform, deps.clock ?? systemClock);
+      return fileInspect(config, platform, deps.clock ?? systemClock);
     case "grpc":
-      return grpcProbe(config, platform);
+      return grpcInspect(config, platform);
   }
 }
 
-/** What a check's state depends on: the probe's own settings, not how its results count. */
-function probeKey(config: CheckConfig): string {
+/** What a check's state depends on: the inspection's own settings, not how its results count. */
+function definitionKey(config: CheckConfig): string {
   const {
     groups: _g,
     failureThreshold: _f,
     successThreshold: _s,
     critical: _c,
     interval: _i,
-    ...probe
+    ...inspection
   } = config;
-  return JSON.stringify(probe);
+  return JSON.stringify(inspection);
 }
 
 /**
@@ -81,7 +81,7 @@ function probeKey(config: CheckConfig): string {
  * ```
  */
 export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
-  return wrapProbe(
+  return runner(
     {
       name: config.name,
       type: config.type,
@@ -91,9 +91,9 @@ export function createCheck(config: CheckConfig, deps: CheckDeps): Check {
       interval: config.interval,
       failureThreshold: config.failureThreshold,
       successThreshold: config.successThreshold,
-      key: probeKey(config),
+      key: definitionKey(config),
     },
-    probeFor(config, deps),
+    inspectFor(config, deps),
     deps.clock,
     secretsOf(config),
   );

@@ -11,24 +11,24 @@ import { formatDuration } from "../config/duration.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";
 import { PlatformError } from "../platform/platform_error.ts";
-import { down, type Probe, up } from "./check.ts";
+import { down, type Inspect, up } from "./check.ts";
 
 /**
- * Creates the probe for a file check. Ages are measured on `clock`'s wall
+ * Creates the inspection for a file check. Ages are measured on `clock`'s wall
  * time, the only time a file's modification time can be compared with; a
  * modification time in the future counts as age 0.
  *
  * @example
  * ```ts ignore
- * const probe = fileProbe({ ...config, path: "/var/run/worker.beat", maxAge: 60_000 }, platform, systemClock);
- * await probe(signal); // { status: "DOWN", message: '"/var/run/worker.beat" last modified 3m12s ago, more than maxAge 1m' }
+ * const inspect = fileInspect({ ...config, path: "/var/run/worker.beat", maxAge: 60_000 }, platform, systemClock);
+ * await inspect(signal); // { status: "DOWN", message: '"/var/run/worker.beat" last modified 3m12s ago, more than maxAge 1m' }
  * ```
  */
-export function fileProbe(
+export function fileInspect(
   config: CheckConfigOf<"file">,
   platform: Pick<Platform, "stat">,
   clock: Clock,
-): Probe {
+): Inspect {
   const shown = JSON.stringify(config.path);
   return async () => {
     let info;

@@ -10,24 +10,27 @@
  */
 
 import type { CheckConfigOf } from "../config/resolve.ts";
-import { grpcCodeName } from "../grpc/_frame.ts";
-import { SERVING_STATUS, servingStatusName } from "../grpc/_proto.ts";
-import { callHealthCheck } from "../grpc/health_client.ts";
+import { grpcCodeName } from "../grpc/wire/frame.ts";
+import { SERVING_STATUS, servingStatusName } from "../grpc/wire/proto.ts";
+import { callHealthCheck } from "../grpc/client/health_client.ts";
 import type { Platform } from "../platform/platform.ts";
 import { escapeControl, hostPort } from "../text.ts";
-import { down, type Probe, up } from "./check.ts";
+import { down, type Inspect, up } from "./check.ts";
 import { tlsOptionsOf } from "./_tls.ts";
 
 /**
- * Creates the probe for a grpc check.
+ * Creates the inspection for a grpc check.
  *
  * @example
  * ```ts ignore
- * const probe = grpcProbe({ ...config, host: "127.0.0.1", port: 50051, service: "" }, platform);
- * await probe(signal); // { status: "UP", message: "SERVING" }
+ * const inspect = grpcInspect({ ...config, host: "127.0.0.1", port: 50051, service: "" }, platform);
+ * await inspect(signal); // { status: "UP", message: "SERVING" }
  * ```
  */
-export function grpcProbe(config: CheckConfigOf<"grpc">, platform: Pick<Platform, "http2">): Probe {
+export function grpcInspect(
+  config: CheckConfigOf<"grpc">,
+  platform: Pick<Platform, "http2">,
+): Inspect {
   // Strip brackets so "[::1]" in the config reaches the runtime as "::1".
   const host = config.host.replace(/^\[(.*)\]$/, "$1");
   const target = hostPort(host, config.port);

@@ -10,27 +10,27 @@
 import { VERSION } from "../version.ts";
 import { describeFetchError } from "../fetch_error.ts";
 import { type ResponseJudge, responseJudge } from "./_http_conditions.ts";
-import { down, type Probe } from "./check.ts";
+import { down, type Inspect } from "./check.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";
 import { hideUrlCredentials } from "../mask.ts";
 
 /**
- * Creates the probe for an http check.
+ * Creates the inspection for an http check.
  *
  * @example
  * ```ts ignore
- * const probe = httpProbe({ ...config, url: "http://127.0.0.1:3000/ready", bodyContains: "ok" });
- * await probe(signal); // { status: "UP", message: "HTTP 200, body contains the text" }
+ * const inspect = httpInspect({ ...config, url: "http://127.0.0.1:3000/ready", bodyContains: "ok" });
+ * await inspect(signal); // { status: "UP", message: "HTTP 200, body contains the text" }
  * ```
  */
-export function httpProbe(
+export function httpInspect(
   config: CheckConfigOf<"http">,
   platform: Pick<Platform, "fetch">,
   clock: Clock = systemClock,
   judge: ResponseJudge = responseJudge(config),
-): Probe {
+): Inspect {
   // Configured headers replace the defaults, whatever their case.
   const headers = new Headers({ "user-agent": `vitals/${VERSION}` });
   for (const [name, value] of Object.entries(config.headers ?? {})) headers.set(name, value);

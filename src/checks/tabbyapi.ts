@@ -12,7 +12,7 @@ import { plural } from "../text.ts";
 import { VERSION } from "../version.ts";
 import { describeFetchError } from "../fetch_error.ts";
 import { discardBody, readBody } from "./_http_read.ts";
-import { down, type Outcome, type Probe, up } from "./check.ts";
+import { down, type Inspect, type Outcome, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";
 
@@ -174,18 +174,18 @@ async function checkModel(
 }
 
 /**
- * Creates the probe for a tabbyapi check.
+ * Creates the inspection for a tabbyapi check.
  *
  * @example
  * ```ts ignore
- * const probe = tabbyProbe({ ...config, url: "http://127.0.0.1:5000", path: "/health" });
- * await probe(signal); // { status: "UP", message: "healthy" }
+ * const inspect = tabbyInspect({ ...config, url: "http://127.0.0.1:5000", path: "/health" });
+ * await inspect(signal); // { status: "UP", message: "healthy" }
  * ```
  */
-export function tabbyProbe(
+export function tabbyInspect(
   config: CheckConfigOf<"tabbyapi">,
   platform: Pick<Platform, "fetch">,
-): Probe {
+): Inspect {
   const headers: Record<string, string> = {
     "user-agent": `vitals/${VERSION}`,
     accept: "application/json",

@@ -12,29 +12,29 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { hostPort } from "../text.ts";
 import { type Platform, type TlsPeer } from "../platform/platform.ts";
-import { down, type Probe, up } from "./check.ts";
+import { down, type Inspect, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { PlatformError } from "../platform/platform_error.ts";
 import { certificateOutcome, tlsOptionsOf, withCertificate } from "./_tls.ts";
 
 /**
- * Creates the probe for a tcp check.
+ * Creates the inspection for a tcp check.
  *
  * @example
  * ```ts ignore
- * const probe = tcpProbe({ ...config, host: "127.0.0.1", port: 6379 }, platform);
- * await probe(signal); // { status: "DOWN", message: "cannot connect to 127.0.0.1:6379: connection refused" }
+ * const inspect = tcpInspect({ ...config, host: "127.0.0.1", port: 6379 }, platform);
+ * await inspect(signal); // { status: "DOWN", message: "cannot connect to 127.0.0.1:6379: connection refused" }
  * ```
  */
-export function tcpProbe(
+export function tcpInspect(
   config: CheckConfigOf<"tcp">,
   platform: Platform,
   clock: Clock = systemClock,
-): Probe {
+): Inspect {
   const target = hostPort(config.host, config.port);
   // Strip brackets so "[::1]" in the config reaches the runtime as "::1".
   const host = config.host.replace(/^\[(.*)\]$/, "$1");
-  if (config.tls !== undefined) return handshakeProbe(config, platform, clock, host, target);
+  if (config.tls !== undefined) return handshakeInspect(config, platform, clock, host, target);
   return async (signal) => {
     try {
       await platform.connect(host, config.port, signal);
@@ -47,13 +47,13 @@ export function tcpProbe(
 }
 
 /** A tcp check with `tls`: a TLS handshake after connecting, and the certificate's expiry. */
-function handshakeProbe(
+function handshakeInspect(
   config: CheckConfigOf<"tcp">,
   platform: Pick<Platform, "handshake">,
   clock: Clock,
   host: string,
   target: string,
-): Probe {
+): Inspect {
   const { tls, certificate } = config;
   const name = tls?.serverName ?? host;
   return async (signal) => {

@@ -11,10 +11,10 @@ import { parseDuration } from "../config/duration.ts";
 import { loadConfig } from "../config/load.ts";
 import type { HealthStatus } from "../types.ts";
 import { fullBody } from "../http/bodies.ts";
-import { formatTable } from "../http/table.ts";
+import { textTable } from "../http/text_table.ts";
 import { silentLogger } from "../log.ts";
 import type { Platform, SignalName } from "../platform/mod.ts";
-import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
+import { configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
 import { EXIT_CODES } from "./signals.ts";
 
 /** Signals that stop `check`: its checks are cancelled and their processes killed. */
@@ -68,7 +68,7 @@ export async function checkCommand(
     status = await app.health.evaluate(true);
   }
   app.health.close();
-  console.log(flags.json === true ? fullBody(status) : formatTable(status));
+  console.log(flags.json === true ? fullBody(status) : textTable(status));
   if (interrupted) {
     console.error(`vitals: ${interrupted} received: stopped the running checks`);
     return EXIT_CODES[interrupted];

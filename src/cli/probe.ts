@@ -16,7 +16,7 @@ import type { Platform } from "../platform/platform.ts";
 import { escapeControl } from "../text.ts";
 import { GROUPS } from "../types.ts";
 import { VERSION } from "../version.ts";
-import { type Flags, stringFlag, UsageError } from "./options.ts";
+import { type Flags, stringFlag, UsageError } from "./flags.ts";
 
 /** How long `probe` waits for an answer unless `--timeout` says otherwise. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;

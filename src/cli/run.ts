@@ -16,7 +16,8 @@ import { ConfigError } from "../config/error.ts";
 import type { Platform } from "../platform/mod.ts";
 import { VERSION } from "../version.ts";
 import { helpText } from "./help.ts";
-import { type Command, isCommand, parseFlags, UsageError } from "./options.ts";
+import { parseFlags, UsageError } from "./flags.ts";
+import { type Command, isCommand } from "./options.ts";
 import type { HeldSignals } from "./signals.ts";
 
 /**

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { type Platform, PlatformError, type RunningServer } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
 import { VERSION } from "../version.ts";
-import { configPath, type Flags, stringFlag, UsageError } from "./options.ts";
+import { configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
 import { nextSignal, shutdown } from "./shutdown.ts";
 
 /** Reads a port from a flag or the environment; `source` names it in the error. */
@@ -111,7 +111,7 @@ async function serveGuarded(
   let grpc: RunningServer | undefined;
   if (config.server.grpc) {
     // Loaded only when configured: HTTP/2 stays off every other start-up.
-    const { pollIntervalFor, serveGrpcHealth } = await import("../grpc/health_server.ts");
+    const { pollIntervalFor, serveGrpcHealth } = await import("../grpc/server/health_server.ts");
     const grpcPort = config.server.grpc.port;
     try {
       grpc = await serveGrpcHealth({

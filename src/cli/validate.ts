@@ -8,7 +8,7 @@
 import { loadConfig } from "../config/load.ts";
 import type { Platform } from "../platform/mod.ts";
 import { plural } from "../text.ts";
-import { configPath, type Flags } from "./options.ts";
+import { configPath, type Flags } from "./flags.ts";
 
 /**
  * Validates the config file and returns 0; throws `ConfigError` when invalid.

@@ -9,7 +9,29 @@
 import { z } from "zod";
 import { OR_BOOLEAN } from "./_json_schema.ts";
 import { bool, booleanText, duration, nonEmpty } from "./_schema_values.ts";
-import type { TlsSettings } from "./tls_files.ts";
+
+/** The contents of a check's TLS files, PEM text. */
+export interface TlsPem {
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+}
+
+/** A check's `tls` settings, as validated. */
+export interface TlsSettings {
+  /** File of the certificates to trust instead of the runtime's roots. */
+  readonly ca?: string | undefined;
+  /** File of the client certificate, for servers that ask for one (with `key`). */
+  readonly cert?: string | undefined;
+  /** File of the client certificate's private key (with `cert`). */
+  readonly key?: string | undefined;
+  /** The name sent (SNI) and verified instead of the URL's or `host`. */
+  readonly serverName?: string | undefined;
+  /** Accept any certificate. */
+  readonly insecureSkipVerify: boolean;
+  /** The files' contents, once `readTlsFiles` (tls_files.ts) has read them. */
+  readonly pem?: TlsPem | undefined;
+}
 
 /** A PEM file that the loader reads (tls_files.ts): relative paths start at vitals' working directory. */
 const pemFile = nonEmpty("a file path");

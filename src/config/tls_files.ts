@@ -13,28 +13,7 @@ import type { Platform } from "../platform/platform.ts";
 import { PlatformError } from "../platform/platform_error.ts";
 import type { Config } from "./resolve.ts";
 
-/** The contents of a check's TLS files, PEM text. */
-export interface TlsPem {
-  readonly ca?: string | undefined;
-  readonly cert?: string | undefined;
-  readonly key?: string | undefined;
-}
-
-/** A check's `tls` settings, as validated. */
-export interface TlsSettings {
-  /** File of the certificates to trust instead of the runtime's roots. */
-  readonly ca?: string | undefined;
-  /** File of the client certificate, for servers that ask for one (with `key`). */
-  readonly cert?: string | undefined;
-  /** File of the client certificate's private key (with `cert`). */
-  readonly key?: string | undefined;
-  /** The name sent (SNI) and verified instead of the URL's or `host`. */
-  readonly serverName?: string | undefined;
-  /** Accept any certificate. */
-  readonly insecureSkipVerify: boolean;
-  /** The files' contents, once {@link readTlsFiles} has read them. */
-  readonly pem?: TlsPem | undefined;
-}
+export type { TlsPem, TlsSettings } from "./_schema_tls.ts";
 
 /** A TLS file that cannot be used: its key path and what is wrong, as a config problem says it. */
 export interface TlsFileProblem {

@@ -14,7 +14,7 @@
  */
 
 import { escapeControl } from "../text.ts";
-import { formatTable } from "./table.ts";
+import { textTable } from "./text_table.ts";
 import { VERSION } from "../version.ts";
 import type { CheckView, HealthStatus } from "../types.ts";
 
@@ -179,7 +179,7 @@ export function simpleBody(status: HealthStatus): string {
 function textBody(status: HealthStatus): string {
   const notes = status.details.map((detail) => `  ${escapeControl(detail)}`).join("\n");
   const stale = status.stale ? `\nstale: results are ${status.ageMs} ms old` : "";
-  return `${formatTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
+  return `${textTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
 }
 
 /** Renders `status` in `format`. */

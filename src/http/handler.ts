@@ -29,7 +29,8 @@ import {
 } from "./metrics.ts";
 import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
-import { encoder, prepare, type Prepared, preparedResponse, sharedHeaders } from "./_prepared.ts";
+import { prepare, type Prepared, preparedResponse } from "./_prepared.ts";
+import { errorBody, hasBody, respond } from "./_respond.ts";
 import { HTML_CONTENT_TYPE, prefersHtml, statusPage } from "./page.ts";
 import { historyBody } from "./_page_history.ts";
 import type { HealthStatus } from "../types.ts";
@@ -71,35 +72,10 @@ export interface HandlerOptions {
 const ALLOW = "GET, HEAD";
 const OPEN: AccessSettings = { metrics: true };
 
-function respond(
-  body: string,
-  status: number,
-  method: string,
-  contentType = CONTENT_TYPES.json,
-  extra?: Record<string, string>,
-): Response {
-  const base = sharedHeaders(contentType);
-  if (method !== "HEAD") {
-    return new Response(body, { status, headers: extra ? { ...base, ...extra } : base });
-  }
-  // HEAD: the same status and headers as GET, including the length, and no body.
-  const length = String(encoder.encode(body).length);
-  return new Response(null, { status, headers: { ...base, ...extra, "content-length": length } });
-}
-
 /** The status page with `status` (its headers carry the page's Content-Security-Policy). */
 async function pageResponse(status: number, method: string): Promise<Response> {
   const page = await statusPage();
   return respond(page.html, status, method, HTML_CONTENT_TYPE, page.headers);
-}
-
-const errorBody = (error: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ error, ...extra });
-
-/** Whether the request carries a body, which no route accepts. */
-function hasBody(request: Request): boolean {
-  const length = request.headers.get("content-length");
-  return (length !== null && length !== "0") || request.headers.has("transfer-encoding");
 }
 
 /**

@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { Clock } from "../clock.ts";
-import type { Http2ServerStream } from "../platform/platform.ts";
-import type { Scope } from "../types.ts";
-import { encodeFrame, GRPC_CODES } from "./_frame.ts";
-import { encodeResponse, SERVING_STATUS } from "./_proto.ts";
+import type { Clock } from "../../clock.ts";
+import type { Http2ServerStream } from "../../platform/platform.ts";
+import type { Scope } from "../../types.ts";
+import { encodeFrame, GRPC_CODES } from "../wire/frame.ts";
+import { encodeResponse, SERVING_STATUS } from "../wire/proto.ts";
 import {
   type CallContext,
   closeConnectionAfter,

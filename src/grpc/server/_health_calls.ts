@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { Clock } from "../clock.ts";
-import type { Http2Headers, Http2ServerStream } from "../platform/platform.ts";
-import type { HealthStatus, Scope } from "../types.ts";
-import { encodeFrame, FrameError, FrameReader, GRPC_CODES } from "./_frame.ts";
-import { decodeRequest, encodeResponse, ProtoError, SERVING_STATUS } from "./_proto.ts";
+import type { Clock } from "../../clock.ts";
+import type { Http2Headers, Http2ServerStream } from "../../platform/platform.ts";
+import type { HealthStatus, Scope } from "../../types.ts";
+import { encodeFrame, FrameError, FrameReader, GRPC_CODES } from "../wire/frame.ts";
+import { decodeRequest, encodeResponse, ProtoError, SERVING_STATUS } from "../wire/proto.ts";
 
 /** The scope each service name stands for. */
 export const SERVICE_SCOPES: ReadonlyMap<string, Scope> = new Map<string, Scope>([

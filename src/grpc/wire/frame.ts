@@ -36,7 +36,7 @@ export const GRPC_CODES = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { grpcCodeName } from "./_frame.ts";
+ * import { grpcCodeName } from "./frame.ts";
  * assert.equal(grpcCodeName(12), "UNIMPLEMENTED");
  * assert.equal(grpcCodeName(99), "code 99");
  * ```
@@ -59,7 +59,7 @@ export class FrameError extends Error {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encodeFrame } from "./_frame.ts";
+ * import { encodeFrame } from "./frame.ts";
  * assert.deepEqual([...encodeFrame(Uint8Array.of(8, 1))], [0, 0, 0, 0, 2, 8, 1]);
  * ```
  */
@@ -81,7 +81,7 @@ export function encodeFrame(message: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { FrameReader } from "./_frame.ts";
+ * import { FrameReader } from "./frame.ts";
  * const reader = new FrameReader(4096);
  * assert.deepEqual(reader.push(Uint8Array.of(0, 0, 0)), []);
  * assert.deepEqual(reader.push(Uint8Array.of(0, 2, 8, 1)).map((m) => [...m]), [[8, 1]]);

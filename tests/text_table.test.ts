@@ -1,13 +1,13 @@
-// The text table of `vitals check` and of the text body (src/http/table.ts),
+// The text table of `vitals check` and of the text body (src/http/text_table.ts),
 // over statuses built by the real summarize(): aligned rows, long messages
 // cut, and a message that tries to forge a line kept on its row.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatTable } from "../src/http/table.ts";
+import { textTable } from "../src/http/text_table.ts";
 import { aggregate, FORGED_MESSAGE, hasRawControl, result, STAMP } from "./helpers.ts";
 
-test("formatTable prints a header, one aligned row per check and the overall status line", () => {
+test("textTable prints a header, one aligned row per check and the overall status line", () => {
   const status = aggregate(
     [
       result("db", "UP", "connected"),
@@ -21,7 +21,7 @@ test("formatTable prints a header, one aligned row per check and the overall sta
     1,
   );
   assert.equal(
-    formatTable(status),
+    textTable(status),
     [
       "STATUS  CHECK       TYPE      CRITICAL  DURATION  MESSAGE",
       "UP      db          tcp       yes       1.5ms     connected",
@@ -32,18 +32,18 @@ test("formatTable prints a header, one aligned row per check and the overall sta
   );
 });
 
-test("formatTable cuts long messages to 160 characters and reports DOWN", () => {
+test("textTable cuts long messages to 160 characters and reports DOWN", () => {
   const status = aggregate([result("db", "DOWN", "x".repeat(300))], STAMP, 1);
-  const lines = formatTable(status).split("\n");
+  const lines = textTable(status).split("\n");
   assert.equal(lines.length, 4);
   assert.ok(lines[1]!.endsWith(` ${"x".repeat(160)}`), lines[1]);
   assert.ok(!lines[1]!.includes("x".repeat(161)));
   assert.equal(lines[3], `status: DOWN (1 check at ${STAMP})`);
 });
 
-test("formatTable keeps a message with a line break and ESC sequences on its own row", () => {
+test("textTable keeps a message with a line break and ESC sequences on its own row", () => {
   const status = aggregate([result("db", "DOWN", FORGED_MESSAGE)], STAMP, 1);
-  const lines = formatTable(status).split("\n");
+  const lines = textTable(status).split("\n");
   assert.equal(lines.length, 4, lines.join("\n"));
   const row = lines[1] ?? "";
   assert.ok(!hasRawControl(row), JSON.stringify(row));

@@ -35,10 +35,10 @@
  * @module
  */
 
-import { type Clock, systemClock, within } from "../clock.ts";
-import type { Http2ServerSession, Platform, RunningServer } from "../platform/platform.ts";
-import { toPlatformError } from "../platform/platform_error.ts";
-import type { Scope } from "../types.ts";
+import { type Clock, systemClock, within } from "../../clock.ts";
+import type { Http2ServerSession, Platform, RunningServer } from "../../platform/platform.ts";
+import { toPlatformError } from "../../platform/platform_error.ts";
+import type { Scope } from "../../types.ts";
 import { handleCall, type StatusSource } from "./_health_calls.ts";
 import { WatchStreams } from "./_watch.ts";
 

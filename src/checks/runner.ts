@@ -1,5 +1,5 @@
 /**
- * The check runner: wraps a kind's probe into a {@link Check} that enforces
+ * The check runner: wraps a kind's inspection into a {@link Check} that enforces
  * the timeout, measures the duration on the monotonic clock, masks secrets in
  * the message, and turns every failure (even a thrown one) into a DOWN result.
  *
@@ -10,10 +10,10 @@ import { type Clock, roundMs, systemClock } from "../clock.ts";
 import { maskSecrets } from "../mask.ts";
 import type { RunResult } from "../types.ts";
 import { deadlinesOn } from "./_deadlines.ts";
-import { type Check, down, type Outcome, type Probe } from "./check.ts";
+import { type Check, down, type Inspect, type Outcome } from "./check.ts";
 
 /**
- * How long a timed-out probe may take to stop and say what it saw (a
+ * How long a timed-out inspection may take to stop and say what it saw (a
  * command's output so far) before its result is given without it.
  */
 const STOP_GRACE_MS = 250;
@@ -25,25 +25,25 @@ function abortMessage(reason: unknown): string {
 }
 
 /**
- * Wraps a probe into a {@link Check} with an enforced timeout. A timed-out
- * probe's signal aborts; if it settles within a short grace, its message (a
+ * Wraps an inspection into a {@link Check} with an enforced timeout. A timed-out
+ * inspection's signal aborts; if it settles within a short grace, its message (a
  * command's output so far) is kept after the timeout's, and if it does not,
- * the result is given without it: a probe that ignores its signal cannot hold
+ * the result is given without it: an inspection that ignores its signal cannot hold
  * a run past its timeout by more than the grace.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { wrapProbe } from "./wrap_probe.ts";
+ * import { runner } from "./runner.ts";
  * const meta = { name: "slow", type: "custom", critical: true, timeout: 50, groups: ["ready" as const], failureThreshold: 1, successThreshold: 1 };
- * const check = wrapProbe(meta, () => new Promise(() => {})); // never settles by itself
+ * const check = runner(meta, () => new Promise(() => {})); // never settles by itself
  * const result = await check.run(); // never rejects
  * assert(result.status === "DOWN" && result.message === "timed out after 50 ms");
  * ```
  */
-export function wrapProbe(
+export function runner(
   meta: Omit<Check, "run">,
-  probe: Probe,
+  inspect: Inspect,
   clock: Clock = systemClock,
   secrets: readonly string[] = [],
 ): Check {
@@ -53,8 +53,8 @@ export function wrapProbe(
     ...meta,
     async run(signal?: AbortSignal): Promise<RunResult> {
       const started = clock.now();
-      // One promise settled by whichever comes first: the probe, the timeout or
-      // the caller's cancel. No race and no listeners on the probe's own signal.
+      // One promise settled by whichever comes first: the inspection, the timeout or
+      // the caller's cancel. No race and no listeners on the inspection's own signal.
       const outcome = await new Promise<Outcome>((resolve) => {
         const controller = new AbortController();
         let settled = false;
@@ -89,7 +89,7 @@ export function wrapProbe(
         signal?.addEventListener("abort", onCancel, { once: true });
         const settle = (outcome: Outcome) => {
           if (stopped === undefined) return finish(outcome);
-          // Stopped: DOWN whatever the probe says, with what it saw if it says anything.
+          // Stopped: DOWN whatever the inspection says, with what it saw if it says anything.
           finish(down(outcome.message === "" ? stopped : `${stopped}; ${outcome.message}`));
         };
         const failed = (error: unknown) => {
@@ -97,11 +97,11 @@ export function wrapProbe(
           finish(down(`check failed: ${error instanceof Error ? error.message : String(error)}`));
         };
         try {
-          // `.catch`: a settle that throws (a probe resolving with no outcome)
+          // `.catch`: a settle that throws (an inspection resolving with no outcome)
           // must fail the run, not reject where nobody listens.
-          probe(controller.signal).then(settle, failed).catch(failed);
+          inspect(controller.signal).then(settle, failed).catch(failed);
         } catch (error) {
-          failed(error); // a probe that throws before returning its promise
+          failed(error); // an inspection that throws before returning its promise
         }
       });
       return {

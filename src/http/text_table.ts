@@ -1,5 +1,6 @@
 /**
- * The human-readable table that `vitals check` prints, like `kubectl get`.
+ * The checks as a text table, like `kubectl get`: the body of `?format=text`
+ * and what `vitals check` prints.
  *
  * @module
  */
@@ -15,7 +16,7 @@ function pad(cells: string[][]): string {
 }
 
 /** One line per check, then the overall status. Messages are cut to one line. */
-export function formatTable(status: HealthStatus): string {
+export function textTable(status: HealthStatus): string {
   const rows = status.checks.map((check) => [
     check.status,
     check.name,

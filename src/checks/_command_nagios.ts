@@ -134,7 +134,7 @@ function readValue(text: string): { value: number; unit: PerfdataUnit } | undefi
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parsePerfdata } from "./nagios.ts";
+ * import { parsePerfdata } from "./_command_nagios.ts";
  * const { perfdata } = parsePerfdata("time=5ms;1;2;0 'free space'=2GB size=U");
  * assert.deepEqual(perfdata, [
  *   { label: "time", value: 0.005, unit: "seconds" },
@@ -178,7 +178,7 @@ export interface PluginOutput extends PerfdataList {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parsePluginOutput } from "./nagios.ts";
+ * import { parsePluginOutput } from "./_command_nagios.ts";
  * const out = parsePluginOutput("DISK OK | /=2643MB;5948\n/ 15272 MB free | /home=1KB\n");
  * assert.equal(out.text, "DISK OK");
  * assert.deepEqual(out.perfdata.map((p) => p.value), [2643 * 1024 ** 2, 1024]);
@@ -215,7 +215,7 @@ const STATES = ["OK", "WARNING", "CRITICAL", "UNKNOWN"] as const;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { nagiosOutcome } from "./nagios.ts";
+ * import { nagiosOutcome } from "./_command_nagios.ts";
  * const outcome = nagiosOutcome(1, { text: "LOAD WARNING - 3.1", perfdata: [], ignored: 0, skipped: 0 });
  * assert.deepEqual(outcome, { status: "WARN", message: "LOAD WARNING - 3.1" });
  * ```

@@ -12,8 +12,8 @@
  * @module
  */
 
-import { GRPC_CODES } from "./_frame.ts";
-import { decodeResponse } from "./_proto.ts";
+import { GRPC_CODES } from "../wire/frame.ts";
+import { decodeResponse } from "../wire/proto.ts";
 
 /** How a call ended when the peer answered: a serving status, or a gRPC error status. */
 export type HealthCallResult =

@@ -12,18 +12,18 @@
  * @module
  */
 
-import { describeFetchError } from "../fetch_error.ts";
-import type { Http2ClientStream, Platform, TlsOptions } from "../platform/platform.ts";
-import { hostPort } from "../text.ts";
-import { VERSION } from "../version.ts";
+import { describeFetchError } from "../../fetch_error.ts";
+import type { Http2ClientStream, Platform, TlsOptions } from "../../platform/platform.ts";
+import { hostPort } from "../../text.ts";
+import { VERSION } from "../../version.ts";
 import {
   callOutcome,
   type HealthCallResult,
   notGrpcAnswer,
   type ResponseHeaders,
 } from "./_call_outcome.ts";
-import { encodeFrame, FrameReader, GRPC_CODES } from "./_frame.ts";
-import { encodeRequest } from "./_proto.ts";
+import { encodeFrame, FrameReader, GRPC_CODES } from "../wire/frame.ts";
+import { encodeRequest } from "../wire/proto.ts";
 
 export type { HealthCallResult } from "./_call_outcome.ts";
 

@@ -132,7 +132,7 @@ function expectWireType(number: number, got: number, want: number): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encodeRequest } from "./_proto.ts";
+ * import { encodeRequest } from "./proto.ts";
  * assert.deepEqual([...encodeRequest("ready")], [10, 5, 114, 101, 97, 100, 121]);
  * assert.equal(encodeRequest("").length, 0);
  * ```
@@ -151,7 +151,7 @@ export function encodeRequest(service: string): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeRequest, encodeRequest } from "./_proto.ts";
+ * import { decodeRequest, encodeRequest } from "./proto.ts";
  * assert.equal(decodeRequest(encodeRequest("live")), "live");
  * assert.throws(() => decodeRequest(Uint8Array.of(0x0a, 5, 0x61)), /truncated field/);
  * ```
@@ -178,7 +178,7 @@ export function decodeRequest(bytes: Uint8Array): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encodeResponse, SERVING_STATUS } from "./_proto.ts";
+ * import { encodeResponse, SERVING_STATUS } from "./proto.ts";
  * assert.deepEqual([...encodeResponse(SERVING_STATUS.SERVING)], [8, 1]);
  * ```
  */
@@ -194,7 +194,7 @@ export function encodeResponse(status: number): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeResponse } from "./_proto.ts";
+ * import { decodeResponse } from "./proto.ts";
  * assert.equal(decodeResponse(Uint8Array.of(8, 2)), 2);
  * assert.equal(decodeResponse(new Uint8Array(0)), 0);
  * ```
