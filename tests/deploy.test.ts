@@ -2,19 +2,22 @@
 // with systemd-analyze (`verify` is clean, `security` rates it at most 2.0)
 // and the Prometheus alerts with promtool (`check rules`, then the unit tests
 // in vitals-alerts.test.yaml). Without those tools: the unit keeps what vitals
-// needs, the README shows the unit exactly as the file has it (one source),
-// and every metric and label the alerts use is one vitals exports. A tool that
+// needs, docs/deploy/ shows the unit and the manifests exactly as the files
+// have them (one source, one copy), docs/metrics.md lists every alert, and
+// every metric and label the alerts use is one vitals exports. A tool that
 // is not installed skips its tests with the reason printed; .ci/run installs
 // both (Debian's systemd and prometheus packages).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { createTestApp, get, ROOT } from "./helpers.ts";
+import { createTestApp } from "./_helpers/apps.ts";
+import { ROOT } from "./_helpers/files.ts";
+import { get } from "./_helpers/http.ts";
 
 const UNIT = `${ROOT}deploy/systemd/vitals.service`;
 const RULES = `${ROOT}deploy/prometheus/vitals-alerts.yaml`;
@@ -190,39 +193,74 @@ test("the alerts use only metrics vitals exports and print only labels their ser
   assert.ok(exported.get("vitals_check_up")?.has("critical"), "the alerts select on critical");
 });
 
-test("the README shows the unit exactly as deploy/systemd/vitals.service has it and links the alerts", () => {
-  const readme = readFileSync(`${ROOT}README.md`, "utf8");
-  const blocks = [...readme.matchAll(/^```ini\n([\s\S]*?)^```$/gm)]
-    .map((match) => match[1] ?? "")
-    .filter((block) => block.includes("ExecStart="));
-  assert.equal(blocks.length, 1, "one copy of the unit in the README");
-  assert.equal(blocks[0], readFileSync(UNIT, "utf8"));
-  assert.ok(readme.includes("(deploy/systemd/vitals.service)"), "the README links the unit");
-  assert.ok(
-    readme.includes("(deploy/prometheus/vitals-alerts.yaml)"),
-    "the README links the alerts",
+/** Every Markdown file of the project's docs: the root's and everything under docs/. */
+function markdownFiles(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(`${ROOT}${dir}`, { withFileTypes: true }).flatMap((entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return under(path);
+      return entry.name.endsWith(".md") ? [path] : [];
+    });
+  const root = readdirSync(ROOT).filter((name) => name.endsWith(".md"));
+  return [...root, ...under("docs")];
+}
+
+/** The fenced blocks of one language in every Markdown file, with the file each is in. */
+function fencedBlocks(language: string): { file: string; text: string }[] {
+  return markdownFiles().flatMap((file) =>
+    [
+      ...readFileSync(`${ROOT}${file}`, "utf8").matchAll(
+        new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, "gm"),
+      ),
+    ].map((match) => ({ file, text: match[1] ?? "" }))
   );
-  assert.doesNotMatch(readme, /^\s*- alert: /m, "no second copy of the alerts in the README");
+}
+
+test("docs/deploy/systemd.md shows the unit exactly as deploy/systemd/vitals.service has it, the only copy", () => {
+  const page = "docs/deploy/systemd.md";
+  const copies = fencedBlocks("ini").filter(({ text }) => text.includes("ExecStart="));
+  assert.deepEqual(copies.map(({ file }) => file), [page], "one copy of the unit, on its page");
+  assert.equal(copies[0]?.text, readFileSync(UNIT, "utf8"), `the unit drifted from ${page}`);
+  const text = readFileSync(`${ROOT}${page}`, "utf8");
+  assert.ok(text.includes("(../../deploy/systemd/vitals.service)"), `${page} links the unit`);
 });
 
-test("the README shows the Kubernetes and Cloud Foundry manifests exactly as deploy/ has them, once", () => {
-  const readme = readFileSync(`${ROOT}README.md`, "utf8");
-  const yamlBlocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((match) =>
-    match[1] ?? ""
+test("docs/metrics.md links the alerts and lists every alert of the rules file, and no doc copies them", () => {
+  const page = readFileSync(`${ROOT}docs/metrics.md`, "utf8");
+  assert.ok(
+    page.includes("(../deploy/prometheus/vitals-alerts.yaml)"),
+    "docs/metrics.md links the alerts",
   );
+  const rules = (parse(readFileSync(RULES, "utf8")) as { groups: { rules: Rule[] }[] }).groups
+    .flatMap((group) => group.rules.map((rule) => rule.alert));
+  const listed = [...page.matchAll(/^\| `(Vitals[A-Za-z]+)` +\|/gm)].map((match) => match[1]);
+  assert.deepEqual(listed, rules, "the alert table of docs/metrics.md, in the rules file's order");
+  for (const file of markdownFiles()) {
+    const text = readFileSync(`${ROOT}${file}`, "utf8");
+    assert.doesNotMatch(text, /^\s*- alert: /m, `no second copy of the alerts in ${file}`);
+  }
+});
+
+test("the Kubernetes and Cloud Foundry pages show their manifests exactly as deploy/ has them, the only copies", () => {
+  const blocks = fencedBlocks("yaml");
   for (
-    const [file, marker] of [
-      ["deploy/kubernetes/vitals-sidecar.yaml", /^kind: Deployment$|^kind: Pod$/m],
-      ["deploy/cloudfoundry/manifest.yml", /^applications:$/m],
+    const [file, page, marker] of [
+      [
+        "deploy/kubernetes/vitals-sidecar.yaml",
+        "docs/deploy/kubernetes.md",
+        /^kind: Deployment$|^kind: Pod$/m,
+      ],
+      ["deploy/cloudfoundry/manifest.yml", "docs/deploy/cloudfoundry.md", /^applications:$/m],
     ] as const
   ) {
-    const shown = yamlBlocks.filter((block) => marker.test(block));
-    assert.equal(shown.length, 1, `one copy of ${file} in the README`);
+    const copies = blocks.filter(({ text }) => marker.test(text));
+    assert.deepEqual(copies.map((copy) => copy.file), [page], `one copy of ${file}, on ${page}`);
     assert.equal(
-      shown[0],
+      copies[0]?.text,
       readFileSync(`${ROOT}${file}`, "utf8"),
-      `${file} drifted from the README`,
+      `${file} drifted from ${page}`,
     );
-    assert.ok(readme.includes(`(${file})`), `the README links ${file}`);
+    const text = readFileSync(`${ROOT}${page}`, "utf8");
+    assert.ok(text.includes(`(../../${file})`), `${page} links ${file}`);
   }
 });

@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { parseFlags } from "../src/cli/flags.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { ROUTE_LIST } from "../src/http/_route.ts";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "./_helpers/files.ts";
 
 const DIR = `${ROOT}deploy/cloudfoundry`;
 const MANIFEST = `${DIR}/manifest.yml`;
@@ -86,13 +86,14 @@ test("the Cloud Foundry config loads, and liveness checks damp a single failure 
   }
 });
 
-test("the platform versions that readiness checks need are stated in the manifest and the README", () => {
-  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+test("the platform versions that readiness checks need are stated in the manifest and on its docs page", () => {
+  const page = "docs/deploy/cloudfoundry.md";
+  const text = readFileSync(`${ROOT}${page}`, "utf8");
   for (
     const version of ["capi-release 1.158.0", "diego-release 2.81.0", "garden-runc-release 1.37.0"]
   ) {
     assert.ok(manifestText.includes(version), `manifest.yml does not state ${version}`);
-    assert.ok(readme.includes(version), `README.md does not state ${version}`);
+    assert.ok(text.includes(version), `${page} does not state ${version}`);
   }
-  assert.match(readme, /sidecars get no health checks of their own/i);
+  assert.match(text, /sidecars get no health checks of their own/i);
 });

@@ -35,8 +35,8 @@ import { parseAllDocuments } from "yaml";
 import { parseConfig } from "../src/config/load.ts";
 import type { Config } from "../src/config/resolve.ts";
 import { ROUTE_LIST } from "../src/http/_route.ts";
-import { SERVICE_SCOPES } from "../src/grpc/health_server.ts";
-import { ROOT } from "./helpers.ts";
+import { SERVICE_SCOPES } from "../src/grpc/server/health_server.ts";
+import { ROOT } from "./_helpers/files.ts";
 
 const MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar.yaml`;
 /** Where the image's VITALS_CONFIG points vitals. */

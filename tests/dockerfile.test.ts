@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { VERSION } from "../src/version.ts";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "./_helpers/files.ts";
 import { denoTasks, shippedPermissions } from "./e2e/shipped_permissions.ts";
 
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */

@@ -1,18 +1,14 @@
 // Why a request failed, in the same words on every runtime
-// (describeFetchError in src/fetch_error.ts): first the runtimes' own words,
-// as each one was seen to fail (Deno's fetch: hyper and rustls; Bun's fetch:
-// its codes; node:http on either: Node's codes), then http checks against
-// out-of-process peers that are not HTTP servers (tests/fixtures/raw_server.py
-// and Python's http.server), on the runtime running the tests: garbage, a
-// banner, a banner then close, accept then close, accept then reset, TLS to a
-// plaintext port and plaintext to a TLS port (raw_server.py and openssl
-// s_server).
+// (describeFetchError in src/fetch_error.ts): the runtimes' own words, as each
+// one was seen to fail (Deno's fetch: hyper and rustls; Bun's fetch: its
+// codes; node:http on either: Node's codes), and a message that quotes the
+// URL has its credentials scrubbed. Http checks against out-of-process peers
+// that are not HTTP servers, giving these words, are in
+// tests/scenarios/external/misbehaving_peers.test.ts.
 
 import assert from "node:assert/strict";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { describeFetchError } from "../src/fetch_error.ts";
-import { runCheck } from "./helpers.ts";
-import { makeCerts, missingPeers, rawServer, sServer, withPeer } from "./raw_peer.ts";
 
 /** A failure as `fetch` throws it: a TypeError whose cause says what happened. */
 function fetchFailure(message: string, code?: string): TypeError {
@@ -118,78 +114,9 @@ for (const [seen, error, reason] of SEEN) {
   });
 }
 
-// ---------------------------------------------------------------------------
-// Against peers that are not HTTP servers
-
-const noPeers = missingPeers("the non-HTTP peer tests");
-const peers = { skip: noPeers };
-const certs = noPeers ? undefined : makeCerts();
-after(() => certs?.remove());
-
-/** What an http check of `url` says (its status must be DOWN). */
-async function failure(url: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const result = await runCheck({ type: "http", url, method: "GET", timeout: 5000, ...extra });
-  assert.equal(result.status, "DOWN", result.message);
-  return result.message;
-}
-
-for (
-  const [mode, what, reason] of [
-    ["garbage", "sends garbage", "not an HTTP response"],
-    ["banner", "sends an SSH banner", "not an HTTP response"],
-    ["banner-close", "sends an SSH banner and closes", "not an HTTP response"],
-    ["empty", "accepts and closes without a byte", "connection closed before a response"],
-    ["reset", "accepts and resets the connection", "connection closed before a response"],
-  ] as const
-) {
-  test(`an http check of a peer that ${what} is DOWN: ${reason}`, peers, async () => {
-    await withPeer(rawServer(mode), async (peer) => {
-      const url = `http://127.0.0.1:${peer.port}/`;
-      assert.equal(await failure(url), `GET ${url} failed: ${reason}`);
-    });
+test("a fetch error that quotes the URL has its credentials scrubbed", () => {
+  const error = new TypeError("fetch failed", {
+    cause: new Error("weird failure for url (http://admin:s3cret@10.0.0.5/ready)"),
   });
-}
-
-test("an https check of a plaintext port is DOWN: TLS handshake failed", peers, async () => {
-  await withPeer(rawServer("http.server"), async (peer) => {
-    const url = `https://127.0.0.1:${peer.port}/`;
-    assert.equal(await failure(url), `GET ${url} failed: TLS handshake failed`);
-    assert.equal(
-      await failure(url, { tls: { insecureSkipVerify: true, pem: {} } }),
-      `GET ${url} failed: TLS handshake failed: the server does not speak TLS (wrong version number)`,
-    );
-  });
+  assert.equal(describeFetchError(error), "weird failure for url (http://***@10.0.0.5/ready)");
 });
-
-test(
-  "an http check of a TLS port is DOWN: connection closed before a response",
-  peers,
-  async () => {
-    const { server } = certs!;
-    for (
-      const peer of [
-        () => rawServer("ok", { tls: server }),
-        () => sServer(["-cert", server.cert, "-key", server.key]),
-      ]
-    ) {
-      await withPeer(peer(), async (running) => {
-        const url = `http://127.0.0.1:${running.port}/`;
-        assert.equal(await failure(url), `GET ${url} failed: connection closed before a response`);
-      });
-    }
-  },
-);
-
-test(
-  "an https check with tls settings of a TLS peer that sends garbage is DOWN: not an HTTP response",
-  peers,
-  async () => {
-    await withPeer(rawServer("garbage", { tls: certs!.server }), async (peer) => {
-      const url = `https://127.0.0.1:${peer.port}/`;
-      assert.equal(
-        await failure(url, { tls: { insecureSkipVerify: true, pem: {} } }),
-        `GET ${url} failed: not an HTTP response`,
-      );
-    });
-  },
-);

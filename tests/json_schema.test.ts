@@ -2,7 +2,7 @@
  * The published JSON Schema (src/config/_json_schema.ts) read by a strict
  * validator: ajv in strict mode (draft 2020-12, with the standard formats of
  * ajv-formats) compiles it without a warning, accepts every config this
- * repository shows (README, config.example.yaml, deploy/) as the loader does,
+ * repository shows (README, docs/, config.example.yaml, deploy/) as the loader does,
  * `${VAR}` included, and rejects the bad configs the loader rejects, naming the
  * key of the kind of check that `type` picks.
  *
@@ -19,7 +19,7 @@ import { parse } from "yaml";
 import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { configJsonSchema } from "../src/config/schema.ts";
-import { ROOT } from "./helpers.ts";
+import { ROOT } from "./_helpers/files.ts";
 
 /** The variables that the configs in this repository reference without a default. */
 const ENV: Readonly<Record<string, string>> = {
@@ -102,14 +102,25 @@ function configsIn(text: string, where: string): Shown[] {
   });
 }
 
-/** The configs in the README's ```yaml blocks (indented ones too); fragments have none. */
-function readmeConfigs(): Shown[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  return [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].flatMap((match) => {
+/** README.md and every Markdown file under docs/, relative to the root. */
+function docFiles(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return under(path);
+      return entry.name.endsWith(".md") ? [path] : [];
+    });
+  return ["README.md", ...under("docs")];
+}
+
+/** The configs in one Markdown file's ```yaml blocks (indented ones too); fragments have none. */
+function markdownConfigs(file: string): Shown[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  return [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].flatMap((match) => {
     const indent = match[1]!.length;
     const block = match[2]!.split("\n").map((line) => line.slice(indent)).join("\n");
-    const line = readme.slice(0, match.index).split("\n").length;
-    return configsIn(block, `README.md:${line}`);
+    const line = text.slice(0, match.index).split("\n").length;
+    return configsIn(block, `${file}:${line}`);
   });
 }
 
@@ -129,7 +140,7 @@ function shownConfigs(): Shown[] {
     ...yamlFiles(join(ROOT, "deploy")).map((p) => relative(ROOT, p)),
   ];
   return [
-    ...readmeConfigs(),
+    ...docFiles().flatMap(markdownConfigs),
     ...files.flatMap((file) => configsIn(readFileSync(join(ROOT, file), "utf8"), file)),
   ];
 }
@@ -150,9 +161,14 @@ test("ajv in strict mode compiles the schema (draft 2020-12) without an error or
   assert.ok(!JSON.stringify(schema).includes("starts_with"), "no format of zod's own");
 });
 
-test("every config in the README, config.example.yaml and deploy/ is valid for ajv and the loader", () => {
-  const readme = readmeConfigs();
-  assert.ok(readme.length >= 3, `found only ${readme.length} configs in the README`);
+test("every config in the README, docs/, config.example.yaml and deploy/ is valid for ajv and the loader", () => {
+  const readme = markdownConfigs("README.md");
+  assert.ok(readme.length >= 1, `found only ${readme.length} configs in the README`);
+  const configuration = markdownConfigs("docs/configuration.md");
+  assert.ok(
+    configuration.length >= 5,
+    `found only ${configuration.length} configs in docs/configuration.md`,
+  );
   for (const { where, text } of shownConfigs()) {
     assert.deepEqual(ajvErrors(text), [], `ajv rejects ${where}`);
     assert.deepEqual(loaderProblems(text), [], `the loader rejects ${where}`);

@@ -8,7 +8,9 @@ import { test } from "node:test";
 import { createApp } from "../src/app/create_app.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createLogger, formatLine } from "../src/log.ts";
-import { FORGED_ESCAPED, FORGED_MESSAGE, get, hasRawControl, platform } from "./helpers.ts";
+import { get } from "./_helpers/http.ts";
+import { platform } from "./_helpers/platform.ts";
+import { FORGED_ESCAPED, FORGED_MESSAGE, hasRawControl } from "./_helpers/text.ts";
 
 test("debug level adds one line per evaluation; quiet keeps only errors", async () => {
   const debug: string[] = [];

@@ -12,7 +12,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import { hideUrlCredentials, MASK, maskCutStart } from "../src/mask.ts";
-import { appOf, closedPort, getText, runCheck, startServer } from "./helpers.ts";
+import { appOf } from "./_helpers/apps.ts";
+import { runCheck } from "./_helpers/checks.ts";
+import { getText } from "./_helpers/http.ts";
+import { closedPort, startServer } from "./_helpers/servers.ts";
 
 /**
  * The longest piece (at least `min` characters) of `secret` that `text`

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { escapeControl } from "../src/text.ts";
-import { FORGED_ESCAPED, FORGED_MESSAGE, hasRawControl } from "./helpers.ts";
+import { FORGED_ESCAPED, FORGED_MESSAGE, hasRawControl } from "./_helpers/text.ts";
 
 test("escapeControl keeps a forged log line on the same line, with \\n and \\u001b visible", () => {
   const escaped = escapeControl(FORGED_MESSAGE);

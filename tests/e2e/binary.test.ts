@@ -4,13 +4,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  compiledBinary as binary,
-  runVitals,
-  runWithConfig,
-  serveConfig,
-  stop,
-} from "../process_helpers.ts";
+import { compiledBinary as binary } from "../_helpers/binary.ts";
+import { runVitals, runWithConfig, serveConfig, stop } from "../_helpers/processes.ts";
 
 test("the compiled binary runs check: exit 0 when UP, 1 when DOWN", async () => {
   const path = await binary();

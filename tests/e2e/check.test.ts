@@ -5,8 +5,10 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import { closedPort, sleep, tempDir } from "../helpers.ts";
-import { runWithConfig } from "../process_helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { closedPort } from "../_helpers/servers.ts";
+import { sleep } from "../_helpers/waits.ts";
+import { runWithConfig } from "../_helpers/processes.ts";
 
 test("check exits 0 when UP and prints a table with every check", async () => {
   const result = await runWithConfig(

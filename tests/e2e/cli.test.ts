@@ -5,8 +5,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tempFile } from "../helpers.ts";
-import { runVitals, start, stop } from "../process_helpers.ts";
+import { tempFile } from "../_helpers/files.ts";
+import { runVitals, start, stop } from "../_helpers/processes.ts";
 
 test("usage errors exit 2: unknown command, unknown flag, bad port", async () => {
   const unknown = await runVitals(["frobnicate"]);

@@ -18,15 +18,9 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import process from "node:process";
 import { after, test } from "node:test";
-import { tempDir } from "../helpers.ts";
-import {
-  compileArgs,
-  fetchJson,
-  runVitals,
-  serveConfig,
-  stop,
-  vitalsCommand,
-} from "../process_helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { compileArgs } from "../_helpers/binary.ts";
+import { fetchJson, runVitals, serveConfig, stop, vitalsCommand } from "../_helpers/processes.ts";
 import {
   blockedPortPeer,
   makeCerts,
@@ -34,7 +28,7 @@ import {
   type Peer,
   rawServer,
   sServer,
-} from "../raw_peer.ts";
+} from "../_helpers/raw_peer.ts";
 
 const RUNTIME = "Bun" in globalThis ? "bun" : "deno";
 const skip = missingPeers("the client fault tests");

@@ -18,19 +18,20 @@ import { writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import process from "node:process";
 import { after, before, test } from "node:test";
-import { makeCertificates, missingOpenssl } from "../certs.ts";
-import { buildGo, missingGo } from "../grpc_go.ts";
-import { eventually, tempDir } from "../helpers.ts";
+import { makeCertificates } from "../_helpers/certificate_set.ts";
+import { missingOpenssl } from "../_helpers/certs.ts";
+import { buildGo, missingGo } from "../_helpers/grpc_go.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { eventually } from "../_helpers/waits.ts";
 import {
   fetchJson,
-  firstStatus,
   runVitals,
   serveWith,
   type Serving,
   signal,
   stop,
-  waitForEntry,
-} from "../process_helpers.ts";
+} from "../_helpers/processes.ts";
+import { firstStatus, waitForEntry } from "../_helpers/serve_log.ts";
 import { denoTasks, permissionFlags, shippedPermissions } from "./shipped_permissions.ts";
 
 const onBun = "Bun" in globalThis;

@@ -30,8 +30,11 @@ import { dirname } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { eventually, processExists, ROOT, sleep, tempDir } from "../helpers.ts";
-import { compiledBinary, exitWithin, type Running, start, stop } from "../process_helpers.ts";
+import { ROOT, tempDir } from "../_helpers/files.ts";
+import { processExists } from "../_helpers/pids.ts";
+import { eventually, sleep } from "../_helpers/waits.ts";
+import { compiledBinary } from "../_helpers/binary.ts";
+import { exitWithin, type Running, start, stop } from "../_helpers/processes.ts";
 
 const MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar.yaml`;
 /** The port the recipe's probes use. */
@@ -155,7 +158,7 @@ function childrenOf(pid: number): number[] {
 }
 
 test(
-  "the Kubernetes recipe runs in a distroless-like root as uid 65532 on a read-only root, and kubelet-style probes see startup, liveness and readiness as the README says",
+  "the Kubernetes recipe runs in a distroless-like root as uid 65532 on a read-only root, and kubelet-style probes see startup, liveness and readiness as docs/deploy/kubernetes.md says",
   { timeout: 180_000 },
   async (t) => {
     const reason = cannotRun();

@@ -5,7 +5,7 @@
 // a token unique to this run, so nothing else on the machine matches), and
 // where it applies counts vitals' descriptors (/proc/PID/fd), reads its RSS
 // (/proc/PID/status) and sends a probe that must be answered correctly in
-// time. The numbers are printed for the README.
+// time. The numbers are printed for docs/reliability.md's fault table.
 //
 // Requests go over raw sockets with `Connection: close`, so the test's own
 // connection pool never holds a descriptor in vitals.
@@ -17,11 +17,12 @@ import { rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import process from "node:process";
 import { after, test } from "node:test";
-import { eventually, processExists, sleep, tempDir } from "../helpers.ts";
+import { tempDir, tempFile } from "../_helpers/files.ts";
+import { processExists } from "../_helpers/pids.ts";
+import { eventually, sleep } from "../_helpers/waits.ts";
+import { compileArgs } from "../_helpers/binary.ts";
 import {
-  compileArgs,
   exitWithin,
-  firstStatus,
   type Running,
   runVitals,
   serveConfig,
@@ -29,10 +30,10 @@ import {
   signal,
   start,
   stop,
-  tempFile,
   vitalsCommand,
   waitForLog,
-} from "../process_helpers.ts";
+} from "../_helpers/processes.ts";
+import { firstStatus } from "../_helpers/serve_log.ts";
 
 /** The runtime running the tests. */
 const RUNTIME = "Bun" in globalThis ? "bun" : "deno";

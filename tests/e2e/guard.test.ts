@@ -18,22 +18,20 @@ import { open, readdir, readlink, rm } from "node:fs/promises";
 import process from "node:process";
 import { after, test } from "node:test";
 import { FAULTS, REPEATS } from "../fixtures/fault_preload.ts";
-import { eventually, tempDir } from "../helpers.ts";
+import { ROOT, tempDir, tempFile } from "../_helpers/files.ts";
+import { eventually } from "../_helpers/waits.ts";
+import { compileArgs } from "../_helpers/binary.ts";
 import {
-  compileArgs,
   exitWithin,
   fetchJson,
-  firstStatus,
-  ROOT,
   type Running,
   runVitals,
   serveConfig,
   signal,
   start,
   stop,
-  tempFile,
-  waitForEntry,
-} from "../process_helpers.ts";
+} from "../_helpers/processes.ts";
+import { firstStatus, waitForEntry } from "../_helpers/serve_log.ts";
 
 const RUNTIME = "Bun" in globalThis ? "bun" : "deno";
 const PRELOAD = `${ROOT}tests/fixtures/fault_preload.ts`;

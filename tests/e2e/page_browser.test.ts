@@ -21,7 +21,10 @@ import { after, test } from "node:test";
 import { createApp } from "../../src/app/create_app.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import { silentLogger } from "../../src/log.ts";
-import { closedPort, eventually, platform, ROOT, tempDir } from "../helpers.ts";
+import { ROOT, tempDir } from "../_helpers/files.ts";
+import { platform } from "../_helpers/platform.ts";
+import { closedPort } from "../_helpers/servers.ts";
+import { eventually } from "../_helpers/waits.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SKIP = existsSync(CHROMIUM)

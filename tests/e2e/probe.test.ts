@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import { closedPort, tempDir } from "../helpers.ts";
-import { firstStatus, runVitals, serveConfig, stop } from "../process_helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { closedPort } from "../_helpers/servers.ts";
+import { runVitals, serveConfig, stop } from "../_helpers/processes.ts";
+import { firstStatus } from "../_helpers/serve_log.ts";
 
 /** The port of a served vitals' base URL. */
 function portOf(url: string): string {

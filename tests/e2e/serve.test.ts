@@ -7,8 +7,11 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { eventually, platform, startServer, tempDir } from "../helpers.ts";
-import { runWithConfig, serveConfig, stop, waitForLog } from "../process_helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { platform } from "../_helpers/platform.ts";
+import { startServer } from "../_helpers/servers.ts";
+import { eventually } from "../_helpers/waits.ts";
+import { runWithConfig, serveConfig, stop, waitForLog } from "../_helpers/processes.ts";
 
 const KUBELET = { "user-agent": "kube-probe/1.31", accept: "*/*", connection: "close" };
 const DIEGO = {

@@ -7,19 +7,12 @@
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import { closedPort, sleep, tempFile } from "../helpers.ts";
-import {
-  escapeRegExp,
-  fetchJson,
-  firstStatus,
-  logged,
-  names,
-  serveConfig,
-  serveWith,
-  signal,
-  stop,
-  waitForEntry,
-} from "../process_helpers.ts";
+import { tempFile } from "../_helpers/files.ts";
+import { closedPort } from "../_helpers/servers.ts";
+import { sleep } from "../_helpers/waits.ts";
+import { fetchJson, names, serveConfig, serveWith, signal, stop } from "../_helpers/processes.ts";
+import { firstStatus, logged, waitForEntry } from "../_helpers/serve_log.ts";
+import { escapeRegExp } from "../_helpers/text.ts";
 
 test("SIGHUP with a valid config switches /health to the new checks and their status", async () => {
   const vitals = await serveConfig(

@@ -7,19 +7,18 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { eventually, processExists, sleep, tempDir } from "../helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { processExists } from "../_helpers/pids.ts";
+import { eventually, sleep } from "../_helpers/waits.ts";
 import {
   exitWithin,
   fetchJson,
-  firstStatus,
-  logEntries,
-  logged,
   serveConfig,
   signal,
   stop,
-  waitForEntry,
   waitForLog,
-} from "../process_helpers.ts";
+} from "../_helpers/processes.ts";
+import { firstStatus, logEntries, logged, waitForEntry } from "../_helpers/serve_log.ts";
 
 test("SIGTERM exits 0 within the grace bound and leaves no check process behind", async () => {
   const dir = await tempDir();

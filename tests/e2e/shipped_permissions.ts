@@ -9,7 +9,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import { ROOT } from "../helpers.ts";
+import { ROOT } from "../_helpers/files.ts";
 
 /** deno.json's tasks, by name. */
 export function denoTasks(): Record<string, string> {

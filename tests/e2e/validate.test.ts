@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runWithConfig } from "../process_helpers.ts";
+import { runWithConfig } from "../_helpers/processes.ts";
 
 test("validate prints the check count and exits 0 for a valid config", async () => {
   const result = await runWithConfig(

@@ -5,14 +5,14 @@
  * compiled binary (interop.test.ts), and docs/reliability.md's matrix is
  * made from this table (matrix.ts), so the two cannot drift.
  *
- * Expectations are what the README promises and a user relies on, not what
+ * Expectations are what the docs promise and a user relies on, not what
  * the code happens to do: a case that fails is a bug in vitals (or a wrong
  * promise), never a reason to change the row.
  *
  * @module
  */
 
-import type { Certificates } from "../certs.ts";
+import type { Certificates } from "../_helpers/certificate_set.ts";
 import { type Endpoint, ENDPOINTS } from "./endpoints.ts";
 
 /** A check's verdict. */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { ROOT } from "../helpers.ts";
+import { ROOT } from "../_helpers/files.ts";
 import { CASES } from "./cases.ts";
 import { BEGIN, DOC, END, matrixMarkdown, withMatrix } from "./matrix.ts";
 

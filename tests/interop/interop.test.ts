@@ -22,7 +22,8 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { compiledBinary, vitalsCommand } from "../process_helpers.ts";
+import { compiledBinary } from "../_helpers/binary.ts";
+import { vitalsCommand } from "../_helpers/processes.ts";
 import { type Case, CASES, expectedMessage, serverOf } from "./cases.ts";
 import { ENDPOINTS } from "./endpoints.ts";
 import { missingSuite, type Peers, startPeers } from "./peers.ts";

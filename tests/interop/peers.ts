@@ -17,8 +17,9 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { type Certificates, makeCertificates, missingOpenssl } from "../certs.ts";
-import { tempDir } from "../helpers.ts";
+import { type Certificates, makeCertificates } from "../_helpers/certificate_set.ts";
+import { missingOpenssl } from "../_helpers/certs.ts";
+import { tempDir } from "../_helpers/files.ts";
 import type { Endpoint } from "./endpoints.ts";
 import { type Proc, stopProc } from "./processes.ts";
 import { GOPATH, STARTERS } from "./starters.ts";

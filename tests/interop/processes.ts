@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import process from "node:process";
-import { sleep } from "../helpers.ts";
+import { sleep } from "../_helpers/waits.ts";
 
 /** A peer process with what it printed (stdout and stderr, the last 32 KiB or more). */
 export interface Proc {

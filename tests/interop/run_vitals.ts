@@ -13,8 +13,9 @@
 import { writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import process from "node:process";
-import { sleep, tempDir } from "../helpers.ts";
-import { type Running, start } from "../process_helpers.ts";
+import { tempDir } from "../_helpers/files.ts";
+import { sleep } from "../_helpers/waits.ts";
+import { type Running, start } from "../_helpers/processes.ts";
 import { type Case, checkConfig } from "./cases.ts";
 import type { Peers } from "./peers.ts";
 

@@ -11,15 +11,15 @@ import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import process from "node:process";
-import type { Certificates } from "../certs.ts";
-import { ROOT } from "../helpers.ts";
+import type { Certificates } from "../_helpers/certificate_set.ts";
+import { ROOT } from "../_helpers/files.ts";
 import type { Endpoint } from "./endpoints.ts";
 import { portsOf, type Proc, startPrinting, stopProc, withFreePorts } from "./processes.ts";
 
 /** Where Debian's golang-google-grpc-dev puts the Go sources (GOPATH layout). */
 export const GOPATH = "/usr/share/gocode";
 const BUILD_DIR = `${ROOT}dist/test/interop`;
-/** Shared with tests/grpc_interop.test.ts: grpc-go compiles once for both. */
+/** Shared with tests/scenarios/external/grpc_interop.test.ts: grpc-go compiles once for both. */
 const GOCACHE = `${ROOT}dist/test/grpc/gocache`;
 const FIXTURES = `${ROOT}tests/interop/fixtures`;
 

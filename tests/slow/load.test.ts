@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { test } from "node:test";
-import { ROOT, startServer, startTabby } from "../helpers.ts";
-import { serveConfig, stop } from "../process_helpers.ts";
+import { ROOT } from "../_helpers/files.ts";
+import { startServer } from "../_helpers/servers.ts";
+import { startTabby } from "../_helpers/tabby.ts";
+import { serveConfig, stop } from "../_helpers/processes.ts";
 
 const LOAD_SECONDS = Number(process.env["VITALS_LOAD_SECONDS"] ?? 20);
 

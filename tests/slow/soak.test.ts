@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { platform, startServer, startTabby } from "../helpers.ts";
-import { runVitals } from "../process_helpers.ts";
+import { platform } from "../_helpers/platform.ts";
+import { startServer } from "../_helpers/servers.ts";
+import { startTabby } from "../_helpers/tabby.ts";
+import { runVitals } from "../_helpers/processes.ts";
 
 /** The fixture that runs one soak in its own process. */
 const FIXTURE = fileURLToPath(new URL("../fixtures/soak.ts", import.meta.url));

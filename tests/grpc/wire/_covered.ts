@@ -1,0 +1,11 @@
+/**
+ * The source files of src/grpc/wire/ that have no test file of their own, each with
+ * the test files that exercise it (paths from the repository root).
+ * tests/scenarios/layout.test.ts checks that every source file has its own
+ * test or an entry here, and that every file named here exists.
+ *
+ * @module
+ */
+
+/** File name in src/grpc/wire/ → the test files that cover it, comma-separated. */
+export const COVERED: Record<string, string> = {};

@@ -1,0 +1,15 @@
+/**
+ * The source files of src/platform/_runtime/ that have no test file of their own, each with
+ * the test files that exercise it (paths from the repository root).
+ * tests/scenarios/layout.test.ts checks that every source file has its own
+ * test or an entry here, and that every file named here exists.
+ *
+ * @module
+ */
+
+/** File name in src/platform/_runtime/ → the test files that cover it, comma-separated. */
+export const COVERED: Record<string, string> = {
+  "globals.ts": "tests/cli/probe.test.ts, tests/app/guard.test.ts",
+  "parse_args.ts": "tests/cli/options.test.ts",
+  "uncaught.ts": "tests/app/guard.test.ts",
+};
