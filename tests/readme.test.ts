@@ -1,6 +1,6 @@
-// What the README claims about the tree: its layout table lists every file in
-// src/ (and main.ts), names no file that does not exist, and every source file
-// opens with a module comment.
+// What ARCHITECTURE.md claims about the tree: the table under its "Files"
+// heading lists every file in src/ (and main.ts), names no file that does not
+// exist, and every source file opens with a module comment.
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -18,18 +18,20 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The paths in the first column of the README's layout table. */
+/** The paths in the first column of the table under ARCHITECTURE.md's "Files" heading. */
 function layoutPaths(): string[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const start = readme.search(/^\| path +\| what +\|/m);
-  assert.ok(start !== -1, "the README has a layout table");
-  const rows = readme.slice(start).split("\n\n")[0]!.split("\n").slice(2);
+  const text = readFileSync(join(ROOT, "ARCHITECTURE.md"), "utf8");
+  const section = text.search(/^## Files$/m);
+  assert.ok(section !== -1, 'ARCHITECTURE.md has a "Files" section');
+  const start = text.slice(section).search(/^\| path +\| what +\|/m);
+  assert.ok(start !== -1, 'the "Files" section has a path/what table');
+  const rows = text.slice(section + start).split("\n\n")[0]!.split("\n").slice(2);
   return rows.filter((row) => row.trim() !== "").map((row) =>
     /^\|\s*`([^`]+)`/.exec(row)?.[1] ?? `unreadable row: ${row}`
   );
 }
 
-test("the README's layout table lists every source file and nothing that does not exist", () => {
+test("ARCHITECTURE.md's file table lists every source file and nothing that does not exist", () => {
   const listed = layoutPaths();
   const files = ["main.ts", ...sourceFiles(join(ROOT, "src"))];
   assert.deepEqual(
