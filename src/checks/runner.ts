@@ -54,7 +54,8 @@ export function runner(
     async run(signal?: AbortSignal): Promise<RunResult> {
       const started = clock.now();
       // One promise settled by whichever comes first: the inspection, the timeout or
-      // the caller's cancel. No race and no listeners on the inspection's own signal.
+      // the caller's cancel. No race and no listeners on the inspection's own signal
+      // (BENCHMARKS.md, "Cost of a check").
       const outcome = await new Promise<Outcome>((resolve) => {
         const controller = new AbortController();
         let settled = false;

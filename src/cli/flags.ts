@@ -34,7 +34,7 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
  * `util` is loaded only then: in the compiled binary it is about a third of a
  * "hello" program's start-up, which `vitals probe` (the image's health check)
  * would otherwise pay on every run (BENCHMARKS.md, "`vitals probe` start to
- * exit"). `tests/cli_options.test.ts` checks both paths agree.
+ * exit"). `tests/cli/options.test.ts` checks both paths agree.
  *
  * @throws {UsageError} for an unknown option, a missing value or a positional argument
  * @example

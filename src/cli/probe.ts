@@ -4,7 +4,7 @@
  * why. It is the health check of an image that has no shell and no curl
  * (`HEALTHCHECK CMD ["/usr/local/bin/vitals", "probe"]`), so it reads no
  * config and loads neither the YAML parser nor the config schema: keep its
- * imports to what it uses (`tests/probe.test.ts` walks them).
+ * imports to what it uses (`tests/scenarios/cli_imports.test.ts` walks them).
  *
  * @module
  */

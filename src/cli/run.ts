@@ -6,8 +6,9 @@
  * Each subcommand is loaded with `import()` when it runs, so a command loads
  * only what it uses: `probe`, `--version` and `--help` never load the YAML
  * parser, the config schema, a check kind or a Node built-in, and `check`
- * and `validate` never load the server (`tests/cli_imports.test.ts` checks
- * the imports; section 6 of `deno task bench` traces them at run time).
+ * and `validate` never load the server (`tests/scenarios/cli_imports.test.ts` checks
+ * the imports; section 6 of `deno task bench` traces them at run time):
+ * BENCHMARKS.md, "`vitals probe` start to exit".
  *
  * @module
  */

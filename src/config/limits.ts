@@ -1,6 +1,7 @@
 /**
  * The size limit on a config file, in a module of its own so the reloader can
- * read a file without importing the YAML parser and the validator.
+ * read a file without importing the YAML parser and the validator, which the
+ * config worker keeps out of the main thread (BENCHMARKS.md, "Idle memory").
  *
  * @module
  */

@@ -5,7 +5,7 @@
  * (`_load_worker.ts`) that hands back the plain config and is then
  * terminated, taking its heap and the code it compiled with it.
  *
- * Why (BENCHMARKS.md, "Idle RSS"), measured on the `bun build --compile`
+ * Why (BENCHMARKS.md, "Idle memory"), measured on the `bun build --compile`
  * binary with the example config: loading in the worker cut private
  * (anonymous) memory at idle from 12.8-14.7 MB to 6.5 MB. On Deno the same
  * worker left 4 MB more than loading in place (V8 keeps the memory it took),

@@ -88,7 +88,8 @@ export class CheckRegistry {
 
   /**
    * Every check in force with its state now. A check whose state has not
-   * changed since the last call is the same object as then, so this costs one array.
+   * changed since the last call is the same object as then, so this costs one array
+   * (BENCHMARKS.md, "Scale").
    */
   entries(): readonly CheckEntry[] {
     return this.#slots.map((slot) => {

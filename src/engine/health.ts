@@ -122,8 +122,8 @@ export class Health {
   /**
    * The answer {@link status} would give at once, without waiting or starting
    * anything: on demand, the cached summary while it is fresh; in background,
-   * the newest one once started; else `undefined`. The server's hot path
-   * (`health.peek(scope) ?? await health.status(scope)`): a warm cache costs no promise.
+   * the newest one once started; else `undefined`. The server's hot path (BENCHMARKS.md, "Serving
+   * from cache"): `health.peek(scope) ?? await health.status(scope)`; a warm cache costs no promise.
    */
   peek(scope: Scope = "all"): HealthStatus | undefined {
     const published = this.#publisher.published;

@@ -3,7 +3,8 @@
  * {@link RESULT_CAPACITY} results (status, duration, time) and one of its last
  * {@link CHANGE_CAPACITY} changes of counted status. Both live in typed arrays
  * allocated once, so the memory a check's history takes never grows however
- * long vitals runs: {@link HISTORY_BYTES} bytes of data per check.
+ * long vitals runs: {@link HISTORY_BYTES} bytes of data per check
+ * (BENCHMARKS.md, "Scale": RSS per check).
  *
  * The check registry owns one per check definition and records every run.
  *
@@ -23,7 +24,7 @@ export const CHANGE_CAPACITY = 20;
  * per result a status byte, a 32-bit duration and a 64-bit time (13 bytes);
  * per change two status bytes and a 64-bit time (10 bytes): 1,500 bytes in
  * three typed arrays, whose object headers add about 0.6 KB: about 2.2 KB per
- * check on Deno and on Bun, as tests/history.test.ts measures.
+ * check on Deno and on Bun, as tests/engine/history.test.ts measures.
  */
 export const HISTORY_BYTES = RESULT_CAPACITY * (1 + 4 + 8) + CHANGE_CAPACITY * (1 + 1 + 8);
 

@@ -2,7 +2,8 @@
  * Publishing: the newest snapshot of every check, and vitals' own flags that
  * change a status (draining, the startup latch, a rejected config). Each
  * scope's summary is computed once per publish and memoised until the next
- * publish or flag change, so a warm cache costs a map lookup.
+ * publish or flag change, so a warm cache costs a map lookup (BENCHMARKS.md,
+ * "Serving from cache").
  *
  * @module
  */
@@ -75,7 +76,7 @@ export class Publisher {
    * When each state in the newest publish was first published (monotonic),
    * for freshness. Rebuilt on each publish, so it holds one entry per check
    * in force (a WeakMap over every state ever published grew Bun's heap by
-   * about 26 bytes per evaluation, measured in tests/history.test.ts).
+   * about 26 bytes per evaluation, measured in tests/engine/history.test.ts).
    */
   #firstPublished = new Map<CheckState, number>();
 

@@ -1,7 +1,8 @@
 /**
  * Answers built ahead for the handler's hot path: the shared headers per
  * content type, and per published status and shape the body and response
- * inits, so a cache hit only constructs the `Response`.
+ * inits, so a cache hit only constructs the `Response` (BENCHMARKS.md,
+ * "Serving from cache").
  *
  * @module
  */

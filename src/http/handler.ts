@@ -96,7 +96,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   const access = options.access ?? (() => OPEN);
   const requests = options.requests ?? new RequestCounter();
   const startedAt = options.startedAt ?? systemClock.date().getTime();
-  // Answers are built once per published status and shape, not once per request.
+  // Built once per published status and shape (BENCHMARKS.md, "Serving from cache").
   const prepared = new WeakMap<HealthStatus, Map<BodyFormat | "simple", Prepared>>();
   const preparedOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
     let byShape = prepared.get(status);
@@ -133,7 +133,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     if (hasBody(request)) {
       return respond(errorBody("request bodies are not accepted"), 413, request.method);
     }
-    // Read only when a token is set: each header read costs on the hot path.
+    // Read only when a token is set (BENCHMARKS.md, "Serving from cache": a header read costs).
     const authorization = settings.metricsToken || settings.detailsToken
       ? request.headers.get("authorization")
       : null;
@@ -205,7 +205,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   };
 
   // Not async: a cache hit is answered synchronously, which spares a server
-  // that takes a plain Response (Bun.serve) the promise round trip.
+  // that takes a plain Response (Bun.serve) the promise round trip
+  // (BENCHMARKS.md, "Serving from cache").
   return (request) => {
     let path: string;
     let query: string;

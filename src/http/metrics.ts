@@ -31,7 +31,8 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
  * paths plus `other`, so random paths cannot grow the label set.
  */
 export class RequestCounter {
-  // Path, then status code: no key string is built per request.
+  // Path, then status code: no key string is built per request
+  // (BENCHMARKS.md, "Serving from cache").
   readonly #counts = new Map<string, Map<number, number>>();
 
   /** Counts one request. */

@@ -99,7 +99,7 @@ const spawn: Platform["spawn"] = (options) =>
 /**
  * Serves with vitals' own HTTP/1.1 server for Bun (`_http1/bun_server.ts`
  * says why not `Bun.serve`), loaded here so that `check` and `validate` load
- * no server (BENCHMARKS.md, "Compiled start to first answer": the one-shot
+ * no server (BENCHMARKS.md, "`vitals probe` start to exit": the one-shot
  * `vitals check`).
  */
 const serve: Platform["serve"] = async (options) => {

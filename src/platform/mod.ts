@@ -9,7 +9,7 @@
  * call of one of their methods, so that a command loads only what it uses
  * (BENCHMARKS.md, "`vitals probe` start to exit"). `vitals probe`,
  * `--version` and `--help` never make such a call
- * (`tests/cli_imports.test.ts` checks what each command loads).
+ * (`tests/scenarios/cli_imports.test.ts` checks what each command loads).
  *
  * @module
  */

@@ -117,7 +117,7 @@ export async function callHealthCheck(options: HealthCallOptions): Promise<Healt
       // session's receive (nghttp2_session_mem_recv, reached from the socket's
       // 'data'), and a session destroyed there leaves the thread spinning in
       // native code for seconds or for good (event loop blocked: no timer,
-      // signal or probe runs), or segfaults. tests/grpc_peers.test.ts.
+      // signal or probe runs), or segfaults. tests/scenarios/external/grpc_peers.test.ts.
       setTimeout(() => session.destroy(), 0);
     };
     const onAbort = () => finish(() => reject(signal.reason));

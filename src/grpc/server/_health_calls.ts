@@ -69,7 +69,7 @@ export const servingOf = (status: HealthStatus): number =>
  * answered. Deno 2.9.6's HTTP/2 server aborts the whole process
  * (an nghttp2 assertion, or a segfault) when clients that tear their
  * connections down first come fast, as node, Deno and Bun clients do; a
- * GOAWAY sent before the answer avoids that (tests/grpc.test.ts hammers it).
+ * GOAWAY sent before the answer avoids that (tests/grpc/server/health_server.test.ts hammers it).
  * kubelet opens a connection per probe anyway.
  */
 export function closeConnectionAfter(stream: Http2ServerStream): void {

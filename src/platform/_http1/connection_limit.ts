@@ -5,7 +5,7 @@
  * the rest for check processes, files and outgoing connections. A bound
  * first (docs/reliability.md, "Connection floods": a probe always gets in),
  * and what holds memory under a flood of connections to a known size
- * (BENCHMARKS.md, "Peak RSS under load").
+ * (BENCHMARKS.md, "Peak memory under load").
  *
  * @module
  */

@@ -18,8 +18,8 @@
  *
  * It is a bound, not a speed-up, and costs CPU: BENCHMARKS.md, "Serving from
  * cache", holds its speed (one parse of the head straight into a `Request`,
- * one read buffer per connection reused), and "Peak RSS under load" its
- * memory (4 KiB of buffer per idle connection).
+ * one read buffer per connection reused), and BENCHMARKS.md, "Peak memory
+ * under load", its memory (4 KiB of buffer per idle connection).
  *
  * Nothing a client does rejects the accept loop or a connection's task (each
  * runs unawaited, so a rejection would end the process): every close is

@@ -2,7 +2,7 @@
  * `serveHttp1` (`http1_server.ts`) imported when a server starts: `deno.ts`
  * is loaded by every command that runs a check or reads a file, and only
  * `serve` needs the server, so `check` and `validate` load neither it nor
- * its codec (BENCHMARKS.md, "Compiled start to first answer": the one-shot
+ * its codec (BENCHMARKS.md, "`vitals probe` start to exit": the one-shot
  * `vitals check`).
  *
  * @module

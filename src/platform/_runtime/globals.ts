@@ -59,7 +59,7 @@ export function bunPart(): GlobalsPart {
       return env;
     },
     args: () => process.argv.slice(2),
-    // BENCHMARKS.md, "Idle RSS": loading the config in a worker that is then
+    // BENCHMARKS.md, "Idle memory": loading the config in a worker that is then
     // terminated cut the compiled binary's private memory at idle from
     // 12.8-14.7 to 6.5 MB (`src/config/load_aside.ts`).
     workerFreesMemory: true,
@@ -97,7 +97,7 @@ export function denoPart(): GlobalsPart {
     onUncaught: denoUncaught(),
     env: () => Deno.env.toObject(),
     args: () => [...Deno.args],
-    // BENCHMARKS.md, "Idle RSS": the same worker left 4 MB more than loading
+    // BENCHMARKS.md, "Idle memory": the same worker left 4 MB more than loading
     // in place on Deno (V8 keeps the memory the worker took).
     workerFreesMemory: false,
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
