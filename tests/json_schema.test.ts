@@ -224,6 +224,13 @@ test("a port written as a reference is accepted by ajv exactly when the loader r
   }
 });
 
+test("a bare 0 is a duration for ajv and the loader alike, where 0 is in bounds", () => {
+  const text = "server: { drainDelay: 0 }\ncache: { ttl: 0 }\n" +
+    "checks: [{ name: db, type: tcp, port: 1, tls: true, certificate: { downBefore: 0 } }]";
+  assert.deepEqual(ajvErrors(text), []);
+  assert.deepEqual(loaderProblems(text), []);
+});
+
 test("a duration written as text is accepted by ajv exactly when the loader reads it", () => {
   const cases: [string, boolean][] = [
     ["250ms", true],
@@ -259,6 +266,12 @@ const BAD: Readonly<Record<string, string>> = {
   "a port out of range": "checks: [{ name: db, type: tcp, port: 70000 }]",
   "a tcp check without a port": "checks: [{ name: db, type: tcp }]",
   "a bad duration": "checks: [{ name: db, type: tcp, port: 5432, timeout: 5 seconds }]",
+  "a duration written as a bare number":
+    "checks: [{ name: db, type: tcp, port: 5432, timeout: 5 }]",
+  "a duration of 0 where it must be above 0":
+    "checks: [{ name: db, type: tcp, port: 5432, interval: 0 }]",
+  "a bare number where 0 is allowed":
+    "server: { drainDelay: 10 }\nchecks: [{ name: db, type: tcp, port: 5432 }]",
   "a bad group": "checks: [{ name: db, type: tcp, port: 5432, groups: [alive] }]",
   "an unknown check type": "checks: [{ name: db, type: ping, host: db }]",
   "a check without a type": "checks: [{ name: db, port: 5432 }]",

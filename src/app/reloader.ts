@@ -25,7 +25,7 @@ import type { CheckConfig, Config } from "../config/resolve.ts";
 export interface ReloaderDeps {
   readonly file: string;
   readonly app: App;
-  readonly platform: Pick<Platform, "readTextFile" | "env" | "workerFreesMemory">;
+  readonly platform: Pick<Platform, "readTextFile" | "stat" | "env" | "workerFreesMemory">;
   readonly log: Logger;
   /** Address parts chosen by flags or the environment; they win over the file's. */
   readonly listen?: { readonly host?: string | undefined; readonly port?: number | undefined };

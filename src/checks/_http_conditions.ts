@@ -3,9 +3,10 @@
  * status (`expectStatus`), the body (`bodyContains`, then `bodyMatches`), its
  * JSON (`json`, in list order), then the response time (`downAfter`,
  * `warnAfter`). The first that fails decides, and its message says what was
- * seen: `HTTP 200, but $.status is "degraded", expected "ok"`. A body that
- * cannot be read to its end (a reset, a close before its length) is DOWN
- * with the status and the same words on every runtime.
+ * seen: `HTTP 200, but $.status is "degraded", expected "ok"`. When all hold,
+ * the UP message says what was matched: `HTTP 200, body contains "ok"`. A
+ * body that cannot be read to its end (a reset, a close before its length) is
+ * DOWN with the status and the same words on every runtime.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { escapeControl, plural } from "../text.ts";
 import { BODY_LIMIT, type BodyText, discardBody, readBody } from "./_http_read.ts";
 import { MatchAbandonedError, type RegexPool, regexPool } from "./_regex_pool.ts";
 import { down, type Outcome, up, warn } from "./check.ts";
-import { cut, jsonFailure, SHOWN } from "./_json_conditions.ts";
+import { cut, jsonFailure, jsonHeld, SHOWN, SHOWN_UP } from "./_json_conditions.ts";
 
 type HttpConfig = CheckConfigOf<"http">;
 
@@ -52,8 +53,21 @@ export function expectedStatusText(expected?: readonly StatusItem[]): string {
 }
 
 /** A pattern as a message shows it: `/ok/`, cut and escaped. */
-function shownPattern(pattern: string): string {
-  return `/${escapeControl(cut(pattern, SHOWN))}/`;
+function shownPattern(pattern: string, max = SHOWN): string {
+  return `/${escapeControl(cut(pattern, max))}/`;
+}
+
+/** How many held `json` conditions an UP message names; the rest it counts. */
+const JSON_NAMED = 3;
+
+/** What the held `json` conditions found: `$.status is "ok", and 2 more JSON conditions hold`. */
+function jsonPassed(data: unknown, json: HttpConfig["json"] & object): string[] {
+  const named = json.slice(0, JSON_NAMED).map((condition) => jsonHeld(data, condition));
+  const more = json.length - named.length;
+  return more === 0 ? named : [
+    ...named,
+    `and ${plural(more, "more JSON condition")} ${more === 1 ? "holds" : "hold"}`,
+  ];
 }
 
 /** How much of the body was read, for a message: `14 bytes` or `the first 65536 bytes`. */
@@ -120,7 +134,9 @@ export function responseJudge(
           escapeControl(JSON.stringify(cut(config.bodyContains, SHOWN)))
         } (read ${readText(body)})`;
       }
-      passed.push("body contains the text");
+      passed.push(
+        `body contains ${escapeControl(JSON.stringify(cut(config.bodyContains, SHOWN_UP)))}`,
+      );
     }
     if (config.bodyMatches !== undefined) {
       const pattern = shownPattern(config.bodyMatches);
@@ -147,7 +163,7 @@ export function responseJudge(
         }`;
       }
       if (!matched) return `the body does not match ${pattern} (read ${readText(body)})`;
-      passed.push(`body matches ${pattern}`);
+      passed.push(`body matches ${shownPattern(config.bodyMatches, SHOWN_UP)}`);
     }
     if (json.length > 0) {
       const parsed = parseBody(body);
@@ -156,9 +172,7 @@ export function responseJudge(
         const failure = jsonFailure(parsed.data, condition);
         if (failure !== undefined) return failure;
       }
-      passed.push(
-        `${plural(json.length, "JSON condition")} ${json.length === 1 ? "holds" : "hold"}`,
-      );
+      passed.push(...jsonPassed(parsed.data, json));
     }
     return undefined;
   }
@@ -198,6 +212,10 @@ export function responseJudge(
     if (config.warnAfter !== undefined && Math.round(elapsedMs) > config.warnAfter) {
       return warn(`${took}, over warnAfter ${formatDuration(config.warnAfter)}`);
     }
-    return up([status, ...passed].join(", "));
+    // The accepted statuses, when they are not kubelet's, say why this one is.
+    const accepted = config.expectStatus === undefined
+      ? ""
+      : ` (expected ${expectedStatusText(config.expectStatus)})`;
+    return up([`${status}${accepted}`, ...passed].join(", "));
   };
 }

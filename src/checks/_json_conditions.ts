@@ -1,8 +1,9 @@
 /**
  * An \`http\` check's \`json\` conditions: whether a parsed body holds one
- * (\`equals\`, \`exists\`, \`lessThan\`, \`greaterThan\` at a JSON path), and the
- * message that says what was found instead: \`$.status is "degraded", expected
- * "ok"\`. Values in messages are cut to 60 characters and escaped.
+ * (\`equals\`, \`exists\`, \`lessThan\`, \`greaterThan\` at a JSON path), the
+ * message that says what was found instead (\`$.status is "degraded", expected
+ * "ok"\`), and the words that say what held (\`$.status is "ok"\`). Values in
+ * failures are cut to 60 characters, in what held to 40, and escaped.
  *
  * @module
  */
@@ -17,6 +18,9 @@ export type JsonCondition = NonNullable<CheckConfigOf<"http">["json"]>[number];
 /** The most characters of a value or excerpt a message shows. */
 export const SHOWN = 60;
 
+/** The most characters of a configured text, pattern or value an UP message shows. */
+export const SHOWN_UP = 40;
+
 /** Text cut to `max` characters (not inside a surrogate pair), with `...` when cut. */
 export function cut(text: string, max: number): string {
   const chars = [...text];
@@ -24,8 +28,8 @@ export function cut(text: string, max: number): string {
 }
 
 /**
- * A JSON value as a message shows it: its JSON text, cut at 60 characters,
- * with control characters escaped.
+ * A JSON value as a message shows it: its JSON text, cut at `max` (60)
+ * characters, with control characters escaped.
  *
  * @example
  * ```ts
@@ -35,8 +39,8 @@ export function cut(text: string, max: number): string {
  * assert.equal(describeJson({ a: "x".repeat(80) }).length, 60);
  * ```
  */
-export function describeJson(value: unknown): string {
-  return escapeControl(cut(JSON.stringify(value) ?? String(value), SHOWN));
+export function describeJson(value: unknown, max = SHOWN): string {
+  return escapeControl(cut(JSON.stringify(value) ?? String(value), max));
 }
 
 /** The operator of a `json` condition, and the value it compares with. */
@@ -102,4 +106,33 @@ export function jsonFailure(data: unknown, condition: JsonCondition): string | u
         ? undefined
         : `${path} is ${describeJson(value)}, expected ${describeJson(condition.equals)}`;
   }
+}
+
+/**
+ * What a `json` condition that holds found, for an UP message: the path and
+ * the value (`$.status is "ok"`, `$.queue is 12 (less than 100)`), or
+ * `$.version exists`, `$.error is missing`. Call it only when
+ * {@link jsonFailure} is `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonHeld } from "./_json_conditions.ts";
+ * const body = { status: "ok", queue: 12 };
+ * assert.equal(jsonHeld(body, { path: "$.status", equals: "ok" }), '$.status is "ok"');
+ * assert.equal(jsonHeld(body, { path: "$.queue", lessThan: 100 }), "$.queue is 12 (less than 100)");
+ * assert.equal(jsonHeld(body, { path: "$.version", exists: false }), "$.version is missing");
+ * ```
+ */
+export function jsonHeld(data: unknown, condition: JsonCondition): string {
+  const path = escapeControl(cut(condition.path, SHOWN_UP));
+  if ("exists" in condition) return `${path} ${condition.exists ? "exists" : "is missing"}`;
+  const parsed = parseJsonPath(condition.path);
+  const found = parsed.ok ? lookUp(data, parsed.steps) : undefined;
+  const value = found?.found ? describeJson(found.value, SHOWN_UP) : "present";
+  if ("lessThan" in condition) return `${path} is ${value} (less than ${condition.lessThan})`;
+  if ("greaterThan" in condition) {
+    return `${path} is ${value} (greater than ${condition.greaterThan})`;
+  }
+  return `${path} is ${value}`;
 }

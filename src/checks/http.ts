@@ -22,7 +22,7 @@ import { hideUrlCredentials } from "../mask.ts";
  * @example
  * ```ts ignore
  * const inspect = httpInspect({ ...config, url: "http://127.0.0.1:3000/ready", bodyContains: "ok" });
- * await inspect(signal); // { status: "UP", message: "HTTP 200, body contains the text" }
+ * await inspect(signal); // { status: "UP", message: 'HTTP 200, body contains "ok"' }
  * ```
  */
 export function httpInspect(

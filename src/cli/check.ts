@@ -1,20 +1,22 @@
 /**
  * `vitals check`: runs every check once (or, with `--wait`, until UP or the
- * time runs out), prints a table or the `/health` JSON, and exits 0 when UP.
+ * time runs out), prints a table and why any check is DOWN or WARN, or the
+ * `/health` JSON, and exits 0 when UP.
  *
  * @module
  */
 
 import { sleep, systemClock } from "../clock.ts";
 import { createApp } from "../app/create_app.ts";
-import { parseDuration } from "../config/duration.ts";
+import { durationProblem, parseDuration } from "../config/duration.ts";
 import { loadConfig } from "../config/load.ts";
 import type { HealthStatus } from "../types.ts";
 import { fullBody } from "../http/bodies.ts";
 import { textTable } from "../http/text_table.ts";
 import { silentLogger } from "../log.ts";
+import { escapeControl } from "../text.ts";
 import type { Platform, SignalName } from "../platform/mod.ts";
-import { configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
+import { configMissingHint, configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
 import { EXIT_CODES } from "./signals.ts";
 
 /** Signals that stop `check`: its checks are cancelled and their processes killed. */
@@ -22,6 +24,34 @@ const STOP_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGHUP"];
 
 /** How often `check --wait` re-runs the checks. */
 const WAIT_POLL_MS = 1_000;
+
+/**
+ * What `vitals check` prints without `--json`: the table (as `?format=text`
+ * has it), then, below its status line, why: each DOWN and WARN check's name
+ * and whole message (the table cuts messages at 160 characters), as the
+ * `details` of `/health` word them, control characters escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkReport } from "./check.ts";
+ * const status = {
+ *   status: "DOWN" as const,
+ *   timestamp: "2026-12-06T09:57:26.962Z",
+ *   details: ["redis: cannot connect to 127.0.0.1:6379: connection refused"],
+ *   checks: [],
+ *   computedAt: 0,
+ * };
+ * assert.ok(checkReport(status).endsWith(
+ *   "status: DOWN (0 checks at 2026-12-06T09:57:26.962Z)\n" +
+ *     "  redis: cannot connect to 127.0.0.1:6379: connection refused",
+ * ));
+ * ```
+ */
+export function checkReport(status: HealthStatus): string {
+  const why = status.details.map((line) => `  ${escapeControl(line)}`);
+  return [textTable(status), ...why].join("\n");
+}
 
 /**
  * Runs the checks and returns the exit code: 0 UP, 1 DOWN.
@@ -40,11 +70,14 @@ export async function checkCommand(
   const wait = waitText === undefined ? 0 : parseDuration(waitText);
   if (wait === undefined) {
     throw new UsageError(
-      `Invalid --wait "${waitText}": expected a duration such as 30s, 2m or 1500ms`,
+      `Invalid --wait "${waitText}": ${durationProblem(waitText ?? "")}`,
       "check",
     );
   }
-  const config = await loadConfig(configPath(flags, platform.env()), platform);
+  const env = platform.env();
+  const config = await loadConfig(configPath(flags, env), platform, {
+    missingHint: configMissingHint(flags, env),
+  });
   const app = createApp(config, { platform, log: silentLogger });
   // Interrupted (a Docker HEALTHCHECK timeout, Ctrl-C): stop the checks, which
   // kills their processes, and report what was seen.
@@ -68,7 +101,7 @@ export async function checkCommand(
     status = await app.health.evaluate(true);
   }
   app.health.close();
-  console.log(flags.json === true ? fullBody(status) : textTable(status));
+  console.log(flags.json === true ? fullBody(status) : checkReport(status));
   if (interrupted) {
     console.error(`vitals: ${interrupted} received: stopped the running checks`);
     return EXIT_CODES[interrupted];

@@ -109,3 +109,27 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
 export function configPath(flags: Flags, env: Readonly<Record<string, string>>): string {
   return stringFlag(flags, "config") ?? env["VITALS_CONFIG"] ?? "vitals.yaml";
 }
+
+/**
+ * What a "file does not exist" message adds about the config file
+ * {@link configPath} chose: how to name another when it is the default,
+ * where its name came from when that is the environment, nothing after
+ * `--config`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configMissingHint } from "./flags.ts";
+ * assert.equal(configMissingHint({}, {}), "the default: pass --config FILE or set VITALS_CONFIG");
+ * assert.equal(configMissingHint({}, { VITALS_CONFIG: "/etc/v.yaml" }), "named by VITALS_CONFIG");
+ * assert.equal(configMissingHint({ config: "v.yaml" }, {}), undefined);
+ * ```
+ */
+export function configMissingHint(
+  flags: Flags,
+  env: Readonly<Record<string, string>>,
+): string | undefined {
+  if (stringFlag(flags, "config") !== undefined) return undefined;
+  if (env["VITALS_CONFIG"] !== undefined) return "named by VITALS_CONFIG";
+  return "the default: pass --config FILE or set VITALS_CONFIG";
+}

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseDuration } from "../config/duration.ts";
+import { durationProblem, parseDuration } from "../config/duration.ts";
 import { describeFetchError } from "../fetch_error.ts";
 import { hideUrlCredentials } from "../mask.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -90,7 +90,9 @@ function probeTimeout(flags: Flags): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms < 1 || ms > MAX_TIMEOUT_MS) {
     throw new UsageError(
-      `Invalid --timeout "${text}": expected a duration such as 500ms or 2s, above 0`,
+      `Invalid --timeout "${text}": ${
+        durationProblem(text) ?? "expected a duration above 0 and at most 24 days"
+      }`,
       "probe",
     );
   }

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { type Platform, PlatformError, type RunningServer } from "../platform/mod.ts";
 import { hostPort, plural } from "../text.ts";
 import { VERSION } from "../version.ts";
-import { configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
+import { configMissingHint, configPath, type Flags, stringFlag, UsageError } from "./flags.ts";
 import { nextSignal, shutdown } from "./shutdown.ts";
 
 /** Reads a port from a flag or the environment; `source` names it in the error. */
@@ -90,7 +90,12 @@ async function serveGuarded(
   const source = portFlag !== undefined ? "--port" : "VITALS_PORT";
   const portOverride = portText === undefined ? undefined : parsePort(portText, source);
   const hostOverride = stringFlag(flags, "host") ?? env["VITALS_HOST"];
-  const { config, text } = await loadConfigAside(file, platform);
+  const { config, text } = await loadConfigAside(
+    file,
+    platform,
+    undefined,
+    configMissingHint(flags, env),
+  );
   const host = hostOverride ?? config.server.host;
   const port = portOverride ?? config.server.port;
   const app = createApp(config, { platform, log, internalErrors });

@@ -8,7 +8,7 @@
 import { loadConfig } from "../config/load.ts";
 import type { Platform } from "../platform/mod.ts";
 import { plural } from "../text.ts";
-import { configPath, type Flags } from "./flags.ts";
+import { configMissingHint, configPath, type Flags } from "./flags.ts";
 
 /**
  * Validates the config file and returns 0; throws `ConfigError` when invalid.
@@ -19,8 +19,9 @@ import { configPath, type Flags } from "./flags.ts";
  * ```
  */
 export async function validateCommand(flags: Flags, platform: Platform): Promise<number> {
-  const file = configPath(flags, platform.env());
-  const config = await loadConfig(file, platform);
+  const env = platform.env();
+  const file = configPath(flags, env);
+  const config = await loadConfig(file, platform, { missingHint: configMissingHint(flags, env) });
   console.log(`config OK: ${plural(config.checks.length, "check")} in "${file}"`);
   return 0;
 }

@@ -11,6 +11,7 @@
  *   with a pattern may also be a string holding a reference;
  * - lists marked {@link ONE_OR_LIST} (`groups`, `expectStatus`) take one item too;
  * - mappings marked {@link OR_BOOLEAN} (a tcp check's `tls`) take `true` or `false` too;
+ * - branches marked {@link LOADER_ONLY} left out;
  * - checks discriminated by `type` with `if`/`then`, so a tcp check without a
  *   port is reported as missing `port` rather than as matching no kind of check.
  *
@@ -42,6 +43,13 @@ export const ONE_OR_LIST = "x-vitals-one-or-list";
  * `false` (which the schema's preprocessing turns into a mapping or nothing).
  */
 export const OR_BOOLEAN = "x-vitals-or-boolean";
+
+/**
+ * Marks, through zod's `.meta()`, a branch of a union that only the loader
+ * has: one that exists to explain a mistake (a duration written as a bare
+ * number), which the published schema leaves out.
+ */
+export const LOADER_ONLY = "x-vitals-loader-only";
 
 /** `${VAR}` or `${VAR:-default}`, as env_expand.ts reads them: a default holds no `${`. */
 const REFERENCE = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(?::-(?:[^}$]|\\$+[^}${])*\\$*)?\\}";
@@ -123,7 +131,9 @@ function rewrite(node: Json, defs: Json, alternative: boolean): Json {
   }
   for (const key of ["anyOf", "oneOf", "allOf"]) {
     if (Array.isArray(out[key])) {
-      out[key] = out[key].map((sub) => isObject(sub) ? rewrite(sub, defs, key !== "allOf") : sub);
+      out[key] = out[key]
+        .filter((sub) => !(isObject(sub) && sub[LOADER_ONLY] === true))
+        .map((sub) => isObject(sub) ? rewrite(sub, defs, key !== "allOf") : sub);
     }
   }
   dropOwnFormat(out);

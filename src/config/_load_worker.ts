@@ -17,6 +17,8 @@ export interface LoadRequest {
   readonly file: string;
   readonly text?: string | undefined;
   readonly env: Readonly<Record<string, string>>;
+  /** What to say when the file does not exist (see `LoadOptions` in `load.ts`). */
+  readonly missingHint?: string | undefined;
 }
 
 /** What the worker answers. */
@@ -33,9 +35,12 @@ export type LoadReply =
 /** Loads what `request` asks for, in this thread, as the reply says it. */
 async function answer(request: LoadRequest): Promise<LoadReply> {
   try {
-    const platform = { readTextFile: detectPlatform().readTextFile, env: () => request.env };
+    const { readTextFile, stat } = detectPlatform();
+    const platform = { readTextFile, stat, env: () => request.env };
     if (request.text === undefined) {
-      const { config, text } = await loadConfigFile(request.file, platform);
+      const { config, text } = await loadConfigFile(request.file, platform, {
+        missingHint: request.missingHint,
+      });
       return { ok: true, config, text };
     }
     const config = await parseConfigFiles(request.text, request.file, platform);

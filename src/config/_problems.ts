@@ -1,7 +1,8 @@
 /**
  * Where a config problem is and how it reads: finds the YAML line and column of
  * a key path, writes the path as the docs do, and turns each zod issue into
- * problems that quote the offending value (never a secret's).
+ * problems that quote the offending value (never a secret's); also the one
+ * problem found on the raw input rather than by the schema, check names used twice.
  *
  * @module
  */
@@ -141,4 +142,35 @@ export function problemsOf(
       if (input === undefined) return [at(issue.path, issue.message)];
       return [at(issue.path, `${issue.message}, got ${shown(input)}`)];
   }
+}
+
+/**
+ * Finds check names used twice. Done on the raw input rather than in the schema,
+ * so a duplicate is reported even when another check is invalid.
+ */
+export function duplicateNames(
+  input: unknown,
+  root: Node | null,
+  lines: LineCounter,
+): ConfigProblem[] {
+  const checks = (input as { checks?: unknown } | null)?.checks;
+  if (!Array.isArray(checks)) return [];
+  const first = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  checks.forEach((item, index) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") return;
+    const seen = first.get(name);
+    if (seen === undefined) {
+      first.set(name, index);
+      return;
+    }
+    const path = ["checks", index, "name"];
+    problems.push({
+      path: formatPath(path),
+      ...locate(root, path, lines, false),
+      message: `duplicate check name ${JSON.stringify(name)} (also used by checks[${seen}])`,
+    });
+  });
+  return problems;
 }

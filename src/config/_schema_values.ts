@@ -14,9 +14,8 @@ import {
   durationProblem,
   parseDuration,
 } from "./duration.ts";
-import { ONE_OR_LIST } from "./_json_schema.ts";
+import { LOADER_ONLY, ONE_OR_LIST } from "./_json_schema.ts";
 
-const DURATION_HINT = "expected a duration such as 250ms, 5s, 1m30s or 1h, or whole milliseconds";
 /** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
 export const MAX_DURATION_MS = 2_147_483_647;
 
@@ -27,10 +26,16 @@ export const MAX_DURATION_MS = 2_147_483_647;
 export const MAX_CERTIFICATE_WINDOW_MS = 3650 * 86_400_000;
 
 /**
- * A duration in the config; parses to whole milliseconds. Text that is not a
- * duration is told what is wrong with it (durationProblem); anything else, or
- * out of bounds, gets the hint with the bounds. With `days`, for certificate
- * windows only: `d` is a unit too, and the bound is {@link MAX_CERTIFICATE_WINDOW_MS}.
+ * A duration in the config; parses to whole milliseconds. Text is written
+ * with units (`5s`, `1m30s`); the only bare number is `0`, as a number or as
+ * text. Any other number, or text that is one (`${VAR}` set to `5`), is told
+ * both ways to read it (`expected a duration with a unit: write 5s or 5ms`),
+ * other text what is wrong with it (durationProblem); anything else, or out of
+ * bounds, gets the hint with the bounds. With `days`, for certificate windows
+ * only: `d` is a unit too, and the bound is {@link MAX_CERTIFICATE_WINDOW_MS}.
+ *
+ * The JSON Schema publishes the text branch and, where 0 is in bounds, the
+ * number 0; the loader's number branch is there to explain other numbers.
  */
 export function duration(options: { min: number; days?: boolean }) {
   const { days = false } = options;
@@ -40,15 +45,21 @@ export function duration(options: { min: number; days?: boolean }) {
   } days`;
   const hint = `${
     days
-      ? "expected a duration such as 14d, 36h, 1d12h or 30m, or whole milliseconds"
-      : DURATION_HINT
+      ? "expected a duration such as 14d, 36h, 1d12h or 30m"
+      : "expected a duration such as 250ms, 5s, 1m30s or 1h"
   }, ${bounds}`;
+  const problem = (input: unknown) =>
+    (typeof input === "string" || typeof input === "number"
+      ? durationProblem(input, { days })
+      : undefined) ?? hint;
+  const number = z.number({ error: hint }).refine((value) => value === 0, {
+    error: (issue) => problem(issue.input),
+  });
   return z.union([
-    z.int({ error: hint }).min(options.min, { error: hint }).max(max, { error: hint }),
+    // Published as the one number it takes, or not at all when 0 is out of bounds.
+    number.meta(options.min > 0 ? { [LOADER_ONLY]: true } : { type: "integer", enum: [0] }),
     z.string({ error: hint }).regex(days ? DAYS_DURATION_PATTERN : DURATION_PATTERN, {
-      error: (issue) =>
-        (typeof issue.input === "string" ? durationProblem(issue.input, { days }) : undefined) ??
-          hint,
+      error: (issue) => problem(issue.input),
     }),
   ], { error: hint })
     .transform((value, context) => {
@@ -63,11 +74,11 @@ export function duration(options: { min: number; days?: boolean }) {
       return z.NEVER;
     })
     .meta({
-      description: days
-        ? "a duration: whole milliseconds, or numbers each with a unit (ms, s, m, h or d, " +
-          `a day of 24 hours) such as 14d, 36h or 1d12h; ${bounds}`
-        : "a duration: whole milliseconds (1500), or numbers each with a unit " +
-          `(ms, s, m or h) such as 250ms, 1.5s, 1m30s or 1h 30m; ${bounds}`,
+      description: `a duration: ${
+        days
+          ? "numbers each with a unit (ms, s, m, h or d, a day of 24 hours) such as 14d, 36h or 1d12h"
+          : "numbers each with a unit (ms, s, m or h) such as 250ms, 1.5s, 1m30s or 1h 30m"
+      }${options.min > 0 ? "" : ", or 0"}; ${bounds}`,
     });
 }
 

@@ -1,9 +1,11 @@
 /**
- * Durations as written in the config: a whole number of milliseconds, or one
- * or more numbers each with a unit (`250ms`, `5s`, `1.5m`, `1h`, `1m30s`),
- * much as Go's time.ParseDuration reads them; and durations as messages show
- * them (`3m12s`). Certificate windows, which run to weeks, also take days
- * (`14d`) when asked for with {@link DurationOptions.days}.
+ * Durations as written in the config and on the command line: one or more
+ * numbers each with a unit (`250ms`, `5s`, `1.5m`, `1h`, `1m30s`), much as
+ * Go's time.ParseDuration reads them, or a bare `0`; and durations as
+ * messages show them (`3m12s`). A bare number other than 0 is never a
+ * duration: `5` could mean 5 seconds or 5 milliseconds, so the message for it
+ * shows both (`write 5s or 5ms`). Certificate windows, which run to weeks,
+ * also take days (`14d`) when asked for with {@link DurationOptions.days}.
  *
  * @module
  */
@@ -34,12 +36,15 @@ const suchAs = (options?: DurationOptions) =>
 
 /** One part of a duration: a number, then its unit, maybe with spaces between. */
 const part = (days: boolean) => String.raw`\d+(?:\.\d+)?\s*(?:ms|s|m|h${days ? "|d" : ""})`;
-const pattern = (days: boolean) => new RegExp(`^${part(days)}(?:\\s*${part(days)})*$`);
+/** Zero, the one number that needs no unit. */
+const ZERO = String.raw`0+(?:\.0+)?`;
+const pattern = (days: boolean) => new RegExp(`^(?:${ZERO}|${part(days)}(?:\\s*${part(days)})*)$`);
 
 /**
- * A duration written with units, as the config and the JSON Schema accept it:
- * one or more parts, such as `1m30s` or `1h 30m`, in any order (repeats add up,
- * as in Go). No sign, no exponent, and digits on both sides of a decimal point.
+ * A duration as text, as the config and the JSON Schema accept it: one or
+ * more parts each with a unit, such as `1m30s` or `1h 30m`, in any order
+ * (repeats add up, as in Go), or a bare `0`. No sign, no exponent, and digits
+ * on both sides of a decimal point.
  */
 export const DURATION_PATTERN: RegExp = pattern(false);
 
@@ -48,10 +53,13 @@ export const DAYS_DURATION_PATTERN: RegExp = pattern(true);
 
 /** The parts of a duration that matches {@link DURATION_PATTERN} or {@link DAYS_DURATION_PATTERN}. */
 const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
+/** A number as duration text writes it: digits, maybe with a decimal point between digits. */
+const NUMBER = /^\d+(?:\.\d+)?$/;
 
 /**
  * Parses a duration into milliseconds, or returns `undefined` when it is not one.
- * Parts add up before the sum is rounded to whole milliseconds.
+ * Parts add up before the sum is rounded to whole milliseconds. The only
+ * number it takes, as a number or as text, is 0: any other needs a unit.
  *
  * @example
  * ```ts
@@ -61,20 +69,21 @@ const PARTS = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
  * assert.equal(parseDuration("1.5s"), 1500);
  * assert.equal(parseDuration("1m30s"), 90_000);
  * assert.equal(parseDuration("1h2m3.5s"), 3_723_500);
- * assert.equal(parseDuration(30000), 30000);
- * assert.equal(parseDuration("5"), undefined); // a string needs a unit
+ * assert.equal(parseDuration(0), 0); // zero needs no unit
+ * assert.equal(parseDuration("0"), 0);
+ * assert.equal(parseDuration(30000), undefined); // any other number does
+ * assert.equal(parseDuration("5"), undefined);
  * assert.equal(parseDuration("1m30"), undefined); // and so does each of its numbers
  * assert.equal(parseDuration("14d"), undefined); // days only when asked for:
  * assert.equal(parseDuration("1d12h", { days: true }), 129_600_000);
  * ```
  */
 export function parseDuration(value: unknown, options?: DurationOptions): number | undefined {
-  if (typeof value === "number") {
-    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  }
+  if (typeof value === "number") return value === 0 ? 0 : undefined;
   if (typeof value !== "string") return undefined;
   const text = value.trim();
   if (!(options?.days ? DAYS_DURATION_PATTERN : DURATION_PATTERN).test(text)) return undefined;
+  if (NUMBER.test(text)) return 0; // the pattern takes no other bare number
   const units = unitsOf(options);
   let ms = 0;
   for (const [, amount, unit] of text.matchAll(PARTS)) {
@@ -85,28 +94,50 @@ export function parseDuration(value: unknown, options?: DurationOptions): number
 
 /** A token of duration text: a run of digits and points, or a run of anything else but spaces. */
 const TOKEN = /\s*(?:([\d.]+)|([^\s\d.]+))/y;
-const NUMBER = /^\d+(?:\.\d+)?$/;
 
 /**
- * Why `text` is not a duration, as a fragment that a message goes on from:
- * `expected a duration such as 250ms, 5s, 1m30s or 1h`, with what is wrong
- * when the text says (`, with a unit (ms, s, m or h) after "30"`);
- * `undefined` when it is a duration. Text without a unit is never one.
+ * What to write instead of a bare number: both ways to read it, the likelier
+ * first (milliseconds from 1000 on, else seconds, or days for a certificate window).
+ */
+function bareNumberProblem(number: string, options?: DurationOptions): string {
+  const unit = options?.days ? "d" : "s";
+  const [first, second] = Number(number) >= 1_000 ? ["ms", unit] : [unit, "ms"];
+  return `expected a duration with a unit: write ${number}${first} or ${number}${second}`;
+}
+
+/**
+ * Why a value is not a duration, as a fragment that a message goes on from;
+ * `undefined` when it is one. A bare number other than 0, as a number or as
+ * text (from `${VAR}` or a flag), gets both of its readings: `expected a
+ * duration with a unit: write 5s or 5ms`. Other text gets `expected a
+ * duration such as 250ms, 5s, 1m30s or 1h`, with what is wrong when the text
+ * says (`, with a unit (ms, s, m or h) after "30"`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { durationProblem } from "./duration.ts";
  * assert.equal(durationProblem("1m30s"), undefined);
+ * assert.equal(durationProblem(0), undefined);
+ * assert.equal(durationProblem(5), "expected a duration with a unit: write 5s or 5ms");
+ * assert.equal(durationProblem("5"), "expected a duration with a unit: write 5s or 5ms");
+ * assert.equal(durationProblem(1500), "expected a duration with a unit: write 1500ms or 1500s");
  * assert.equal(
  *   durationProblem("1m30"),
  *   'expected a duration such as 250ms, 5s, 1m30s or 1h, with a unit (ms, s, m or h) after "30"',
  * );
  * ```
  */
-export function durationProblem(text: string, options?: DurationOptions): string | undefined {
-  if (parseDuration(text, options) !== undefined) return undefined;
-  const detail = whatIsWrong(text.trim(), options);
+export function durationProblem(
+  value: string | number,
+  options?: DurationOptions,
+): string | undefined {
+  if (parseDuration(value, options) !== undefined) return undefined;
+  const text = String(value).trim();
+  if (NUMBER.test(text)) return bareNumberProblem(text, options);
+  const detail = typeof value === "number" && !(value < 0)
+    ? undefined // NaN, Infinity, or written with an exponent
+    : whatIsWrong(text, options);
   return detail === undefined ? suchAs(options) : `${suchAs(options)}, ${detail}`;
 }
 

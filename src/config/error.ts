@@ -1,9 +1,21 @@
 /**
  * The error every config problem becomes: it names the file and, for each
- * problem, the line and the key path, and it lists every problem at once.
+ * problem, the line and the key path, and it lists every problem at once. A
+ * problem that carries an excerpt (a YAML syntax error) is followed by its
+ * line's text and a caret under the column.
  *
  * @module
  */
+
+import { escapeControl } from "../text.ts";
+
+/** A line of the file as a problem shows it, and where the caret goes. */
+export interface Excerpt {
+  /** The line's text, secrets masked. */
+  readonly text: string;
+  /** 1-based column in `text` that the caret points at. */
+  readonly column: number;
+}
 
 /** One thing wrong with a config file. */
 export interface ConfigProblem {
@@ -14,6 +26,8 @@ export interface ConfigProblem {
   readonly column?: number;
   /** What is wrong, in sentence case without a trailing period. */
   readonly message: string;
+  /** The line, to show below the problem with a caret under its column. */
+  readonly excerpt?: Excerpt;
 }
 
 /** Formats a problem as `file:line:col: path: message`. */
@@ -28,9 +42,45 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
     : `${where}: ${problem.message}`;
 }
 
+/** The longest excerpt shown: a longer line is cut to a window around the caret. */
+const EXCERPT_WIDTH = 100;
+
+/**
+ * The lines that show a problem's excerpt, indented by `indent`: the line
+ * number and the line's text, then a caret under the column. Control
+ * characters are escaped (a tab shows as `\t`) and the caret moves with them.
+ * `[]` when the problem has no excerpt.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatExcerpt } from "./error.ts";
+ * const problem = { line: 4, column: 4, message: "", excerpt: { text: "   port: 5432", column: 4 } };
+ * assert.deepEqual(formatExcerpt(problem, "  "), ["  4 |    port: 5432", "    |    ^"]);
+ * ```
+ */
+export function formatExcerpt(problem: ConfigProblem, indent: string): string[] {
+  const { excerpt, line } = problem;
+  if (excerpt === undefined) return [];
+  let text = escapeControl(excerpt.text);
+  let caret = escapeControl(excerpt.text.slice(0, excerpt.column - 1)).length;
+  if (text.length > EXCERPT_WIDTH) {
+    const start = Math.max(0, Math.min(caret - EXCERPT_WIDTH / 2, text.length - EXCERPT_WIDTH));
+    const end = start + EXCERPT_WIDTH;
+    const head = start > 0 ? "..." : "";
+    text = `${head}${text.slice(start, end)}${end < text.length ? "..." : ""}`;
+    caret = caret - start + head.length;
+  }
+  const number = line === undefined ? "" : String(line);
+  return [
+    `${indent}${number} | ${text}`.trimEnd(),
+    `${indent}${" ".repeat(number.length)} | ${" ".repeat(caret)}^`,
+  ];
+}
+
 /**
  * A config that cannot be used. `message` is ready to show a person: a head
- * line, then one indented line per problem.
+ * line, then one indented line per problem (with its excerpt, if it has one).
  *
  * @example
  * ```ts
@@ -66,7 +116,10 @@ export class ConfigError extends Error {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     const head = options?.head ?? `Invalid config "${file}" (${count}):`;
     const lines = options?.head === undefined
-      ? problems.map((problem) => `  ${formatProblem(file, problem)}`)
+      ? problems.flatMap((problem) => [
+        `  ${formatProblem(file, problem)}`,
+        ...formatExcerpt(problem, "    "),
+      ])
       : [];
     super([head, ...lines].join("\n"), options);
     this.name = "ConfigError";

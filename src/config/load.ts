@@ -1,22 +1,24 @@
 /**
  * Reads a YAML (or JSON) config, expands `${VAR}` references, validates it and
- * applies defaults, then reads the files it names (a check's TLS files). Every
- * problem in the file is reported at once, each with its line and key path, as
- * one {@link ConfigError}.
+ * applies defaults, then reads the files it names (a check's TLS files) and
+ * looks at the directories (a command's `cwd`). Every problem in the file is
+ * reported at once, each with its line and key path, as one {@link ConfigError}.
  *
  * @module
  */
 
-import { LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { Platform } from "../platform/platform.ts";
 import { PlatformError } from "../platform/platform_error.ts";
-import { formatPath, locate, type Path, problemsOf } from "./_problems.ts";
+import { duplicateNames, formatPath, locate, type Path, problemsOf } from "./_problems.ts";
 import { CyclicValueError, expandEnv, type MissingVariable } from "./env_expand.ts";
 import { ConfigError, type ConfigProblem } from "./error.ts";
 import { type Config, resolveConfig } from "./resolve.ts";
 import { configSchema } from "./schema.ts";
 import { isSecretPath } from "./secrets.ts";
 import { readTlsFiles } from "./tls_files.ts";
+import { commandDirProblems } from "./command_dirs.ts";
+import { syntaxProblems } from "./_yaml_errors.ts";
 import { MAX_CONFIG_BYTES } from "./limits.ts";
 import { MASK } from "../mask.ts";
 
@@ -27,33 +29,6 @@ import { MASK } from "../mask.ts";
 function withoutExtensions(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("x-")));
-}
-
-/**
- * Finds check names used twice. Done on the raw input rather than in the schema,
- * so a duplicate is reported even when another check is invalid.
- */
-function duplicateNames(input: unknown, root: Node | null, lines: LineCounter): ConfigProblem[] {
-  const checks = (input as { checks?: unknown } | null)?.checks;
-  if (!Array.isArray(checks)) return [];
-  const first = new Map<string, number>();
-  const problems: ConfigProblem[] = [];
-  checks.forEach((item, index) => {
-    const name = (item as { name?: unknown } | null)?.name;
-    if (typeof name !== "string") return;
-    const seen = first.get(name);
-    if (seen === undefined) {
-      first.set(name, index);
-      return;
-    }
-    const path = ["checks", index, "name"];
-    problems.push({
-      path: formatPath(path),
-      ...locate(root, path, lines, false),
-      message: `duplicate check name ${JSON.stringify(name)} (also used by checks[${seen}])`,
-    });
-  });
-  return problems;
 }
 
 /** Compares positions so problems come out in file order. */
@@ -98,20 +73,7 @@ function parse(
     uniqueKeys: true,
     merge: true,
   });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((error) => {
-        const position = error.linePos?.[0];
-        return {
-          ...(position ? { line: position.line, column: position.col } : {}),
-          message: `YAML syntax error: ${
-            error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")
-          }`,
-        };
-      }),
-    );
-  }
+  if (doc.errors.length > 0) throw new ConfigError(file, syntaxProblems(doc, text, lines));
   if (doc.contents === null) {
     throw new ConfigError(file, [{
       message: "the file is empty: it needs at least a checks list",
@@ -170,10 +132,14 @@ function parse(
   };
 }
 
+/** What loading needs from the platform: files, directories and the environment. */
+export type ConfigPlatform = Pick<Platform, "readTextFile" | "stat" | "env">;
+
 /**
  * {@link parseConfig}, then reads the files the config names (a check's
- * `tls.ca`, `tls.cert` and `tls.key`) into it, so a missing or unreadable
- * file is a config problem too, with its line and key path.
+ * `tls.ca`, `tls.cert` and `tls.key`) into it and looks at the directories it
+ * names (a command check's `cwd`), so a missing or unreadable file and a
+ * missing directory are config problems too, with their line and key path.
  *
  * @throws {ConfigError} listing every problem found
  * @example
@@ -184,14 +150,18 @@ function parse(
 export async function parseConfigFiles(
   text: string,
   file: string,
-  platform: Pick<Platform, "readTextFile" | "env">,
+  platform: ConfigPlatform,
 ): Promise<Config> {
   const { config, where } = parse(text, file, platform.env());
-  const read = await readTlsFiles(config, platform);
-  if (read.problems.length > 0) {
+  const [read, dirs] = await Promise.all([
+    readTlsFiles(config, platform),
+    commandDirProblems(config, platform),
+  ]);
+  const problems = [...read.problems, ...dirs];
+  if (problems.length > 0) {
     throw new ConfigError(
       file,
-      read.problems.map(({ path, message }) => ({
+      problems.map(({ path, message }) => ({
         path: formatPath(path),
         ...where(path),
         message,
@@ -199,6 +169,15 @@ export async function parseConfigFiles(
     );
   }
   return read.config;
+}
+
+/** How {@link loadConfig} reads the file. */
+export interface LoadOptions {
+  /**
+   * Said after "file does not exist" when the file is missing, in brackets:
+   * how to name another file, when the caller chose this one by default.
+   */
+  readonly missingHint?: string | undefined;
 }
 
 /**
@@ -212,9 +191,10 @@ export async function parseConfigFiles(
  */
 export async function loadConfig(
   file: string,
-  platform: Pick<Platform, "readTextFile" | "env">,
+  platform: ConfigPlatform,
+  options?: LoadOptions,
 ): Promise<Config> {
-  return (await loadConfigFile(file, platform)).config;
+  return (await loadConfigFile(file, platform, options)).config;
 }
 
 /**
@@ -229,16 +209,19 @@ export async function loadConfig(
  */
 export async function loadConfigFile(
   file: string,
-  platform: Pick<Platform, "readTextFile" | "env">,
+  platform: ConfigPlatform,
+  options?: LoadOptions,
 ): Promise<{ config: Config; text: string }> {
   let text: string;
   try {
     text = await platform.readTextFile(file, MAX_CONFIG_BYTES);
   } catch (error) {
+    const missing = error instanceof PlatformError && error.code === "ENOENT" &&
+      options?.missingHint !== undefined;
     const reason = error instanceof PlatformError
       ? (error.code === "EFBIG"
         ? `the file is larger than ${MAX_CONFIG_BYTES} bytes`
-        : error.reason)
+        : `${error.reason}${missing ? ` (${options?.missingHint})` : ""}`)
       : String(error);
     throw new ConfigError(file, [{ message: reason }], {
       head: `Cannot read config "${file}": ${reason}`,

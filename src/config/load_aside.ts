@@ -30,7 +30,7 @@ import { ConfigError } from "./error.ts";
 import type { Config } from "./resolve.ts";
 
 /** What loading needs from the platform. */
-export type LoadPlatform = Pick<Platform, "readTextFile" | "env" | "workerFreesMemory">;
+export type LoadPlatform = Pick<Platform, "readTextFile" | "stat" | "env" | "workerFreesMemory">;
 
 /**
  * Where the worker's module is. Run from source, next to this file. Bundled
@@ -81,7 +81,9 @@ function inWorker(request: LoadRequest): Promise<LoadReply | undefined> {
 /** Loads in this thread, importing the parser and the validator only now. */
 async function inPlace(request: LoadRequest, platform: LoadPlatform) {
   const { loadConfigFile, parseConfigFiles } = await import("./load.ts");
-  if (request.text === undefined) return await loadConfigFile(request.file, platform);
+  if (request.text === undefined) {
+    return await loadConfigFile(request.file, platform, { missingHint: request.missingHint });
+  }
   return {
     config: await parseConfigFiles(request.text, request.file, platform),
     text: request.text,
@@ -100,7 +102,8 @@ function unpack(reply: Exclude<LoadReply, undefined>): { config: Config; text: s
 /**
  * Reads, parses and validates a config file, as `loadConfigFile` in
  * `load.ts` does, off the main thread where that saves memory; `text`, when
- * given, is the file's content the caller has just read.
+ * given, is the file's content the caller has just read; `missingHint`, what
+ * to say when the file does not exist (see `LoadOptions` in `load.ts`).
  *
  * @throws {ConfigError} when the file cannot be read or is not a valid config
  * @example
@@ -112,8 +115,9 @@ export async function loadConfigAside(
   file: string,
   platform: LoadPlatform,
   text?: string,
+  missingHint?: string,
 ): Promise<{ config: Config; text: string }> {
-  const request: LoadRequest = { file, text, env: platform.env() };
+  const request: LoadRequest = { file, text, env: platform.env(), missingHint };
   if (platform.workerFreesMemory) {
     const reply = await inWorker(request);
     if (reply !== undefined) return unpack(reply);

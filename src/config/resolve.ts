@@ -46,6 +46,8 @@ export interface Config {
     readonly detailsToken?: string | undefined;
     /** `/metrics` only with this bearer token; unset or empty: open. */
     readonly metricsToken?: string | undefined;
+    /** The name on the status page, history and text body; unset or empty: the app's default. */
+    readonly name?: string | undefined;
     /** Where grpc.health.v1 is served (on `host`); unset: not served. */
     readonly grpc?: { readonly port: number } | undefined;
   };

@@ -21,6 +21,7 @@ import {
   groupList,
   intRange,
   nonEmpty,
+  text,
   threshold,
   token,
 } from "./_schema_values.ts";
@@ -88,6 +89,8 @@ export const configSchema = z.strictObject({
     metrics: bool.prefault(true),
     detailsToken: token.optional(),
     metricsToken: token.optional(),
+    /** Names this vitals on its page, history and text body; unset or empty: from the env. */
+    name: text("a name for this vitals, such as the pod's").optional(),
     /** Also serve grpc.health.v1 on this port (off when absent); the host is server.host. */
     grpc: z.strictObject({ port: intRange(0, 65535) }, {
       error: "expected a mapping with the port to serve gRPC health on, such as {port: 9090}",

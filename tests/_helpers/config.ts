@@ -19,8 +19,9 @@ export const ONE_TCP_CHECK = `checks:
 
 /**
  * Asserts that `error` is a ConfigError a person can read: it names `file` on
- * its first line and on every problem line, lists at least one problem, each
- * saying what is wrong, and shows no stack trace.
+ * its first line and on every problem line (an excerpt of the file, with a
+ * caret, may follow one), lists at least one problem, each saying what is
+ * wrong, and shows no stack trace.
  */
 export function assertClearConfigError(error: unknown, file: string): void {
   if (!(error instanceof ConfigError)) {
@@ -37,12 +38,15 @@ export function assertClearConfigError(error: unknown, file: string): void {
     `the first line names the file: ${JSON.stringify(head)}`,
   );
   assert.ok(!/^\s+at /m.test(error.message), `no stack trace in:\n${error.message}`);
-  for (const line of rest) {
+  // A problem line names the file; an excerpt (the line's text, then a caret) may follow it.
+  const EXCERPT = /^ {4}(?:\d+ \|(?: .*)?| +\| +\^)$/;
+  rest.forEach((line, index) => {
+    const excerpt = EXCERPT.test(line) && index > 0;
     assert.ok(
-      line.startsWith(`  ${file}`),
+      line.startsWith(`  ${file}`) || excerpt,
       `every problem line names the file: ${JSON.stringify(line)}`,
     );
-  }
+  });
   for (const problem of error.problems) {
     assert.ok(problem.message.trim().length > 0, "every problem says what is wrong");
   }

@@ -29,18 +29,34 @@ export interface Running {
   readonly exited: Promise<number | string>;
 }
 
-/** How to start a process: the command (vitals by default) and extra environment variables. */
+/**
+ * How to start a process: the command (vitals by default), extra environment
+ * variables, variables to leave out, and the working directory (the
+ * repository root by default; vitals itself runs from elsewhere only as
+ * {@link vitalsCommandAnywhere}).
+ */
 export interface StartOptions {
   command?: string[];
   env?: Record<string, string>;
+  unset?: string[];
+  cwd?: string;
 }
 
-/** Starts a process (vitals by default) with `args`, in the repository root. */
+/** {@link vitalsCommand} for any working directory: main.ts and the Deno config by path. */
+export function vitalsCommandAnywhere(): string[] {
+  return "Bun" in globalThis
+    ? [process.execPath, `${ROOT}/main.ts`]
+    : [process.execPath, "run", "--allow-all", "--config", `${ROOT}/deno.json`, `${ROOT}/main.ts`];
+}
+
+/** Starts a process (vitals by default) with `args`, in the repository root unless told. */
 export function start(args: string[], options: StartOptions = {}): Running {
   const [program, ...rest] = [...(options.command ?? vitalsCommand()), ...args];
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env };
+  for (const name of options.unset ?? []) delete env[name];
   const child = spawn(program!, rest, {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    cwd: options.cwd ?? ROOT,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const running: Running = {

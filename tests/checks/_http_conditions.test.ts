@@ -125,7 +125,7 @@ test("POST sends the configured body and Content-Type, and the server receives t
       json: [{ path: "$.ok", equals: true }],
     });
     assert.equal(result.status, "UP", result.message);
-    assert.equal(result.message, "HTTP 200, 1 JSON condition holds");
+    assert.equal(result.message, "HTTP 200, $.ok is true");
     const [seen] = server.seen;
     assert.equal(seen?.method, "POST");
     assert.equal(seen?.body, body);
@@ -168,7 +168,7 @@ test("HEAD is sent as HEAD and judged by its status alone", async () => {
   try {
     const result = await run(server.url, { method: "HEAD", expectStatus: 200 });
     assert.equal(result.status, "UP", result.message);
-    assert.equal(result.message, "HTTP 200");
+    assert.equal(result.message, "HTTP 200 (expected 200)");
     assert.deepEqual(server.seen.map((seen) => seen.method), ["HEAD"]);
   } finally {
     await server.close();
@@ -211,6 +211,58 @@ test("expectStatus problems name the item: a reversed range, a code out of range
     'checks[0].expectStatus[4]: expected a status code from 100 to 599, a range such as "200-299" or a class such as "2xx", got "2-3"',
     'checks[0].expectStatus[5]: expected a status code from 100 to 599, a range such as "200-299" or a class such as "2xx", got "ok"',
   ]);
+});
+
+// ---------------------------------------------------------------------------
+// UP messages
+
+test("an UP message says what was matched: the text, the pattern, each JSON path and value, the statuses", async () => {
+  const server = await serve((_, response) => answer(response, 200, JSON.stringify(HEALTH)));
+  try {
+    const result = await run(server.url, {
+      expectStatus: [200, "2xx"],
+      bodyContains: '"status":"ok"',
+      bodyMatches: '"queue":\\d+',
+      json: [
+        { path: "$.status", equals: "ok" },
+        { path: "$.queue", lessThan: 100 },
+        { path: "$.queue", greaterThan: 0 },
+        { path: "$.error", exists: false },
+      ],
+    });
+    assert.equal(result.status, "UP", result.message);
+    assert.equal(
+      result.message,
+      'HTTP 200 (expected 200, 200-299), body contains "\\"status\\":\\"ok\\"", ' +
+        'body matches /"queue":\\d+/, $.status is "ok", $.queue is 12 (less than 100), ' +
+        "$.queue is 12 (greater than 0), and 1 more JSON condition holds",
+    );
+    // Without expectStatus, kubelet's 200-399 goes without saying.
+    const plain = await run(server.url, { bodyContains: "ok" });
+    assert.equal(plain.message, 'HTTP 200, body contains "ok"');
+  } finally {
+    await server.close();
+  }
+});
+
+test("an UP message cuts long texts with an ellipsis and masks the check's secrets", async () => {
+  const body = `${"a".repeat(100)} token-s3cr3t ${"b".repeat(100)}`;
+  const server = await serve((_, response) => answer(response, 200, body));
+  try {
+    const long = await run(server.url, { bodyContains: "a".repeat(80), bodyMatches: "b{50,}" });
+    assert.equal(
+      long.message,
+      `HTTP 200, body contains "${"a".repeat(37)}...", body matches /b{50,}/`,
+    );
+    const secret = await run(server.url, {
+      headers: { Authorization: "Bearer token-s3cr3t" },
+      bodyContains: "token-s3cr3t",
+    });
+    assert.equal(secret.status, "UP", secret.message);
+    assert.equal(secret.message, 'HTTP 200, body contains "***"');
+  } finally {
+    await server.close();
+  }
 });
 
 // ---------------------------------------------------------------------------
@@ -267,7 +319,7 @@ test("a bodyMatches pattern that backtracks past the timeout ends the check at i
     const slow = httpCheck(server.url, {
       headers: { "X-Slow": "yes" },
       bodyMatches: "^(a+)+$",
-      timeout: 300,
+      timeout: "300ms",
     });
     const result = await slow.run();
     const elapsed = performance.now() - started;
@@ -290,7 +342,7 @@ test("a bodyMatches pattern that backtracks past the timeout ends the check at i
       "HTTP 200, but the body was not matched against /^(a+)+$/: an earlier run's match is still running",
     );
     // Another check's match is not held up: it gets a worker of its own.
-    const other = await run(server.url, { bodyMatches: "^ok$", timeout: 2000 });
+    const other = await run(server.url, { bodyMatches: "^ok$", timeout: "2s" });
     assert.equal(other.status, "UP", other.message);
   } finally {
     await server.close();
@@ -340,7 +392,11 @@ test("json conditions hold: equals (string, boolean, null), exists, lessThan, gr
       ],
     });
     assert.equal(result.status, "UP", result.message);
-    assert.equal(result.message, "HTTP 200, 9 JSON conditions hold");
+    assert.equal(
+      result.message,
+      'HTTP 200, $.status is "ok", $.checks[0].healthy is true, $.checks[-1].healthy is false, ' +
+        "and 6 more JSON conditions hold",
+    );
   } finally {
     await server.close();
   }
@@ -534,7 +590,7 @@ test("warnAfter and downAfter problems name the key: each below the timeout, war
   assert.deepEqual(problems({ warnAfter: "5s" }), [
     "checks[0].warnAfter: expected a duration below the timeout (5s, from defaults.timeout), got 5s",
   ]);
-  assert.deepEqual(problems({ downAfter: 900 }, { defaults: { timeout: "800ms" } }), [
+  assert.deepEqual(problems({ downAfter: "900ms" }, { defaults: { timeout: "800ms" } }), [
     "checks[0].downAfter: expected a duration below the timeout (800ms, from defaults.timeout), got 900ms",
   ]);
   assert.deepEqual(problems({ warnAfter: "soon" }).length, 1);
@@ -573,7 +629,7 @@ test("conditions decide in order: status, then body, then json, then time", asyn
     });
     assert.equal(
       passed.message,
-      "HTTP 200, body contains the text, body matches /degraded/, 1 JSON condition holds",
+      'HTTP 200, body contains "degraded", body matches /degraded/, $.status exists',
     );
   } finally {
     await server.close();

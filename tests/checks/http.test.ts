@@ -92,6 +92,7 @@ test("http status outside expectStatus is DOWN, inside it is UP", async () => {
     assert.equal(down.message, "HTTP 503 (expected 200-399)");
     const up = await runCheck(http(server.url, { expectStatus: [503] } as Partial<CheckConfig>));
     assert.equal(up.status, "UP");
+    assert.equal(up.message, "HTTP 503 (expected 503)", "an UP message names a set expectStatus");
   } finally {
     await server.close();
   }
@@ -104,6 +105,7 @@ test("http bodyContains matches the body and reports a miss", async () => {
       http(server.url, { bodyContains: '"ready":true' } as Partial<CheckConfig>),
     );
     assert.equal(hit.status, "UP");
+    assert.equal(hit.message, 'HTTP 200, body contains "\\"ready\\":true"');
     const miss = await runCheck(http(server.url, { bodyContains: "nope" } as Partial<CheckConfig>));
     assert.equal(miss.status, "DOWN");
     assert.equal(miss.message, 'HTTP 200, but the body does not contain "nope" (read 14 bytes)');

@@ -9,7 +9,6 @@
 
 /** File name in src/cli/ → the test files that cover it, comma-separated. */
 export const COVERED: Record<string, string> = {
-  "check.ts": "tests/e2e/check.test.ts",
   "flags.ts": "tests/cli/options.test.ts, tests/cli/probe.test.ts",
   "help.ts": "tests/cli/options.test.ts",
   "run.ts": "tests/cli/options.test.ts, tests/cli/probe.test.ts",

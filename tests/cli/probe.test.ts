@@ -185,9 +185,26 @@ test("probe's default timeout is 1 s", async () => {
 test("probe exits 2 naming the flag or variable for a bad --group, --timeout, --url or VITALS_PORT", async () => {
   const cases: [string[], Record<string, string>, string][] = [
     [["--group", "health"], {}, 'Invalid --group "health": expected live, ready, started or all'],
-    [["--timeout", "fast"], {}, 'Invalid --timeout "fast": expected a duration'],
-    [["--timeout", "0"], {}, 'Invalid --timeout "0": expected a duration'],
-    [["--timeout", "1500"], {}, 'Invalid --timeout "1500": expected a duration'],
+    [
+      ["--timeout", "fast"],
+      {},
+      'Invalid --timeout "fast": expected a duration such as 250ms, 5s, 1m30s or 1h\n',
+    ],
+    [
+      ["--timeout", "0"],
+      {},
+      'Invalid --timeout "0": expected a duration above 0 and at most 24 days\n',
+    ],
+    [
+      ["--timeout", "2"],
+      {},
+      'Invalid --timeout "2": expected a duration with a unit: write 2s or 2ms\n',
+    ],
+    [
+      ["--timeout", "1500"],
+      {},
+      'Invalid --timeout "1500": expected a duration with a unit: write 1500ms or 1500s\n',
+    ],
     [["--url", "ftp://host/x"], {}, 'Invalid --url "ftp://host/x": expected an http://'],
     [["--url", "127.0.0.1:8080"], {}, 'Invalid --url "127.0.0.1:8080": expected an http://'],
     [["--url", "nonsense://a:pw@x"], {}, 'Invalid --url "nonsense://***@x"'],

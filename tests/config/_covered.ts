@@ -15,7 +15,8 @@ export const COVERED: Record<string, string> = {
   "_schema_checks.ts": "tests/config/load.test.ts, tests/config/load_errors.test.ts",
   "_schema_response.ts": "tests/checks/_http_conditions.test.ts, tests/config/load_errors.test.ts",
   "_schema_values.ts": "tests/config/load_errors.test.ts, tests/config/secrets.test.ts",
-  "error.ts": "tests/config/load_errors.test.ts",
+  "_yaml_lines.ts": "tests/config/_yaml_errors.test.ts",
+  "error.ts": "tests/config/load_errors.test.ts, tests/config/_yaml_errors.test.ts",
   "limits.ts": "tests/config/load.test.ts",
   "resolve.ts": "tests/config/load.test.ts",
 };

@@ -1,7 +1,8 @@
 // Durations in the config (src/config/duration.ts): units, fractions,
-// rounding, spaces, compound values such as 1m30s, whole numbers as
-// milliseconds, everything that is not a duration and what is said about it,
-// the pattern the JSON Schema publishes, and formatDuration read back.
+// rounding, spaces, compound values such as 1m30s, a bare 0, bare numbers
+// refused with both of their readings, everything that is not a duration and
+// what is said about it, the pattern the JSON Schema publishes, and
+// formatDuration read back.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,14 +40,19 @@ test("parseDuration allows spaces around the value and before the unit", () => {
   assert.equal(parseDuration("5 s"), 5_000);
 });
 
-test("parseDuration takes a whole number as milliseconds", () => {
-  assert.equal(parseDuration(30_000), 30_000);
+test("parseDuration takes 0 without a unit, as a number or as text", () => {
   assert.equal(parseDuration(0), 0);
+  assert.equal(parseDuration("0"), 0);
+  assert.equal(parseDuration(" 0 "), 0);
+  assert.equal(parseDuration("0.0"), 0);
 });
 
-test("parseDuration rejects a string without a unit", () => {
+test("parseDuration rejects any other number without a unit, as a number or as text", () => {
+  assert.equal(parseDuration(5), undefined);
+  assert.equal(parseDuration(30_000), undefined);
   assert.equal(parseDuration("5"), undefined);
   assert.equal(parseDuration("30000"), undefined);
+  assert.equal(parseDuration("0.5"), undefined);
 });
 
 test("parseDuration rejects negative durations", () => {
@@ -142,8 +148,8 @@ test("parseDuration reads any parts of a number and a unit as their sum in milli
 });
 
 test("DURATION_PATTERN, which the JSON Schema publishes, matches what parseDuration reads", () => {
-  const read = ["5s", "250ms", "1.5m", "1h", "1m30s", "1h 30m", "30s1m", "2h45m30.5s", "5 s"];
-  const notRead = ["5", "1m30", "m", "-1s", "1x", ".5s", "5.s", "1e3ms", "1d", "", "1m30s "];
+  const read = ["5s", "250ms", "1.5m", "1h", "1m30s", "1h 30m", "30s1m", "2h45m30.5s", "5 s", "0"];
+  const notRead = ["5", "1m30", "m", "-1s", "1x", ".5s", "5.s", "1e3ms", "1d", "", "1m30s ", "-0"];
   for (const value of read) {
     assert.ok(DURATION_PATTERN.test(value), JSON.stringify(value));
     assert.notEqual(parseDuration(value), undefined, JSON.stringify(value));
@@ -155,10 +161,36 @@ test("DURATION_PATTERN, which the JSON Schema publishes, matches what parseDurat
   assert.equal(parseDuration("1m30s "), 90_000);
 });
 
+test("durationProblem shows both readings of a bare number, the likelier first", () => {
+  assert.equal(durationProblem(5), "expected a duration with a unit: write 5s or 5ms");
+  assert.equal(durationProblem("5"), "expected a duration with a unit: write 5s or 5ms");
+  assert.equal(durationProblem(" 5 "), "expected a duration with a unit: write 5s or 5ms");
+  assert.equal(durationProblem(1.5), "expected a duration with a unit: write 1.5s or 1.5ms");
+  assert.equal(durationProblem(999), "expected a duration with a unit: write 999s or 999ms");
+  assert.equal(durationProblem(1000), "expected a duration with a unit: write 1000ms or 1000s");
+  assert.equal(
+    durationProblem("30000"),
+    "expected a duration with a unit: write 30000ms or 30000s",
+  );
+  assert.equal(
+    durationProblem(14, { days: true }),
+    "expected a duration with a unit: write 14d or 14ms",
+  );
+  assert.equal(durationProblem(0), undefined);
+  assert.equal(durationProblem("0"), undefined);
+});
+
+test("durationProblem says what is expected of a number that is not one to write with a unit", () => {
+  const such = "expected a duration such as 250ms, 5s, 1m30s or 1h";
+  assert.equal(durationProblem(-5), `${such}, without a sign`);
+  assert.equal(durationProblem(Number.POSITIVE_INFINITY), such);
+  assert.equal(durationProblem(Number.NaN), such);
+  assert.equal(durationProblem(1e21), such, "a number JavaScript writes with an exponent");
+});
+
 test("durationProblem names the number that has no unit", () => {
   const such = "expected a duration such as 250ms, 5s, 1m30s or 1h";
   assert.equal(durationProblem("1m30"), `${such}, with a unit (ms, s, m or h) after "30"`);
-  assert.equal(durationProblem("5"), `${such}, with a unit (ms, s, m or h) after "5"`);
   assert.equal(durationProblem("1 30s"), `${such}, with a unit (ms, s, m or h) after "1"`);
   assert.equal(durationProblem("5x"), `${such}, with a unit (ms, s, m or h) after "5"`);
   assert.equal(durationProblem("500us"), `${such}, with a unit (ms, s, m or h) after "500"`);
@@ -188,7 +220,9 @@ test("durationProblem rejects a sign, and says only what is expected of other te
 });
 
 test("durationProblem is undefined exactly for the text that parseDuration reads", () => {
-  for (const value of ["5s", "1m30s", " 1h 30m ", "0s", "5", "1m30", "m", "-1s", "", "1e3ms"]) {
+  for (
+    const value of ["5s", "1m30s", " 1h 30m ", "0s", "0", "5", "1m30", "m", "-1s", "", "1e3ms"]
+  ) {
     assert.equal(
       durationProblem(value) === undefined,
       parseDuration(value) !== undefined,

@@ -178,10 +178,12 @@ checks:
   assert.equal(plain.critical, false);
 });
 
-test("durations may be written as whole milliseconds or with a unit", () => {
+test("durations are written with a unit, or as a bare 0", () => {
   const config = parseConfig(
-    `cache:
-  ttl: 1500
+    `server:
+  drainDelay: 0
+cache:
+  ttl: 1500ms
 defaults:
   timeout: 1m
 checks:
@@ -193,6 +195,7 @@ checks:
     FILE,
     {},
   );
+  assert.equal(config.server.drainDelay, 0);
   assert.equal(config.cache.ttl, 1_500);
   assert.equal(config.defaults.timeout, 60_000);
   assert.equal(checkOf(config, 0, "tcp").timeout, 1_500);
@@ -405,11 +408,12 @@ test("YAML merge keys and top-level x- anchors share settings between checks", (
 // loadConfig
 
 test("loadConfig reports a missing file as a ConfigError naming the file", async () => {
-  const platform = {
+  const missing = {
     readTextFile: (_path: string): Promise<string> => Promise.reject(new PlatformError("ENOENT")),
+    stat: platform.stat,
     env: (): Record<string, string> => ({}),
   };
-  await assert.rejects(loadConfig("x.yaml", platform), (error: unknown) => {
+  await assert.rejects(loadConfig("x.yaml", missing), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
     assert.equal(error.message, 'Cannot read config "x.yaml": file does not exist');
     assert.equal(error.file, "x.yaml");
@@ -419,9 +423,36 @@ test("loadConfig reports a missing file as a ConfigError naming the file", async
   });
 });
 
+test("loadConfig adds its caller's hint to a missing file's message, and only to that", async () => {
+  const dir = await tempDir();
+  try {
+    const hint = "the default: pass --config FILE or set VITALS_CONFIG";
+    await assert.rejects(
+      loadConfig(`${dir}/vitals.yaml`, platform, { missingHint: hint }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(
+          error.message,
+          `Cannot read config "${dir}/vitals.yaml": file does not exist (${hint})`,
+        );
+        return true;
+      },
+    );
+    // A directory is there: what is wrong is not where to find the file.
+    await assert.rejects(loadConfig(dir, platform, { missingHint: hint }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, `Cannot read config "${dir}": is a directory`);
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("loadConfig reads the file and expands variables from the platform environment", async () => {
   const read: string[] = [];
-  const platform = {
+  const reading = {
+    stat: platform.stat,
     readTextFile: (path: string): Promise<string> => {
       read.push(path);
       return Promise.resolve(`checks:
@@ -432,18 +463,19 @@ test("loadConfig reads the file and expands variables from the platform environm
     },
     env: (): Record<string, string> => ({ DB_PORT: "5433" }),
   };
-  const config = await loadConfig("x.yaml", platform);
+  const config = await loadConfig("x.yaml", reading);
   assert.deepEqual(read, ["x.yaml"]);
   assert.equal(checkOf(config, 0, "tcp").port, 5433);
   assert.equal(config.server.port, 8080);
 });
 
 test("loadConfig names the file it read in validation errors", async () => {
-  const platform = {
+  const empty = {
     readTextFile: (_path: string): Promise<string> => Promise.resolve("checks: []\n"),
+    stat: platform.stat,
     env: (): Record<string, string> => ({}),
   };
-  await assert.rejects(loadConfig("x.yaml", platform), (error: unknown) => {
+  await assert.rejects(loadConfig("x.yaml", empty), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
     assert.equal(error.file, "x.yaml");
     assert.equal(

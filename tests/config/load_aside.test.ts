@@ -99,6 +99,35 @@ test("a missing variable and a missing file are reported by serve's loader as in
   );
 });
 
+test("serve's loader rejects a command's cwd that does not exist, as loading in place does", async () => {
+  const text = 'checks:\n  - {name: a, type: command, command: ["true"], cwd: /nonexistent-dir}\n';
+  await withFile(text, async (file) => {
+    const aside = await rejection(() => loadConfigAside(file, platform));
+    assert.deepEqual(aside.problems, [{
+      path: "checks[0].cwd",
+      line: 2,
+      column: 54,
+      message: 'directory "/nonexistent-dir" does not exist',
+    }]);
+    assert.equal(aside.message, (await rejection(() => loadConfigFile(file, platform))).message);
+  });
+});
+
+test("serve's loader names the way to pass a config when the default one is missing", async () => {
+  const missing = "/nonexistent/vitals.yaml";
+  const hint = "the default: pass --config FILE or set VITALS_CONFIG";
+  const aside = await rejection(() => loadConfigAside(missing, platform, undefined, hint));
+  assert.equal(aside.message, `Cannot read config "${missing}": file does not exist (${hint})`);
+});
+
+test("a YAML syntax error from serve's loader keeps its excerpt", async () => {
+  await withFile("checks:\n  - name: db\n\ttype: tcp\n", async (file) => {
+    const aside = await rejection(() => loadConfigAside(file, platform));
+    assert.ok(aside.message.endsWith("\n    3 | \\ttype: tcp\n      | ^"), aside.message);
+    assert.equal(aside.message, (await rejection(() => loadConfigFile(file, platform))).message);
+  });
+});
+
 test("loads in a row each end their worker: the process's thread count comes back", {
   timeout: 30_000,
 }, async () => {

@@ -120,7 +120,13 @@ const CASES: readonly ConfigErrorCase[] = [
     type: tcp
     port: 5432
 `,
-    expected: { problems: [{ line: 3, message: [/^YAML syntax error: .*unique/] }] },
+    expected: {
+      problems: [{
+        line: 3,
+        column: 5,
+        message: 'YAML syntax error: the key "name" is given twice in one mapping',
+      }],
+    },
   },
   {
     name: "a non-integer port is reported with its key path, line and the value it got",
@@ -243,9 +249,61 @@ ${ONE_TCP_CHECK}`,
     },
   },
   {
-    name: "a fractional number of milliseconds is not a duration",
+    name: "a duration written as a bare number is refused, showing both of its readings",
+    yaml: `${ONE_TCP_CHECK}    timeout: 5\n`,
+    expected: {
+      problems: [{
+        path: "checks[0].timeout",
+        line: 5,
+        column: 14,
+        message: "expected a duration with a unit: write 5s or 5ms",
+      }],
+      message: `Invalid config "vitals.yaml" (1 problem):\n` +
+        `  vitals.yaml:5:14: checks[0].timeout: expected a duration with a unit: write 5s or 5ms`,
+    },
+  },
+  {
+    name: "a bare number of 1000 or more is read as milliseconds first",
+    yaml: `cache:\n  ttl: 30000\n${ONE_TCP_CHECK}`,
+    expected: {
+      problems: [{
+        path: "cache.ttl",
+        line: 2,
+        message: "expected a duration with a unit: write 30000ms or 30000s",
+      }],
+    },
+  },
+  {
+    name: "a fractional bare number is refused with both readings too",
     yaml: `cache:\n  ttl: 1.5\n${ONE_TCP_CHECK}`,
-    expected: { problems: [{ path: "cache.ttl", message: [/got 1\.5$/] }] },
+    expected: {
+      problems: [{
+        path: "cache.ttl",
+        message: "expected a duration with a unit: write 1.5s or 1.5ms",
+      }],
+    },
+  },
+  {
+    name: "a bare number from a variable is refused as a bare number in the file is",
+    yaml: `server:\n  drainDelay: \${DRAIN}\n${ONE_TCP_CHECK}`,
+    env: { DRAIN: "10" },
+    expected: {
+      problems: [{
+        path: "server.drainDelay",
+        line: 2,
+        message: 'expected a duration with a unit: write 10s or 10ms, got "10"',
+      }],
+    },
+  },
+  {
+    name: "a negative bare number is refused for its sign",
+    yaml: `server:\n  drainDelay: -5\n${ONE_TCP_CHECK}`,
+    expected: {
+      problems: [{
+        path: "server.drainDelay",
+        message: "expected a duration such as 250ms, 5s, 1m30s or 1h, without a sign",
+      }],
+    },
   },
   {
     name: "a duration longer than a timer can hold (24.8 days) is rejected, not fired at once",
@@ -461,6 +519,8 @@ for (const { name, yaml, env, expected } of CASES) {
 test("a cache ttl of 0 is allowed (no caching) but a timeout of 0 is not", () => {
   const config = parseConfig(`cache:\n  ttl: 0\n${ONE_TCP_CHECK}`, FILE, {});
   assert.equal(config.cache.ttl, 0);
+  const fromVariable = parseConfig(`cache:\n  ttl: \${TTL}\n${ONE_TCP_CHECK}`, FILE, { TTL: "0" });
+  assert.equal(fromVariable.cache.ttl, 0, "0 needs no unit as text either");
 
   const problem = onlyProblem(invalid(`defaults:\n  timeout: 0\n${ONE_TCP_CHECK}`));
   assert.equal(problem.path, "defaults.timeout");

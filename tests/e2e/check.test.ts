@@ -1,6 +1,7 @@
 // `vitals check` end to end (src/cli/check.ts), with main.ts as a real child
-// process: the exit code and the table or --json body, and --wait retrying
-// until the checks are UP or the wait is over.
+// process: the exit code, the table with the reasons of DOWN and WARN checks
+// or the --json body, and --wait retrying until the checks are UP or the wait
+// is over.
 
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -20,6 +21,25 @@ test("check exits 0 when UP and prints a table with every check", async () => {
   assert.match(result.stdout, /^STATUS\s+CHECK\s+TYPE/);
   assert.match(result.stdout, /UP\s+ok\s+command\s+yes/);
   assert.match(result.stdout, /status: UP \(1 check /);
+});
+
+test("check lists each DOWN and WARN check's name and message below the table's status line", async () => {
+  const port = await closedPort();
+  const result = await runWithConfig(
+    ["check"],
+    "reasons.yaml",
+    "checks:\n" +
+      '  - {name: ok, type: command, command: ["true"]}\n' +
+      `  - {name: db, type: tcp, port: ${port}}\n` +
+      '  - {name: disk, type: command, nagios: true, command: ["sh", "-c", "echo DISK WARNING; exit 1"]}\n',
+  );
+  assert.equal(result.code, 1, result.stderr);
+  const [table, why] = result.stdout.trimEnd().split(/\nstatus: DOWN \(3 checks at [^)]+\)\n/);
+  assert.match(table ?? "", /^STATUS\s+CHECK/);
+  assert.equal(
+    why,
+    `  db: cannot connect to 127.0.0.1:${port}: connection refused\n  disk (WARN): DISK WARNING`,
+  );
 });
 
 test("check exits 1 when a critical check is DOWN, and --json prints the /health body", async () => {
@@ -85,7 +105,23 @@ test("check --wait with a bad duration exits 2 naming --wait", async () => {
     'checks:\n  - {name: a, type: command, command: ["true"]}\n',
   );
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /Invalid --wait "nonsense": expected a duration such as 30s/);
+  assert.match(
+    result.stderr,
+    /^vitals: Invalid --wait "nonsense": expected a duration such as 250ms, 5s, 1m30s or 1h$/m,
+  );
   assert.match(result.stderr, /vitals check --help/);
   assert.equal(result.stdout, "");
+});
+
+test("check --wait with a bare number exits 2 showing both readings; --wait 0 needs no unit", async () => {
+  const config = 'checks:\n  - {name: a, type: command, command: ["true"]}\n';
+  const bare = await runWithConfig(["check", "--wait", "30"], "waitbare.yaml", config);
+  assert.equal(bare.code, 2);
+  assert.match(
+    bare.stderr,
+    /^vitals: Invalid --wait "30": expected a duration with a unit: write 30s or 30ms$/m,
+  );
+  assert.equal(bare.stdout, "");
+  const zero = await runWithConfig(["check", "--wait", "0"], "waitzero.yaml", config);
+  assert.equal(zero.code, 0, zero.stderr);
 });

@@ -1,12 +1,13 @@
 // The command line end to end (src/cli/run.ts and the option table behind
 // it), with main.ts as a real child process (deno run or bun): usage errors,
 // --help and --version, `vitals schema`, where the config path comes from, and
-// a missing config file.
+// a missing config file (with a hint when the default was used).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tempFile } from "../_helpers/files.ts";
-import { runVitals, start, stop } from "../_helpers/processes.ts";
+import { rm } from "node:fs/promises";
+import { tempDir, tempFile } from "../_helpers/files.ts";
+import { runVitals, start, stop, vitalsCommandAnywhere } from "../_helpers/processes.ts";
 
 test("usage errors exit 2: unknown command, unknown flag, bad port", async () => {
   const unknown = await runVitals(["frobnicate"]);
@@ -45,6 +46,35 @@ test("the config path comes from VITALS_CONFIG when --config is absent", async (
   const result = await runVitals(["validate"], { env: { VITALS_CONFIG: path } });
   assert.equal(result.code, 0);
   assert.match(result.stdout, /config OK: 1 check in/);
+});
+
+test("without --config or VITALS_CONFIG, a missing vitals.yaml names both ways to pass a config", async () => {
+  const dir = await tempDir();
+  try {
+    const options = { command: vitalsCommandAnywhere(), cwd: dir, unset: ["VITALS_CONFIG"] };
+    for (const command of ["validate", "check", "serve"]) {
+      const result = await runVitals([command], options);
+      assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+      assert.equal(
+        result.stderr.trim(),
+        'Cannot read config "vitals.yaml": file does not exist ' +
+          "(the default: pass --config FILE or set VITALS_CONFIG)",
+        command,
+      );
+    }
+    const named = await runVitals(["validate"], {
+      ...options,
+      env: { VITALS_CONFIG: `${dir}/missing.yaml` },
+      unset: [],
+    });
+    assert.equal(named.code, 2);
+    assert.equal(
+      named.stderr.trim(),
+      `Cannot read config "${dir}/missing.yaml": file does not exist (named by VITALS_CONFIG)`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("a missing config file exits 2 with a clear message", async () => {

@@ -1,8 +1,9 @@
 // Config reloads of a running `vitals serve`, end to end
 // (src/app/reloader.ts), with main.ts as a real child process: SIGHUP and
 // --watch switch to a valid config, reject an invalid, unreadable or deleted
-// one naming file and line while the old checks keep serving, and say when a
-// changed listen address needs a restart.
+// one naming file and line (a YAML syntax error with its excerpt, a missing
+// cwd) while the old checks keep serving, and say when a changed listen
+// address needs a restart.
 
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
@@ -91,6 +92,50 @@ test("SIGHUP with an invalid config is rejected naming file and line; the old ch
     assert.equal(fixed.status, 200);
     assert.deepEqual(fixed.body.details, []);
     assert.deepEqual(names(fixed.body), ["a"]);
+  } finally {
+    await stop(vitals);
+  }
+});
+
+test("SIGHUP with a YAML syntax error or a missing cwd is rejected in one JSON log line, the excerpt inside it", async () => {
+  const valid = 'checks:\n  - {name: a, type: command, command: ["true"]}\n';
+  const vitals = await serveConfig("syntax.yaml", valid);
+  try {
+    await firstStatus(vitals, "UP");
+    // Line 4 is indented more than "type: command" above it, which has a value.
+    await writeFile(
+      vitals.path,
+      'checks:\n  - name: a\n    type: command\n      command: ["true"]\n',
+    );
+    signal(vitals, "SIGHUP");
+    const problem = `${vitals.path}:4:7: YAML syntax error: bad indentation: ` +
+      "this line is indented more than the key above it, which has a value already";
+    const rejection = await waitForEntry(vitals, "error", /^Config reload \(SIGHUP\) rejected/);
+    assert.equal(
+      rejection.msg,
+      "Config reload (SIGHUP) rejected, keeping the running config: " +
+        `Invalid config "${vitals.path}" (1 problem):\n  ${problem}\n` +
+        '    4 |       command: ["true"]\n' +
+        "      |       ^",
+    );
+    // Every line of standard error is still one JSON object.
+    for (const line of vitals.stderr.split("\n").filter((line) => line !== "")) {
+      assert.doesNotThrow(() => JSON.parse(line), line);
+    }
+    const details = (await fetchJson(`${vitals.url}/health`)).body.details;
+    assert.deepEqual(details, [`config: reload rejected, running the previous config: ${problem}`]);
+
+    await writeFile(
+      vitals.path,
+      'checks:\n  - {name: a, type: command, command: ["true"], cwd: /nonexistent-vitals-dir}\n',
+    );
+    signal(vitals, "SIGHUP");
+    await waitForEntry(
+      vitals,
+      "error",
+      /checks\[0\]\.cwd: directory "\/nonexistent-vitals-dir" does not exist/,
+    );
+    assert.equal(vitals.child.exitCode, null);
   } finally {
     await stop(vitals);
   }

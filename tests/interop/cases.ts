@@ -112,7 +112,7 @@ export const CASES: readonly Case[] = [
     option: "bodyContains",
     keys: { bodyContains: "nginx ok" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "nginx ok"',
   },
   {
     name: "nginx-contains-missing",
@@ -145,7 +145,8 @@ export const CASES: readonly Case[] = [
       }],
     },
     expect: "UP",
-    message: "HTTP 200, 3 JSON conditions hold",
+    message:
+      'HTTP 200, $.status is "ok", $.queue.depth is 3 (less than 10), $.checks[0].healthy exists',
   },
   {
     name: "nginx-json-differs",
@@ -193,7 +194,7 @@ export const CASES: readonly Case[] = [
     path: "/status/503",
     keys: { expectStatus: 503 },
     expect: "UP",
-    message: "HTTP 503",
+    message: "HTTP 503 (expected 503)",
   },
   {
     name: "nginx-expect-204",
@@ -211,7 +212,7 @@ export const CASES: readonly Case[] = [
     option: 'expectStatus: "2xx"',
     keys: { expectStatus: "2xx" },
     expect: "UP",
-    message: "HTTP 200",
+    message: "HTTP 200 (expected 200-299)",
   },
   {
     name: "nginx-tcp",
@@ -342,7 +343,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: JSON_OK,
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.status is "ok"',
   },
   {
     name: "ca-503",
@@ -490,7 +491,7 @@ export const CASES: readonly Case[] = [
     option: "no tls settings, CA in the runtime's store",
     keys: { bodyContains: "nginx ok" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "nginx ok"',
   },
   {
     name: "store-head",
@@ -518,7 +519,7 @@ export const CASES: readonly Case[] = [
     path: "/json",
     keys: JSON_OK,
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.status is "ok"',
   },
   {
     name: "store-503",
@@ -561,7 +562,7 @@ export const CASES: readonly Case[] = [
       bodyContains: 'method=POST content-type=application/json body={"probe":"vitals"}',
     },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "method=POST content-type=application/..."',
   },
   {
     name: "go-json",
@@ -571,7 +572,7 @@ export const CASES: readonly Case[] = [
     path: "/json",
     keys: { json: [{ path: "$.server", equals: "go" }, { path: "$.queue.depth", greaterThan: 0 }] },
     expect: "UP",
-    message: "HTTP 200, 2 JSON conditions hold",
+    message: 'HTTP 200, $.server is "go", $.queue.depth is 3 (greater than 0)',
   },
   {
     name: "go-tls",
@@ -581,7 +582,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: { bodyContains: "go ok" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "go ok"',
   },
   {
     name: "go-tls-post",
@@ -592,7 +593,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: { method: "POST", body: "ping", bodyContains: "method=POST" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "method=POST"',
   },
   {
     name: "go-tls-server-name-wrong",
@@ -737,7 +738,7 @@ export const CASES: readonly Case[] = [
     option: "GET, body ends at close",
     keys: { bodyContains: "python ok HTTP/1.0" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "python ok HTTP/1.0"',
   },
   {
     name: "py10-head",
@@ -756,7 +757,7 @@ export const CASES: readonly Case[] = [
     path: "/json",
     keys: { json: [{ path: "$.protocol", equals: "HTTP/1.0" }] },
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.protocol is "HTTP/1.0"',
   },
   {
     name: "py11-get",
@@ -765,7 +766,7 @@ export const CASES: readonly Case[] = [
     option: "GET, Content-Length",
     keys: { bodyContains: "python ok HTTP/1.1" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "python ok HTTP/1.1"',
   },
   {
     name: "py11-head",
@@ -783,7 +784,7 @@ export const CASES: readonly Case[] = [
     option: "POST with body",
     keys: { method: "POST", body: "ping", bodyContains: "body=ping" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "body=***"',
   },
   {
     name: "py11-json",
@@ -793,7 +794,7 @@ export const CASES: readonly Case[] = [
     path: "/json",
     keys: { json: [{ path: "$.protocol", equals: "HTTP/1.1" }] },
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.protocol is "HTTP/1.1"',
   },
 
   // The ports the Fetch standard blocks
@@ -812,7 +813,7 @@ export const CASES: readonly Case[] = [
     option: "GET, bodyContains",
     keys: { bodyContains: "python ok" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "python ok"',
   },
   {
     name: "blocked-10080",
@@ -821,7 +822,7 @@ export const CASES: readonly Case[] = [
     option: "GET, bodyContains",
     keys: { bodyContains: "python ok" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "python ok"',
   },
   {
     name: "blocked-10080-head",
@@ -840,7 +841,7 @@ export const CASES: readonly Case[] = [
     path: "/json",
     keys: JSON_OK,
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.status is "ok"',
   },
 
   // openssl s_server
@@ -880,7 +881,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: { bodyContains: "s_server" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "s_server"',
   },
   {
     name: "openssl-mtls",
@@ -947,7 +948,7 @@ export const CASES: readonly Case[] = [
     path: "/chunked",
     keys: JSON_OK,
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.status is "ok"',
   },
   {
     name: "chunked-tls",
@@ -958,7 +959,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: JSON_OK,
     expect: "UP",
-    message: "HTTP 200, 1 JSON condition holds",
+    message: 'HTTP 200, $.status is "ok"',
   },
   {
     name: "big-start",
@@ -968,7 +969,7 @@ export const CASES: readonly Case[] = [
     path: "/big",
     keys: { bodyContains: "BEGIN" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "BEGIN"',
   },
   {
     name: "big-end",
@@ -1089,7 +1090,7 @@ export const CASES: readonly Case[] = [
     path: "/continue",
     keys: { bodyContains: "after continue" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "after continue"',
   },
   {
     name: "continue-tls",
@@ -1100,7 +1101,7 @@ export const CASES: readonly Case[] = [
     tls: CA,
     keys: { bodyContains: "after continue" },
     expect: "UP",
-    message: "HTTP 200, body contains the text",
+    message: 'HTTP 200, body contains "after continue"',
   },
   {
     name: "redirect",

@@ -66,7 +66,7 @@ export interface TargetRun {
 export function configFor(cases: readonly Case[], peers: Peers, intervalMs = 1_000): string {
   return JSON.stringify(
     {
-      cache: { mode: "background", ttl: intervalMs },
+      cache: { mode: "background", ttl: `${intervalMs}ms` },
       pool: { size: 32 },
       defaults: { timeout: "2s", critical: false },
       checks: cases.map((kase) => checkConfig(kase, peers.ports[kase.endpoint]!, peers.certs)),

@@ -69,7 +69,7 @@ test(
         bodyContains: "is well",
       });
       assert.equal(get.status, "UP", get.message);
-      assert.equal(get.message, "HTTP 200, body contains the text");
+      assert.equal(get.message, 'HTTP 200, body contains "is well"');
       const head = await runCheck({ type: "http", url: `${URL_BASE}/ready`, method: "HEAD" });
       assert.equal(head.status, "UP", head.message);
       assert.deepEqual(seen, [{ method: "GET", probe: "yes" }, { method: "HEAD", probe: null }]);
