@@ -39,6 +39,29 @@ function settingsOf(config: Config) {
 }
 
 /**
+ * The name this vitals goes by on its status page, in `/health/history` and
+ * in the text body: `server.name`, else `$POD_NAME`, else `$HOSTNAME`, else
+ * the host's name, else `vitals`; an empty value counts as unset.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serverName } from "./create_app.ts";
+ * const platform = { env: () => ({ HOSTNAME: "node-7" }), hostname: () => "node-7.internal" };
+ * assert.equal(serverName(undefined, platform), "node-7");
+ * assert.equal(serverName("checkout", platform), "checkout");
+ * ```
+ */
+export function serverName(
+  configured: string | undefined,
+  platform: Pick<Platform, "env" | "hostname">,
+): string {
+  if (configured) return configured;
+  const env = platform.env();
+  return env["POD_NAME"] || env["HOSTNAME"] || platform.hostname() || "vitals";
+}
+
+/**
  * Describes a new status for the log: the first status, and every change
  * (`UP -> DOWN: redis: cannot connect ...`). Returns `undefined` when nothing changed.
  */
@@ -98,6 +121,8 @@ export function createApp(
     },
   });
   let current = config;
+  // Worked out on first use: a one-shot `vitals check` never asks for it.
+  let name: string | undefined;
   const handler = createHandler(health, {
     onError: (error) =>
       deps.log.error(`Request failed: ${error instanceof Error ? error.message : error}`),
@@ -106,6 +131,7 @@ export function createApp(
     // Read from the clock that stamps check results, so the two compare.
     startedAt: (deps.clock ?? systemClock).date().getTime(),
     internalErrors: deps.internalErrors,
+    name: () => name ??= serverName(current.server.name, deps.platform),
   });
   return {
     health,
@@ -118,6 +144,7 @@ export function createApp(
       if (!prepared) return; // a later reload, or shutdown, overtook this one
       health.commit(prepared, settingsOf(next));
       current = next;
+      name = undefined;
     },
   };
 }

@@ -1,11 +1,12 @@
 /**
- * The `/health/history` body, which the status page polls: the overall and
- * per-group statuses, and, when details are shown, every check with its
- * thresholds, counters and recent history (see engine/history.ts).
+ * The `/health/history` body, which the status page polls: this vitals'
+ * name, the overall and per-group statuses, and, when details are shown,
+ * every check with its thresholds, counters and recent history (see
+ * engine/history.ts).
  *
  * Without details (a details token is set and was not presented) the body
- * holds only the statuses and `"restricted": true`: no check names, messages
- * or history, just as the other routes show only `{"status":...}`.
+ * holds only the name, the statuses and `"restricted": true`: no check names,
+ * messages or history, just as the other routes show only `{"status":...}`.
  *
  * @module
  */
@@ -51,12 +52,13 @@ function checkEntry({ check, state }: CheckEntry, history: CheckHistory | undefi
  * Renders the body: the status of every check (evaluating as `/health` would
  * when the cache is cold) and of each group over the same results, and the
  * checks when `details`.
- * `now` is the wall clock, read once the statuses are known.
+ * `now` is the wall clock, read once the statuses are known; `name` heads the body.
  */
 export async function historyBody(
   health: Health,
   details: boolean,
   now: () => Date,
+  name: string,
 ): Promise<string> {
   const all: HealthStatus = health.peek("all") ?? await health.status("all");
   const groups: Record<string, ScopeStatus> = {};
@@ -68,6 +70,7 @@ export async function historyBody(
   const shortest = Math.min(REFRESH_BOUNDS.max, ...intervals);
   const refreshMs = Math.max(REFRESH_BOUNDS.min, Math.round(shortest));
   const head = {
+    name,
     status: all.status,
     timestamp: all.timestamp,
     now: now().toISOString(),

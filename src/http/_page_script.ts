@@ -2,7 +2,8 @@
  * The status page's script, inlined in the page (its hash is in the page's
  * Content-Security-Policy). It polls `/health/history` (every `refreshMs`,
  * which the server picks from the check intervals) and redraws the page with
- * `textContent` only, so nothing a check reports is ever parsed as HTML.
+ * `textContent` only, so nothing a check reports is ever parsed as HTML. The
+ * title is the status, then vitals' name (as the header shows it).
  *
  * A details token typed into the form is kept in this script's memory only
  * and sent as `Authorization: Bearer` on its requests: never in a URL, a
@@ -101,7 +102,10 @@ export const PAGE_SCRIPT = String.raw`
   function render(data) {
     refreshMs = data.refreshMs || 5000;
     document.body.classList.remove("stale");
-    document.title = data.status + " \u00B7 vitals";
+    // The name as vitals goes by now (a reload may change it), written as text only.
+    var name = typeof data.name === "string" ? data.name : $("name").textContent;
+    if ($("name").textContent !== name) $("name").textContent = name;
+    document.title = data.status + " \u00B7 " + name + " \u00B7 vitals";
     var overall = $("overall");
     // A live region: rewritten only on a change, so a screen reader announces changes only.
     if (overall.getAttribute("data-status") !== data.status) {

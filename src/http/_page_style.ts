@@ -3,7 +3,8 @@
  * page's Content-Security-Policy). Responsive: one column on a phone, a grid
  * of cards on a wide screen. Status is shown by text and shape, never by
  * colour alone: each badge carries its word and a symbol, and timeline bars
- * grow with severity (UP short, WARN middle, DOWN full height).
+ * grow with severity (UP short, WARN middle, DOWN full height). A long name
+ * in the header wraps rather than widening the page.
  *
  * @module
  */
@@ -15,6 +16,7 @@ html{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 body{margin:0 auto;max-width:90rem;padding:1rem}
 header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;margin-bottom:1rem}
 h1{font-size:1.5rem;margin:0;display:flex;align-items:center;gap:.75rem}
+#name{overflow-wrap:anywhere;min-width:0}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 h3{font-size:1rem;margin:0;overflow-wrap:anywhere}
 p{margin:.25rem 0}

@@ -8,7 +8,8 @@
  * - `microprofile` (`?format=microprofile`): MicroProfile Health's
  *   `{"status","checks":[{"name","status","data"}]}`, where the top status is
  *   UP iff every check is (WARN shows as UP, with the reason in `data`).
- * - `text` (`Accept: text/plain` or `?format=text`): a table, like `kubectl get`.
+ * - `text` (`Accept: text/plain` or `?format=text`): a table, like `kubectl get`,
+ *   under a first line with this vitals' name, the one body that carries it.
  *
  * @module
  */
@@ -176,14 +177,16 @@ export function simpleBody(status: HealthStatus): string {
   return status.status === "UP" ? '{"status":"UP"}' : '{"status":"DOWN"}';
 }
 
-function textBody(status: HealthStatus): string {
+function textBody(status: HealthStatus, name: string | undefined): string {
   const notes = status.details.map((detail) => `  ${escapeControl(detail)}`).join("\n");
   const stale = status.stale ? `\nstale: results are ${status.ageMs} ms old` : "";
-  return `${textTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
+  // Escaped as messages are: the name may come from the environment.
+  const head = name === undefined ? "" : `name: ${escapeControl(name)}\n`;
+  return `${head}${textTable(status)}${stale}${notes ? `\n${notes}` : ""}\n`;
 }
 
-/** Renders `status` in `format`. */
-export function renderBody(status: HealthStatus, format: BodyFormat): string {
+/** Renders `status` in `format`; `name` (this vitals' name) heads the text body only. */
+export function renderBody(status: HealthStatus, format: BodyFormat, name?: string): string {
   switch (format) {
     case "json":
       return fullBody(status);
@@ -192,6 +195,6 @@ export function renderBody(status: HealthStatus, format: BodyFormat): string {
     case "microprofile":
       return microprofile(status);
     case "text":
-      return textBody(status);
+      return textBody(status, name);
   }
 }

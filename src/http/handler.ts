@@ -31,7 +31,7 @@ import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
 import { prepare, type Prepared, preparedResponse } from "./_prepared.ts";
 import { errorBody, hasBody, respond } from "./_respond.ts";
-import { HTML_CONTENT_TYPE, prefersHtml, statusPage } from "./page.ts";
+import { pageResponse, prefersHtml } from "./page.ts";
 import { historyBody } from "./_page_history.ts";
 import type { HealthStatus } from "../types.ts";
 
@@ -67,16 +67,12 @@ export interface HandlerOptions {
   readonly startedAt?: number;
   /** The guard's count of uncaught errors, for `vitals_internal_errors_total`; default: 0. */
   readonly internalErrors?: InternalErrorCounter | undefined;
+  /** The name on the page, `/health/history` and the text body (no other); default `vitals`. */
+  readonly name?: () => string;
 }
 
 const ALLOW = "GET, HEAD";
 const OPEN: AccessSettings = { metrics: true };
-
-/** The status page with `status` (its headers carry the page's Content-Security-Policy). */
-async function pageResponse(status: number, method: string): Promise<Response> {
-  const page = await statusPage();
-  return respond(page.html, status, method, HTML_CONTENT_TYPE, page.headers);
-}
 
 /**
  * Creates the request handler over a {@link Health}.
@@ -96,14 +92,18 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   const access = options.access ?? (() => OPEN);
   const requests = options.requests ?? new RequestCounter();
   const startedAt = options.startedAt ?? systemClock.date().getTime();
-  // Built once per published status and shape (BENCHMARKS.md, "Serving from cache").
+  const nameOf = options.name ?? (() => "vitals");
+  // Built once per published status and shape (BENCHMARKS.md, "Serving from cache"). The text
+  // body holds the name: a reload that changes it publishes anew (Health.commit) as it switches.
   const prepared = new WeakMap<HealthStatus, Map<BodyFormat | "simple", Prepared>>();
   const preparedOf = (status: HealthStatus, shape: BodyFormat | "simple") => {
     let byShape = prepared.get(status);
     if (!byShape) prepared.set(status, byShape = new Map());
     let answer = byShape.get(shape);
     if (!answer) {
-      const body = shape === "simple" ? simpleBody(status) : renderBody(status, shape);
+      const body = shape === "simple"
+        ? simpleBody(status)
+        : renderBody(status, shape, shape === "text" ? nameOf() : undefined);
       const type = shape === "simple" ? CONTENT_TYPES.json : CONTENT_TYPES[shape];
       answer = prepare(body, status.status === "UP" ? 200 : 503, type);
       byShape.set(shape, answer);
@@ -158,19 +158,18 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     if (target === "history") {
       const details = !settings.detailsToken ||
         tokenMatches(authorization, settings.detailsToken);
-      return historyBody(health, details, () => systemClock.date())
+      return historyBody(health, details, () => systemClock.date(), nameOf())
         .then((body) => respond(body, 200, request.method));
     }
-    if (target === "page") return pageResponse(200, request.method);
+    if (target === "page") return pageResponse(200, request.method, nameOf());
     const { scope, simple } = target;
     const accept = simple ? null : request.headers.get("accept");
     if (scope === "all" && !simple && path === "/health" && prefersHtml(accept, query)) {
       // The status code is the one JSON would get; the page fills itself in.
+      const page = (status: HealthStatus) =>
+        pageResponse(status.status === "UP" ? 200 : 503, request.method, nameOf());
       const ready = health.peek(scope);
-      const code = (status: HealthStatus) => status.status === "UP" ? 200 : 503;
-      return ready
-        ? pageResponse(code(ready), request.method)
-        : health.status(scope).then((status) => pageResponse(code(status), request.method));
+      return ready ? page(ready) : health.status(scope).then(page);
     }
     const format = simple ? "json" : negotiate(accept, query);
     if (format === undefined) {

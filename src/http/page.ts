@@ -7,13 +7,15 @@
  *
  * The document is the same bytes for everyone: the script fills it in from
  * `/health/history` and polls it, so the page never holds a status or a
- * detail in its HTML.
+ * detail in its HTML. Only this vitals' name (`server.name` or its default)
+ * is written in, HTML-escaped, in its title and header.
  *
  * @module
  */
 
 import { PAGE_SCRIPT } from "./_page_script.ts";
 import { PAGE_STYLE } from "./_page_style.ts";
+import { respond } from "./_respond.ts";
 
 /** The page's content type. */
 export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
@@ -49,8 +51,17 @@ export function prefersHtml(accept: string | null, query: string): boolean {
   return best === "text/html";
 }
 
-const BODY = `<header>
-<h1>vitals <span id="overall" aria-live="polite"></span></h1>
+/** `text` as HTML text or an attribute value: `&`, `<`, `>`, `"` and `'` escaped. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** The page's title for `name`; the script puts the status before it. */
+const titleOf = (name: string) => `${name} \u00b7 vitals`;
+
+const body = (name: string) =>
+  `<header>
+<h1><span id="name">${escapeHtml(name)}</span> <span id="overall" aria-live="polite"></span></h1>
 <p id="updated" class="muted">Loading\u2026</p>
 </header>
 <main>
@@ -88,9 +99,10 @@ async function sha256(text: string): Promise<string> {
   return btoa(String.fromCharCode(...new Uint8Array(digest)));
 }
 
-async function build(): Promise<Page> {
+/** The page's Content-Security-Policy: its inline script and style by their hashes. */
+async function policy(): Promise<string> {
   const [script, style] = await Promise.all([sha256(PAGE_SCRIPT), sha256(PAGE_STYLE)]);
-  const csp = [
+  return [
     "default-src 'none'",
     `script-src 'sha256-${script}'`,
     `style-src 'sha256-${style}'`,
@@ -100,17 +112,22 @@ async function build(): Promise<Page> {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+let csp: Promise<string> | undefined;
+
+async function build(name: string): Promise<Page> {
   const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>vitals</title>
+<title>${escapeHtml(titleOf(name))}</title>
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-${BODY}
+${body(name)}
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
@@ -118,7 +135,7 @@ ${BODY}
   return {
     html,
     headers: Object.freeze({
-      "content-security-policy": csp,
+      "content-security-policy": await (csp ??= policy()),
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "x-frame-options": "DENY",
@@ -126,21 +143,33 @@ ${BODY}
   };
 }
 
-let page: Promise<Page> | undefined;
+let page: { readonly name: string; readonly page: Promise<Page> } | undefined;
 
 /**
- * The page, built (and its hashes computed) on first use, then the same
- * object every time.
+ * The page titled `name`, built (and its hashes computed) on first use, then
+ * the same object every time until the name changes.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { statusPage } from "./page.ts";
- * const { html, headers } = await statusPage();
+ * const { html, headers } = await statusPage("checkout-7f9c");
  * assert.ok(html.startsWith("<!doctype html>"));
+ * assert.ok(html.includes("<title>checkout-7f9c \u00b7 vitals</title>"));
  * assert.match(headers["content-security-policy"]!, /script-src 'sha256-/);
  * ```
  */
-export function statusPage(): Promise<Page> {
-  return page ??= build();
+export function statusPage(name: string): Promise<Page> {
+  if (page?.name !== name) page = { name, page: build(name) };
+  return page.page;
+}
+
+/** The status page titled `name`, answered with `status` (and the page's headers). */
+export async function pageResponse(
+  status: number,
+  method: string,
+  name: string,
+): Promise<Response> {
+  const { html, headers } = await statusPage(name);
+  return respond(html, status, method, HTML_CONTENT_TYPE, headers);
 }

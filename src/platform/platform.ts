@@ -202,6 +202,8 @@ export interface Platform {
   readonly runtime: "deno" | "bun";
   /** The runtime's version, for logs and `--version`. */
   readonly version: string;
+  /** How this vitals was built, for `--version`: a compiled binary, or run from source. */
+  readonly build: "bun build --compile" | "deno compile" | "source";
   /** Runs a program to completion; rejects with a `PlatformError` when it cannot start. */
   spawn(options: SpawnOptions): Promise<SpawnResult>;
   /** `fetch` that reaches every port (on Deno, blocked ones go through `node:http`). */
@@ -239,6 +241,8 @@ export interface Platform {
   stat(path: string): Promise<FileInfo>;
   /** A copy of the process environment. */
   env(): Record<string, string>;
+  /** The host's name (`os.hostname()`); `""` when not allowed (Deno without `--allow-sys`). */
+  hostname(): string;
   /** Command-line arguments after the script (or binary) name. */
   args(): string[];
   /** Whether work done once in a short-lived `Worker` leaves less memory behind than in place. */

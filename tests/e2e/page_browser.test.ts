@@ -1,7 +1,8 @@
 /**
  * The status page (src/http/page.ts) in a real browser: Debian's chromium,
  * driven by playwright-core, against vitals served in-process on 127.0.0.1
- * with checks the test flips. It shows every check, a check turned DOWN shows
+ * with checks the test flips. It shows its name (in the header and, after
+ * the status, in the title) and every check, a check turned DOWN shows
  * DOWN within one refresh without a reload, the timeline grows, nothing is
  * logged to the console, no request leaves 127.0.0.1, axe-core finds no
  * violations, the page fits a phone, and the details token unlocks details.
@@ -134,13 +135,13 @@ async function axeViolations(page: Page): Promise<unknown[]> {
 }
 
 test(
-  "the status page shows every check, follows a flip to DOWN without a reload, and stays on 127.0.0.1",
+  "the status page shows its name and every check, follows a flip to DOWN without a reload, and stays on 127.0.0.1",
   {
     skip: SKIP,
     timeout: 60_000,
   },
   async () => {
-    const vitals = await startVitals();
+    const vitals = await startVitals(`server:\n  name: "checkout <eu-1>"\n`);
     const browser = await launch();
     try {
       const { page, errors, requests } = await watchedPage(browser);
@@ -148,6 +149,8 @@ test(
       await page.waitForSelector("article[data-check]");
       assert.deepEqual(await statuses(page), { gate: "UP", "disk-writable": "UP", cache: "DOWN" });
       assert.equal(await page.getAttribute("#overall", "data-status"), "UP");
+      assert.equal(await page.innerText("#name"), "checkout <eu-1>");
+      assert.equal(await page.title(), "UP \u00b7 checkout <eu-1> \u00b7 vitals");
       const text = await page.innerText("main");
       for (const shown of ["live", "ready", "started", "cache", "cannot connect", "tcp"]) {
         assert.ok(text.includes(shown), `the page shows "${shown}"`);
@@ -169,6 +172,7 @@ test(
         timeout: 3_000,
       });
       assert.equal(await page.getAttribute("#overall", "data-status"), "DOWN");
+      assert.equal(await page.title(), "DOWN \u00b7 checkout <eu-1> \u00b7 vitals");
       assert.match(await page.innerText('article[data-check="gate"]'), /flag file is gone/);
       assert.equal(navigations, 0, "no reload");
       assert.ok((await timelineLength(page, "gate")) > before);

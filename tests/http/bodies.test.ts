@@ -56,7 +56,7 @@ test("every body shape keeps the status code: UP is 200 in each", async () => {
   assert.equal(s.micro.status, "UP");
   assert.deepEqual(s.micro.checks.map((c: { name: string }) => c.name), ["gate", "extra"]);
   assert.equal(s.micro.checks[0].data.type, "command");
-  assert.match(s.text, /^STATUS\s+CHECK\s+TYPE/);
+  assert.match(s.text, /^name: .+\nSTATUS\s+CHECK\s+TYPE/);
   assert.match(s.text, /status: UP \(2 checks at /);
   app.health.close();
 });

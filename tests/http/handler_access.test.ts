@@ -134,7 +134,7 @@ test("detailsToken: the right bearer token gets the full body with every check i
 
     const text = await getText(app, `${path}?format=text`, bearer(DETAILS_TOKEN));
     assert.match(text.headers.get("content-type") ?? "", /^text\/plain/);
-    assert.match(text.body, /^STATUS +CHECK/);
+    assert.match(text.body, /^name: .+\nSTATUS +CHECK/);
     assert.match(text.body, /\bfine\b/);
     assert.match(text.body, /\bbroken\b/);
   }

@@ -188,6 +188,7 @@ test("the page is under 30 KB, and HEAD / gives its headers and length without a
 });
 
 interface HistoryBody {
+  name: string;
   status: string;
   timestamp: string;
   now: string;
@@ -213,6 +214,7 @@ test("/health/history: statuses, groups and every check with its settings, count
     assert.equal(first.headers.get("cache-control"), "no-store");
     const body = JSON.parse(first.body) as HistoryBody;
     assert.deepEqual(Object.keys(body), [
+      "name",
       "status",
       "timestamp",
       "now",
@@ -286,6 +288,7 @@ test("detailsToken: /health/history gives only statuses without the token; the p
       assert.equal(hidden.status, 200);
       const body = JSON.parse(hidden.body) as HistoryBody;
       assert.deepEqual(Object.keys(body), [
+        "name",
         "status",
         "timestamp",
         "now",

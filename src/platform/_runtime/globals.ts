@@ -1,9 +1,9 @@
 /**
  * The part of each {@link Platform} that needs nothing but the runtime's own
  * globals: its name and version, `fetch`, signals, uncaught errors, the
- * environment, the arguments, exiting. `mod.ts` builds the platform from
- * this and loads the rest (`bun.ts` or `deno.ts`: processes, sockets, TLS,
- * files, the servers) on first use.
+ * environment, the host name, the arguments, exiting. `mod.ts` builds the
+ * platform from this and loads the rest (`bun.ts` or `deno.ts`: processes,
+ * sockets, TLS, files, the servers) on first use.
  *
  * Imports nothing at run time but `uncaught.ts`, which imports nothing
  * either: a static `node:` import anywhere in the program is loaded at
@@ -21,10 +21,12 @@ export type GlobalsPart = Pick<
   Platform,
   | "runtime"
   | "version"
+  | "build"
   | "fetch"
   | "onSignal"
   | "onUncaught"
   | "env"
+  | "hostname"
   | "args"
   | "workerFreesMemory"
   | "stderrIsTerminal"
@@ -36,15 +38,18 @@ interface BunProcess extends UncaughtProcess {
   readonly argv: string[];
   readonly stderr: { readonly isTTY?: boolean };
   exit(code: number): never;
+  getBuiltinModule(id: "node:os"): { hostname(): string };
 }
 
 /** The globals part on Bun; call only when running on Bun. */
 export function bunPart(): GlobalsPart {
   const process = (globalThis as unknown as { process: BunProcess }).process;
-  const bun = (globalThis as unknown as { Bun: { version: string } }).Bun;
+  const bun = (globalThis as unknown as { Bun: { version: string; main: string } }).Bun;
   return {
     runtime: "bun",
     version: bun.version,
+    // A compiled binary runs its entry from Bun's embedded file system (Linux and macOS).
+    build: bun.main.startsWith("/$bunfs/") ? "bun build --compile" : "source",
     fetch: (url, init) => fetch(url, init),
     onSignal(signal, listener) {
       process.on(signal, listener);
@@ -58,6 +63,8 @@ export function bunPart(): GlobalsPart {
       }
       return env;
     },
+    // `node:os`, reached on the first call: no static `node:` import here (see above).
+    hostname: () => process.getBuiltinModule("node:os").hostname(),
     args: () => process.argv.slice(2),
     // BENCHMARKS.md, "Idle memory": loading the config in a worker that is then
     // terminated cut the compiled binary's private memory at idle from
@@ -89,6 +96,7 @@ export function denoPart(): GlobalsPart {
   return {
     runtime: "deno",
     version: Deno.version.deno,
+    build: Deno.build.standalone ? "deno compile" : "source",
     fetch: fetchAnyPort,
     onSignal(signal, listener) {
       Deno.addSignalListener(signal, listener);
@@ -96,6 +104,11 @@ export function denoPart(): GlobalsPart {
     },
     onUncaught: denoUncaught(),
     env: () => Deno.env.toObject(),
+    // Asked first: without `--allow-sys`, `Deno.hostname()` throws, or prompts on a terminal.
+    hostname: () =>
+      Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted"
+        ? Deno.hostname()
+        : "",
     args: () => [...Deno.args],
     // BENCHMARKS.md, "Idle memory": the same worker left 4 MB more than loading
     // in place on Deno (V8 keeps the memory the worker took).
