@@ -13,5 +13,4 @@ export const COVERED: Record<string, string> = {
   "clock.ts":
     "tests/checks/_deadlines.test.ts, tests/engine/scheduler.test.ts, tests/engine/health_background.test.ts",
   "types.ts": "tests/config/load_fuzz.test.ts, tests/scenarios/health_scopes.test.ts",
-  "version.ts": "tests/http/bodies.test.ts, tests/http/metrics.test.ts, tests/dockerfile.test.ts",
 };

@@ -1,10 +1,13 @@
 // The files in deploy/, checked by the tools that read them: the systemd unit
-// with systemd-analyze (`verify` is clean, `security` rates it at most 2.0)
-// and the Prometheus alerts with promtool (`check rules`, then the unit tests
-// in vitals-alerts.test.yaml). Without those tools: the unit keeps what vitals
-// needs, docs/deploy/ shows the unit and the manifests exactly as the files
-// have them (one source, one copy), docs/metrics.md lists every alert, and
-// every metric and label the alerts use is one vitals exports. A tool that
+// with systemd-analyze (`verify` is clean, `security` rates it at most 2.0),
+// the Prometheus alerts with promtool (`check rules`, then the unit tests
+// in vitals-alerts.test.yaml) and the scrape config with `promtool check
+// config`. Without those tools: the unit keeps what vitals needs, the scrape
+// config keeps only vitals' port and labels each series with its namespace,
+// pod and container, docs/ shows the unit, the manifests and the scrape
+// config exactly as the files have them (one source, one copy),
+// docs/metrics.md lists every alert, and every metric and label the alerts
+// use is one vitals exports. A tool that
 // is not installed skips its tests with the reason printed; .ci/run installs
 // both (Debian's systemd and prometheus packages).
 
@@ -12,6 +15,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { dirname, relative } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -22,6 +26,7 @@ import { get } from "./_helpers/http.ts";
 const UNIT = `${ROOT}deploy/systemd/vitals.service`;
 const RULES = `${ROOT}deploy/prometheus/vitals-alerts.yaml`;
 const RULE_TESTS = `${ROOT}deploy/prometheus/vitals-alerts.test.yaml`;
+const SCRAPE = `${ROOT}deploy/prometheus/prometheus.yml`;
 /** Where the unit expects the binary; `verify` needs an executable there. */
 const BINARY = "/usr/local/bin/vitals";
 /** The highest `systemd-analyze security` exposure the unit may have. */
@@ -152,6 +157,118 @@ test("promtool test rules: every alert fires when it should and only then", {
   assert.doesNotMatch(tests.output, /FAILED/);
 });
 
+/** One relabel rule of a scrape config, with Prometheus' defaults filled in. */
+interface Relabel {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}
+
+interface ScrapeFile {
+  rule_files?: string[];
+  scrape_configs?: {
+    job_name?: string;
+    kubernetes_sd_configs?: { role?: string }[];
+    relabel_configs?: Relabel[];
+  }[];
+}
+
+/**
+ * Applies `keep` and `replace` rules as Prometheus does (anchored regex,
+ * `;`-joined source labels, `$1` replacement); `undefined` when a rule drops
+ * the target. Any other action fails the test: the config uses only these.
+ */
+function relabel(labels: Record<string, string>, rules: Relabel[]) {
+  const out = { ...labels };
+  for (const rule of rules) {
+    const value = (rule.source_labels ?? []).map((name) => out[name] ?? "").join(
+      rule.separator ?? ";",
+    );
+    const match = new RegExp(`^(?:${rule.regex ?? "(.*)"})$`).exec(value);
+    const action = rule.action ?? "replace";
+    if (action === "keep") {
+      if (!match) return undefined;
+    } else if (action === "replace") {
+      if (match && rule.target_label) {
+        out[rule.target_label] = (rule.replacement ?? "$1").replace(
+          /\$(\d)/g,
+          (_, group: string) => match[Number(group)] ?? "",
+        );
+      }
+    } else {
+      assert.fail(`relabel action ${action} is not simulated here`);
+    }
+  }
+  return out;
+}
+
+test("the scrape config keeps only vitals' port and labels each series with its namespace, pod and container", () => {
+  const config = parse(readFileSync(SCRAPE, "utf8")) as ScrapeFile;
+  assert.deepEqual(config.rule_files, ["vitals-alerts.yaml"], "it loads the alert rules beside it");
+  const [job, ...others] = config.scrape_configs ?? [];
+  assert.ok(job && others.length === 0, "one scrape job");
+  assert.equal(job.job_name, "vitals", "the job name the alerts expect");
+  assert.deepEqual(job.kubernetes_sd_configs, [{ role: "pod" }]);
+  // What kubernetes_sd with role pod discovers: one target per container port.
+  const pod = {
+    __meta_kubernetes_namespace: "shop",
+    __meta_kubernetes_pod_name: "myapp-7d4b9-x2x4q",
+    __meta_kubernetes_pod_container_name: "vitals",
+    __address__: "10.1.2.3:8080",
+  };
+  const rules = job.relabel_configs ?? [];
+  const vitalsTarget = relabel(
+    { ...pod, __meta_kubernetes_pod_container_port_name: "vitals" },
+    rules,
+  );
+  assert.ok(vitalsTarget, "vitals' port is scraped");
+  assert.equal(vitalsTarget.namespace, "shop");
+  assert.equal(vitalsTarget.pod, "myapp-7d4b9-x2x4q");
+  assert.equal(vitalsTarget.container, "vitals");
+  const appTarget = relabel({
+    ...pod,
+    __meta_kubernetes_pod_container_name: "app",
+    __meta_kubernetes_pod_container_port_name: "http",
+    __address__: "10.1.2.3:3000",
+  }, rules);
+  assert.equal(appTarget, undefined, "the app's port is not scraped");
+  // The Kubernetes recipe names vitals' port so this rule finds it.
+  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml"]) {
+    assert.match(
+      readFileSync(`${ROOT}deploy/kubernetes/${file}`, "utf8"),
+      /\{ name: vitals, containerPort: 8080 \}/,
+      file,
+    );
+  }
+});
+
+test("promtool check config accepts the scrape config and the rules it loads", {
+  skip: noPromtool,
+}, () => {
+  // Debian's promtool is built without Kubernetes discovery, so the copy
+  // checked here discovers one static target instead; the relabel rules,
+  // the job and rule_files are checked as they are.
+  const dir = mkdtempSync(`${tmpdir()}/vitals-scrape-`);
+  try {
+    const text = readFileSync(SCRAPE, "utf8");
+    const tested = text.replace(
+      "kubernetes_sd_configs: [{ role: pod }]",
+      'static_configs: [{ targets: ["127.0.0.1:8080"] }]',
+    );
+    assert.notEqual(tested, text, "the scrape config discovers pods");
+    writeFileSync(`${dir}/prometheus.yml`, tested);
+    writeFileSync(`${dir}/vitals-alerts.yaml`, readFileSync(RULES, "utf8"));
+    const check = run(["promtool", "check", "config", `${dir}/prometheus.yml`]);
+    assert.equal(check.status, 0, check.output);
+    assert.match(check.output, /SUCCESS: 6 rules found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 interface Rule {
   alert: string;
   expr: string;
@@ -241,7 +358,7 @@ test("docs/metrics.md links the alerts and lists every alert of the rules file, 
   }
 });
 
-test("the Kubernetes and Cloud Foundry pages show their manifests exactly as deploy/ has them, the only copies", () => {
+test("the Kubernetes, Cloud Foundry and metrics pages show their deploy files exactly as deploy/ has them, the only copies", () => {
   const blocks = fencedBlocks("yaml");
   for (
     const [file, page, marker] of [
@@ -251,6 +368,7 @@ test("the Kubernetes and Cloud Foundry pages show their manifests exactly as dep
         /^kind: Deployment$|^kind: Pod$/m,
       ],
       ["deploy/cloudfoundry/manifest.yml", "docs/deploy/cloudfoundry.md", /^applications:$/m],
+      ["deploy/prometheus/prometheus.yml", "docs/metrics.md", /^scrape_configs:$/m],
     ] as const
   ) {
     const copies = blocks.filter(({ text }) => marker.test(text));
@@ -261,6 +379,7 @@ test("the Kubernetes and Cloud Foundry pages show their manifests exactly as dep
       `${file} drifted from ${page}`,
     );
     const text = readFileSync(`${ROOT}${page}`, "utf8");
-    assert.ok(text.includes(`(../../${file})`), `${page} links ${file}`);
+    const link = relative(dirname(page), file);
+    assert.ok(text.includes(`(${link})`), `${page} links ${file} as ${link}`);
   }
 });

@@ -3,22 +3,23 @@
 // program needs (HTTP, exactly 200 on UP); the sidecar's command is one
 // `vitals serve` accepts; the config it names loads; and the liveness checks
 // carry their own failureThreshold, because Diego restarts an instance on its
-// first failed liveness check. The platform versions readiness needs are
-// stated where users read them.
+// first failed liveness check. The config's ${VAR}s are all set in the
+// manifest's `env:` (sidecars get the app's environment), so the recipe
+// starts as pushed. The platform versions readiness needs are stated where
+// users read them.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { parseFlags } from "../src/cli/flags.ts";
+import { ConfigError } from "../src/config/error.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { ROUTE_LIST } from "../src/http/_route.ts";
 import { ROOT } from "./_helpers/files.ts";
 
 const DIR = `${ROOT}deploy/cloudfoundry`;
 const MANIFEST = `${DIR}/manifest.yml`;
-/** What the config's ${VAR}s are set to in the test, as `cf set-env` would. */
-const ENV = { DB_HOST: "127.0.0.1", DB_PORT: "5432" };
 
 interface Sidecar {
   name?: string;
@@ -33,6 +34,7 @@ interface Application {
   "health-check-http-endpoint"?: string;
   "readiness-health-check-type"?: string;
   "readiness-health-check-http-endpoint"?: string;
+  env?: Record<string, string | number>;
   sidecars?: Sidecar[];
 }
 
@@ -76,8 +78,31 @@ test("the Cloud Foundry sidecar's command is a vitals serve on $PORT that the CL
   assert.equal(flags["host"], undefined);
 });
 
+/** The manifest's `env:`, as Diego sets it for the app and its sidecars (strings). */
+function manifestEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(application?.env ?? {}).map(([key, value]) => [key, String(value)]),
+  );
+}
+
+const CONFIG_TEXT = readFileSync(`${DIR}/vitals.yaml`, "utf8");
+
+test("the manifest's env sets every ${VAR} the sidecar's config reads, so the recipe starts as pushed", () => {
+  const read = [...CONFIG_TEXT.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)]
+    .filter((match) => !match[0].includes(":-"))
+    .map((match) => match[1]);
+  assert.ok(read.length > 0, "the config reads a variable");
+  assert.deepEqual(Object.keys(manifestEnv()).sort(), [...new Set(read)].sort());
+  assert.doesNotThrow(() => parseConfig(CONFIG_TEXT, "vitals.yaml", manifestEnv()));
+  // Without the manifest's env the same config does not load: the check above can fail.
+  assert.throws(
+    () => parseConfig(CONFIG_TEXT, "vitals.yaml", {}),
+    (error) => error instanceof ConfigError && /DB_HOST/.test(error.message),
+  );
+});
+
 test("the Cloud Foundry config loads, and liveness checks damp a single failure themselves", () => {
-  const config = parseConfig(readFileSync(`${DIR}/vitals.yaml`, "utf8"), `${DIR}/vitals.yaml`, ENV);
+  const config = parseConfig(CONFIG_TEXT, `${DIR}/vitals.yaml`, manifestEnv());
   const live = config.checks.filter((check) => check.groups.includes("live"));
   const ready = config.checks.filter((check) => check.groups.includes("ready"));
   assert.ok(live.length > 0 && ready.length > 0, "both groups have checks");

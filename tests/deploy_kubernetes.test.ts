@@ -20,7 +20,11 @@
 // Then the manifest against vitals: the probes use routes vitals serves, on its
 // port; the ConfigMap's config loads with vitals' own loader, where the image
 // looks for it; the user, privileges, shared volume and grace period are the
-// ones that config and the distroless image need.
+// ones that config and the distroless image need, the user set on vitals'
+// container, not the pod's (which would bind the app too); and no shared
+// dependency is in a probe's group, since one blip of it would take every
+// replica out of service at once. The gRPC variant is the same recipe, so it
+// keeps all of these (the last test compares the two).
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -252,16 +256,60 @@ test(`vitals reads the ConfigMap's vitals.yaml at ${CONFIG_PATH}, where the imag
   assert.equal(volume.configMap.items, undefined, "every key, vitals.yaml among them, by its name");
 });
 
-test("both containers run as non-root user 65532 without privilege escalation; vitals' root filesystem is read-only", () => {
+test("vitals runs as non-root user 65532, set on its own container and not on the pod, whose user would bind the app too", () => {
   const pod = podSpec().securityContext ?? {};
+  for (const key of ["runAsUser", "runAsGroup", "runAsNonRoot"] as const) {
+    assert.equal(pod[key], undefined, `the pod sets ${key}, which binds the app container too`);
+  }
+  const own = vitals().securityContext ?? {};
+  assert.equal(own.runAsNonRoot, true, "vitals: runAsNonRoot");
+  // By number, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
+  assert.equal(own.runAsUser, NONROOT, "vitals: runAsUser");
+  assert.equal(own.runAsGroup, NONROOT, "vitals: runAsGroup");
+  assert.equal(app().securityContext?.runAsUser, undefined, "the app's user is the app's own");
   for (const container of [vitals(), app()]) {
-    const own = container.securityContext ?? {};
-    assert.equal(own.runAsNonRoot ?? pod.runAsNonRoot, true, `${container.name}: runAsNonRoot`);
-    // By number, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
-    assert.equal(own.runAsUser ?? pod.runAsUser, NONROOT, `${container.name}: runAsUser`);
-    assert.equal(own.allowPrivilegeEscalation, false, `${container.name}: no privilege escalation`);
+    const settings = container.securityContext ?? {};
+    assert.equal(settings.allowPrivilegeEscalation, false, `${container.name}: no escalation`);
   }
   assert.equal(vitals().securityContext?.readOnlyRootFilesystem, true);
+  assert.match(
+    readFileSync(MANIFEST, "utf8"),
+    /# Set on vitals, not on the pod: a pod-level user would bind the app\n\s*# container too\./,
+    "the manifest says why the user is set on vitals' container",
+  );
+});
+
+/** Whether a check reaches something inside the pod (loopback), not a dependency others share. */
+function inPod(check: Config["checks"][number]): boolean {
+  const loopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host);
+  if (check.type === "tcp" || check.type === "grpc") return loopback(check.host);
+  if (check.type === "http" || check.type === "tabbyapi") {
+    return loopback(new URL(check.url).hostname);
+  }
+  return true;
+}
+
+test("no shared dependency (a check of a host outside the pod) is in a probe's group, and the config says why", () => {
+  const checks = vitalsConfig().checks;
+  const shared = checks.filter((check) => !inPod(check));
+  assert.deepEqual(shared.map((check) => check.name), ["redis"], "the recipe's shared Redis");
+  for (const check of shared) {
+    assert.deepEqual(
+      check.groups.filter((group) => ["started", "live", "ready"].includes(group)),
+      [],
+      `${check.name} is shared by every replica: in readiness one blip fails them all at once`,
+    );
+  }
+  assert.ok(
+    checks.some((check) => check.groups.includes("ready") && check.critical),
+    "readiness still has the pod's own critical checks",
+  );
+  const text = only<IConfigMap>("ConfigMap").data?.["vitals.yaml"] ?? "";
+  assert.match(
+    text.replace(/\n\s*#\s*/g, " "),
+    /shared by every replica.*take every replica out of service at once, a cascading outage/,
+    "the config says why the shared dependency is out of readiness",
+  );
 });
 
 test("vitals mounts the volume holding the file check's path, which the app mounts writable", () => {

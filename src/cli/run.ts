@@ -21,6 +21,28 @@ import { parseFlags, UsageError } from "./flags.ts";
 import { type Command, isCommand } from "./options.ts";
 import type { HeldSignals } from "./signals.ts";
 
+/** What each way of building vitals is called in the `--version` line. */
+const BUILT = {
+  "bun build --compile": "compiled with bun build --compile",
+  "deno compile": "compiled with deno compile",
+  source: "run from source",
+} as const;
+
+/**
+ * The `--version` line: the vitals version, the runtime and its version, and
+ * how this vitals was built.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const line = versionLine({ runtime: "bun", version: "1.4.4", build: "bun build --compile" });
+ * assert.match(line, /^vitals \d+\.\d+\.\d+ \(bun 1\.4\.4, compiled with bun build --compile\)$/);
+ * ```
+ */
+export function versionLine(platform: Pick<Platform, "runtime" | "version" | "build">): string {
+  return `vitals ${VERSION} (${platform.runtime} ${platform.version}, ${BUILT[platform.build]})`;
+}
+
 /**
  * Runs the command line and returns the exit code.
  *
@@ -48,7 +70,7 @@ export async function runCli(
     const flags = parseFlags(command, named ? args.slice(1) : args);
     if (flags.version === true || flags.help === true) signals?.releaseRest();
     if (flags.version === true) {
-      console.log(`vitals ${VERSION} (${platform.runtime} ${platform.version})`);
+      console.log(versionLine(platform));
       return 0;
     }
     if (flags.help === true) {

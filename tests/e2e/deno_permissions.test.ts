@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
+import { hostname } from "node:os";
 import process from "node:process";
 import { after, before, test } from "node:test";
 import { makeCertificates } from "../_helpers/certificate_set.ts";
@@ -177,8 +178,14 @@ test(
     try {
       vitals = await serveWith(["--config", setup.config, "--host", "127.0.0.1", "--port", "0"], {
         command: shippedDeno(),
+        // server.name's last default, the host name, needs --allow-sys=hostname.
+        unset: ["POD_NAME", "HOSTNAME"],
       });
       await firstStatus(vitals, "UP");
+      const history = await (await fetch(`${vitals.url}/health/history`)).json() as {
+        name?: string;
+      };
+      assert.equal(history.name, hostname(), "the host name names the page");
       const health = await fetchJson(`${vitals.url}/health`);
       const summary = health.body.checks.map((check) =>
         `${check.name} ${check.status}: ${check.message}`

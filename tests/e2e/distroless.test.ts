@@ -1,7 +1,9 @@
 // The Kubernetes recipe (deploy/kubernetes/vitals-sidecar.yaml) run the way a
 // cluster runs it, in a root that holds what gcr.io/distroless/cc has and no
-// more: the compiled binary, the libraries `ldd` names, /etc/passwd and the
-// recipe's own config, taken from its ConfigMap. vitals runs there as uid
+// more: the binary of the Dockerfile's default target, built by that target's
+// build stage's own steps run outside Docker (tests/_helpers/dockerfile.ts)
+// and copied where the image puts it, the libraries `ldd` names, /etc/passwd
+// and the recipe's own config, taken from its ConfigMap. vitals runs there as uid
 // 65532 with a read-only root and no writable /tmp, as PID 1 of its own PID
 // namespace, in a network namespace the test creates (so the recipe's fixed
 // ports, 3000, 6379 and 8080, are free). kubelet's HTTP probes come from the
@@ -33,7 +35,8 @@ import { parseAllDocuments } from "yaml";
 import { ROOT, tempDir } from "../_helpers/files.ts";
 import { processExists } from "../_helpers/pids.ts";
 import { eventually, sleep } from "../_helpers/waits.ts";
-import { compiledBinary } from "../_helpers/binary.ts";
+import { buildStage, copiesFrom, stages } from "../_helpers/dockerfile.ts";
+import { VERSION } from "../../src/version.ts";
 import { exitWithin, type Running, start, stop } from "../_helpers/processes.ts";
 
 const MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar.yaml`;
@@ -75,16 +78,35 @@ function recipeConfig(): string {
 }
 
 /**
- * Builds the root file system: the binary, the libraries it links, the users
- * and name lookup distroless ships, the config, and empty mount points.
- * `redis` resolves through /etc/hosts, as a Service name would through DNS.
+ * The default image's binary, built as `docker build` builds it: the steps of
+ * the stage the Dockerfile's last stage copies from, run in `dir` with
+ * VERSION from package.json (what `npm run image` passes). Returns the built
+ * binary and where the image puts it.
  */
-function buildRoot(root: string, binary: string): void {
-  for (const dir of ["usr/local/bin", "etc/vitals", "proc", "dev", "shared", "tmp"]) {
+async function imageBinary(dir: string): Promise<{ binary: string; destination: string }> {
+  const target = stages().at(-1)!;
+  const [copy, ...others] = copiesFrom(target);
+  assert.ok(copy && others.length === 0, `the default target "${target.name}" copies one binary`);
+  const started = performance.now();
+  // npm ci reads its cache first: the registry only for what it lacks.
+  await buildStage(copy.from, dir, { VERSION }, { npm_config_prefer_offline: "true" });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`built the image's binary with stage "${copy.from}"'s steps in ${seconds} s`);
+  return { binary: `${dir}${copy.source}`, destination: copy.destination };
+}
+
+/**
+ * Builds the root file system: the binary where the image puts it, the
+ * libraries it links, the users and name lookup distroless ships, the config,
+ * and empty mount points. `redis` resolves through /etc/hosts, as a Service
+ * name would through DNS.
+ */
+function buildRoot(root: string, binary: string, destination: string): void {
+  for (const dir of [dirname(destination).slice(1), "etc/vitals", "proc", "dev", "shared", "tmp"]) {
     mkdirSync(`${root}/${dir}`, { recursive: true, mode: 0o755 });
   }
-  copyFileSync(binary, `${root}/usr/local/bin/vitals`);
-  chmodSync(`${root}/usr/local/bin/vitals`, 0o755);
+  copyFileSync(binary, `${root}${destination}`);
+  chmodSync(`${root}${destination}`, 0o755);
   const libraries = [...must(["ldd", binary]).matchAll(/(?:=> )?(\/\S+) \(0x/g)]
     .map((match) => match[1] ?? "");
   assert.ok(libraries.length > 0, "ldd named no libraries");
@@ -106,12 +128,13 @@ function buildRoot(root: string, binary: string): void {
 
 /**
  * Mounts the container's view inside new mount and PID namespaces, then runs
- * vitals as PID 1: /proc of its own PID namespace, a /dev with only null, zero
- * and the random devices, the shared emptyDir read-only (as the recipe mounts
- * it), and the root remounted read-only. No writable /tmp.
+ * vitals (`$4`, where the image puts it) as PID 1: /proc of its own PID
+ * namespace, a /dev with only null, zero and the random devices, the shared
+ * emptyDir read-only (as the recipe mounts it), and the root remounted
+ * read-only. No writable /tmp.
  */
 const CONTAINER_SCRIPT = `set -eu
-root="$1"; shared="$2"; chroot="$3"
+root="$1"; shared="$2"; chroot="$3"; vitals="$4"
 mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=755,size=64k tmpfs "$root/dev"
@@ -123,7 +146,7 @@ mount --bind "$shared" "$root/shared"
 mount -o remount,bind,ro "$root/shared"
 mount -o remount,bind,ro "$root"
 exec env -i PATH=/usr/local/bin HOME=/home/nonroot VITALS_CONFIG=/etc/vitals/vitals.yaml \\
-  "$chroot" --userspec=${NONROOT}:${NONROOT} "$root" /usr/local/bin/vitals serve --watch
+  "$chroot" --userspec=${NONROOT}:${NONROOT} "$root" "$vitals" serve --watch
 `;
 
 /** A probe's verdict as kubelet reaches it: success for 200–399. */
@@ -158,8 +181,8 @@ function childrenOf(pid: number): number[] {
 }
 
 test(
-  "the Kubernetes recipe runs in a distroless-like root as uid 65532 on a read-only root, and kubelet-style probes see startup, liveness and readiness as docs/deploy/kubernetes.md says",
-  { timeout: 180_000 },
+  "the default image's binary, built by the Dockerfile's steps, runs the Kubernetes recipe in a distroless-like root as uid 65532 on a read-only root, and kubelet-style probes see startup, liveness and readiness as docs/deploy/kubernetes.md says",
+  { timeout: 420_000 },
   async (t) => {
     const reason = cannotRun();
     if (reason) {
@@ -167,13 +190,24 @@ test(
       t.skip(reason);
       return;
     }
-    const binary = await compiledBinary();
     const dir = await tempDir();
+    const { binary, destination } = await imageBinary(`${dir}/build`);
+    const version = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 10_000 });
+    // package.json's version, and how the binary was built.
+    assert.match(
+      version.stdout,
+      new RegExp(
+        `^vitals ${
+          VERSION.replaceAll(".", "\\.")
+        } \\(bun \\S+, compiled with bun build --compile\\)\n$`,
+      ),
+      version.stderr,
+    );
     const root = `${dir}/root`;
     const shared = `${dir}/shared`;
     mkdirSync(shared, { mode: 0o755 });
     chmodSync(dir, 0o755);
-    buildRoot(root, binary);
+    buildRoot(root, binary, destination);
 
     // A network namespace with a veth pair: the host side plays kubelet.
     const netns = `vitals-dl-${process.pid}`;
@@ -214,6 +248,7 @@ test(
             root,
             shared,
             CHROOT!,
+            destination,
           ],
         },
       );
@@ -261,7 +296,7 @@ test(
           "--wd",
           `--setuid=${NONROOT}`,
           `--setgid=${NONROOT}`,
-          "/usr/local/bin/vitals",
+          destination,
           "probe",
         ], { encoding: "utf8", env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }, timeout: 10_000 });
       const notReady = healthcheck();
