@@ -39,6 +39,17 @@ export interface RunResult {
   readonly checkedAt: string;
   /** Performance data a Nagios plugin printed (`command` with `nagios: true`), at most 32. */
   readonly perfdata?: readonly Perfdata[];
+  /**
+   * A verdict per probe group, for a check that judges each group apart (only `llm`);
+   * `status` is then the worst of them. Unset: `status` counts in every group.
+   */
+  readonly byGroup?: Readonly<Partial<Record<Group, GroupVerdict>>>;
+}
+
+/** One probe group's verdict of a run (see {@link RunResult.byGroup}). */
+export interface GroupVerdict {
+  readonly status: Status;
+  readonly message: string;
 }
 
 /** The unit of a {@link Perfdata} value, after converting to base units; `""`: none. */

@@ -344,5 +344,6 @@ test("ajv reports an unknown check type at type, with the known types", () => {
     "tabbyapi",
     "file",
     "grpc",
+    "llm",
   ]);
 });

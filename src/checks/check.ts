@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Group, Perfdata, RunResult, Status } from "../types.ts";
+import type { Group, GroupVerdict, Perfdata, RunResult, Status } from "../types.ts";
 
 /** What one inspection saw, before the runner adds name, timing and criticality. */
 export interface Outcome {
@@ -13,6 +13,8 @@ export interface Outcome {
   readonly message: string;
   /** A Nagios plugin's performance data; the runner passes it on to the result. */
   readonly perfdata?: readonly Perfdata[];
+  /** A verdict per probe group (only `llm`); the runner passes it on, masked, to the result. */
+  readonly byGroup?: Readonly<Partial<Record<Group, GroupVerdict>>>;
 }
 
 /**

@@ -14,6 +14,7 @@ import { commandInspect } from "./command.ts";
 import { fileInspect } from "./file.ts";
 import { grpcInspect } from "./grpc.ts";
 import { httpInspect } from "./http.ts";
+import { llmInspect } from "./llm/llm.ts";
 import { responseJudge } from "./_http_conditions.ts";
 import { tabbyInspect } from "./tabbyapi.ts";
 import { tcpInspect } from "./tcp.ts";
@@ -50,6 +51,16 @@ function inspectFor(config: CheckConfig, deps: CheckDeps): Inspect {
         deps.clock ?? systemClock,
         (send) => tabbyInspect(config, send),
       );
+    case "llm": {
+      // One memory per check: with tls, withTls builds the inspection on each run.
+      const memory = { started: false };
+      return withTls(
+        config,
+        platform,
+        deps.clock ?? systemClock,
+        (send) => llmInspect(config, send, deps.clock ?? systemClock, memory),
+      );
+    }
     case "file":
       return fileInspect(config, platform, deps.clock ?? systemClock);
     case "grpc":

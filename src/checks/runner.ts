@@ -8,7 +8,7 @@
 
 import { type Clock, roundMs, systemClock } from "../clock.ts";
 import { maskSecrets } from "../mask.ts";
-import type { RunResult } from "../types.ts";
+import { type Group, GROUPS, type GroupVerdict, type RunResult } from "../types.ts";
 import { deadlinesOn } from "./_deadlines.ts";
 import { type Check, down, type Inspect, type Outcome } from "./check.ts";
 
@@ -115,7 +115,23 @@ export function runner(
         checkedAt: clock.date().toISOString(),
         // A timed-out or cancelled run has none: its outcome is the runner's own.
         ...(outcome.perfdata === undefined ? {} : { perfdata: outcome.perfdata }),
+        ...(outcome.byGroup === undefined
+          ? {}
+          : { byGroup: maskVerdicts(outcome.byGroup, secrets) }),
       };
     },
   };
+}
+
+/** Per-group verdicts with secrets masked in their messages, as the run's own message is. */
+function maskVerdicts(
+  byGroup: NonNullable<Outcome["byGroup"]>,
+  secrets: readonly string[],
+): NonNullable<Outcome["byGroup"]> {
+  const masked: Partial<Record<Group, GroupVerdict>> = {};
+  for (const group of GROUPS) {
+    const verdict = byGroup[group];
+    if (verdict) masked[group] = { ...verdict, message: maskSecrets(verdict.message, secrets) };
+  }
+  return masked;
 }

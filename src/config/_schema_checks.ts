@@ -1,7 +1,7 @@
 /**
  * The config schema of one check: the keys every check has, and one strict
- * mapping per `type` (command, tcp, http, tabbyapi, file, grpc), told apart
- * by `type`.
+ * mapping per `type` (command, tcp, http, tabbyapi, file, grpc, llm), told
+ * apart by `type`.
  *
  * @module
  */
@@ -115,6 +115,57 @@ const tabbyCheck = z.strictObject({
   ...httpsKeys,
 }).superRefine(httpsOnly);
 
+/** The LLM servers an `llm` check knows, one preset each (src/checks/llm/presets/). */
+export const LLM_SERVERS = [
+  "tabbyapi",
+  "vllm",
+  "llamacpp",
+  "ollama",
+  "tgi",
+  "sglang",
+  "triton",
+  "openai",
+] as const;
+
+/** Servers whose probes need a model name: `model` is required for them. */
+const MODEL_REQUIRED: ReadonlySet<string> = new Set(["ollama", "triton", "openai"]);
+
+/** An exact model name, or `/regex/` (a JavaScript pattern between slashes). */
+const modelName = nonEmpty("a model name, or a /regex/").refine((value) => {
+  if (!/^\/.+\/$/.test(value)) return true;
+  try {
+    new RegExp(value.slice(1, -1));
+    return true;
+  } catch {
+    return false;
+  }
+}, { error: "expected a valid regular expression between the slashes" });
+
+const llmCheck = z.strictObject({
+  ...common,
+  type: z.literal("llm"),
+  /** One llm check serves all three probes (per-group verdicts). */
+  groups: groupList.prefault(["started", "ready", "live"]),
+  server: z.enum(LLM_SERVERS, {
+    error: `expected one of ${LLM_SERVERS.map((name) => `"${name}"`).join(", ")}`,
+  }),
+  url: httpUrl,
+  model: modelName.optional(),
+  apiKey: z.string({ error: "expected a string" }).regex(HEADER_VALUE, {
+    error: "expected a key without line breaks or control characters",
+  }).optional(),
+  headers: headerMap.optional(),
+  ...httpsKeys,
+}).superRefine((check, context) => {
+  if (check.model === undefined && MODEL_REQUIRED.has(check.server)) {
+    context.addIssue({
+      code: "custom",
+      path: ["model"],
+      message: `server ${check.server} needs the model's name: set model`,
+    });
+  }
+}).superRefine(httpsOnly);
+
 const fileCheck = z.strictObject({
   ...common,
   type: z.literal("file"),
@@ -153,4 +204,5 @@ export const check = z.discriminatedUnion("type", [
   tabbyCheck,
   fileCheck,
   grpcCheck,
+  llmCheck,
 ]);

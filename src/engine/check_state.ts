@@ -10,6 +10,12 @@
  * success against the thresholds, and a check that counts as working shows
  * its newest working status, UP or WARN, at once.
  *
+ * A result with a verdict per group (`byGroup`, only `llm`) has the worst of
+ * them as its status, and the thresholds count that status. While they hold
+ * the counted status apart from the newest result's, the state keeps the
+ * group verdicts of the last result that counted, so every group stays where
+ * the counted status says; once a result counts, its group verdicts count with it.
+ *
  * @module
  */
 
@@ -75,9 +81,14 @@ export function recordResult(
     const needed = failed ? thresholds.failureThreshold : thresholds.successThreshold;
     if ((failed ? failures : successes) < needed) status = previous;
   }
+  // Held by a threshold: the groups keep the verdicts of the result that counted last.
+  const held = status !== raw && result.byGroup !== undefined;
+  const { byGroup: _newest, ...rest } = result;
+  const byGroup = held ? state.view?.byGroup : result.byGroup;
   return {
     view: {
-      ...result,
+      ...(held ? rest : result),
+      ...(held && byGroup !== undefined ? { byGroup } : {}),
       status,
       lastOutcome: raw,
       consecutiveFailures: failures,

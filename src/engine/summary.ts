@@ -9,13 +9,17 @@
  *   startup probe is answered once);
  * - otherwise a scope is DOWN iff one of its critical checks is counted DOWN,
  *   or, except for liveness, has no result yet. A WARN check never makes a
- *   scope DOWN; it is listed in `details` as `"<name> (WARN): <message>"`.
+ *   scope DOWN; it is listed in `details` as `"<name> (WARN): <message>"`;
+ * - a check that judges each group apart (`byGroup`, only `llm`) counts in a
+ *   group scope with that group's counted verdict (`check_state.ts` keeps
+ *   them in step with the thresholds); the `all` scope takes the check's
+ *   counted status, the worst of its groups'.
  *
  * @module
  */
 
 import type { Check } from "../checks/check.ts";
-import type { CheckView, HealthStatus, Scope } from "../types.ts";
+import type { CheckView, Group, HealthStatus, Scope } from "../types.ts";
 import type { CheckState } from "./check_state.ts";
 
 /** What a summary reads of a check and its state (a `CheckEntry` has it). */
@@ -60,6 +64,21 @@ function detail(name: string, view: CheckView): string {
 }
 
 /**
+ * A check's view as one group sees it: with `byGroup`, that group's counted
+ * verdict, with its message and as its last outcome, unless a threshold holds
+ * the counted status (then the newest run's message and outcome, as for any
+ * check); otherwise the view itself.
+ */
+export function inGroup(view: CheckView, group: Group): CheckView {
+  const verdict = view.byGroup?.[group];
+  if (verdict === undefined) return view;
+  if (view.status !== view.lastOutcome) return { ...view, status: verdict.status };
+  if (verdict.status === view.status && verdict.message === view.message) return view;
+  // Not held: the group's verdict is also its last outcome.
+  return { ...view, status: verdict.status, lastOutcome: verdict.status, message: verdict.message };
+}
+
+/**
  * The status of `scope` over `entries`: checks with their states.
  *
  * @example
@@ -90,12 +109,13 @@ export function summarize(
       if (check.critical && scope !== "live") down = true;
       continue;
     }
-    checks.push(view);
-    if (view.status === "DOWN") {
-      details.push(detail(check.name, view));
+    const seen = scope === "all" ? view : inGroup(view, scope);
+    checks.push(seen);
+    if (seen.status === "DOWN") {
+      details.push(detail(check.name, seen));
       if (check.critical) down = true;
-    } else if (view.status === "WARN") {
-      details.push(`${check.name} (WARN): ${view.message}`);
+    } else if (seen.status === "WARN") {
+      details.push(`${check.name} (WARN): ${seen.message}`);
     }
   }
   if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);

@@ -321,7 +321,8 @@ ${ONE_TCP_CHECK}`,
       problems: [{
         path: "checks[0].type",
         line: 3,
-        message: 'expected one of "command", "tcp", "http", "tabbyapi", "file", "grpc", got "ftp"',
+        message:
+          'expected one of "command", "tcp", "http", "tabbyapi", "file", "grpc", "llm", got "ftp"',
       }],
     },
   },

@@ -1,0 +1,56 @@
+/**
+ * The Text Generation Inference preset's cheap look: `GET /health` (200
+ * alive; 503 `unhealthy` after a generation failed and its own prefill check
+ * failed too: the engine), then `GET /info`, whose `model_id` must match.
+ * TGI refuses connections until its shards have loaded. `/health` waits
+ * behind a long request: it gets half the check's timeout, and not answering
+ * in that time gives no verdict (the listing decides). The `/v2/health/*`
+ * routes of kserve builds always say live and are never asked. The key is
+ * `Authorization: Bearer`, checked on the generation routes only.
+ *
+ * @module
+ */
+
+import { failing } from "../look.ts";
+import {
+  bearer,
+  type LookContext,
+  noAnswer,
+  type Preset,
+  servingOneOf,
+  unexpected,
+  wordsOf,
+} from "./preset.ts";
+
+const TITLE = "TGI";
+
+/** The `tgi` preset. */
+export const tgi: Preset = {
+  title: TITLE,
+  keyHeaders: bearer,
+  async look(context: LookContext) {
+    const { requests, signal } = context;
+    const health = await requests.get("/health", signal, Math.floor(context.timeoutMs / 2));
+    let more = "";
+    if (health.kind === "timeout") {
+      more = `; ${health.reason} (busy: no verdict from it)`;
+    } else if (health.kind !== "answer") {
+      return noAnswer(health, context.started);
+    } else if (health.status === 503) {
+      const words = wordsOf(health.json) ?? "HTTP 503";
+      return failing(
+        "engine",
+        `engine failing: TGI's ${health.route} says ${JSON.stringify(words)} (HTTP 503)`,
+      );
+    } else if (health.status !== 200) {
+      return unexpected(health, TITLE);
+    }
+    const info = await requests.get("/info", signal);
+    if (info.kind !== "answer") return noAnswer(info, context.started);
+    const id = info.status === 200
+      ? (info.json as { model_id?: unknown } | undefined)?.model_id
+      : undefined;
+    if (typeof id !== "string") return unexpected(info, TITLE);
+    return servingOneOf([id], context.model, info.route, more);
+  },
+};
