@@ -15,7 +15,7 @@ import { formatDuration } from "../config/duration.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import { hideUrlCredentials } from "../mask.ts";
 import { escapeControl, plural } from "../text.ts";
-import { BODY_LIMIT, type BodyText, discardBody, readBody } from "./_http_read.ts";
+import { BODY_LIMIT, type BodyText, discardBody, readBody } from "./http_read.ts";
 import { MatchAbandonedError, type RegexPool, regexPool } from "./_regex_pool.ts";
 import { down, type Outcome, up, warn } from "./check.ts";
 import { cut, jsonFailure, jsonHeld, SHOWN, SHOWN_UP } from "./_json_conditions.ts";

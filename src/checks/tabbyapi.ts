@@ -11,7 +11,7 @@ import { hideUrlCredentials, maskSecrets } from "../mask.ts";
 import { plural } from "../text.ts";
 import { VERSION } from "../version.ts";
 import { describeFetchError } from "../fetch_error.ts";
-import { discardBody, readBody } from "./_http_read.ts";
+import { discardBody, readBody } from "./http_read.ts";
 import { down, type Inspect, type Outcome, up } from "./check.ts";
 import type { CheckConfigOf } from "../config/resolve.ts";
 import type { Platform } from "../platform/platform.ts";

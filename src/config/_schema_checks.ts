@@ -141,6 +141,52 @@ const modelName = nonEmpty("a model name, or a /regex/").refine((value) => {
   }
 }, { error: "expected a valid regular expression between the slashes" });
 
+/**
+ * An `llm` check's deep probe: one real generation of one token, at most once
+ * per `interval` (unset: 5m, ollama 10m), in `timeout`; `false` turns it off.
+ */
+const llmGenerate = z.union([
+  z.literal(false),
+  z.strictObject({
+    interval: duration({ min: 1 }).optional(),
+    timeout: duration({ min: 1 }).prefault("30s"),
+    warnAfter: duration({ min: 1 }).optional(),
+    downAfter: duration({ min: 1 }).optional(),
+    prompt: nonEmpty("a short prompt").prefault("hi"),
+  }),
+], { error: "expected false, or a mapping with interval, timeout, warnAfter, downAfter, prompt" });
+
+/** The deep probe's problems: its times in order, and a check timeout that leaves it room. */
+function llmGenerateProblems(
+  check: { timeout?: number | undefined; generate: z.infer<typeof llmGenerate> },
+  context: z.RefinementCtx,
+): void {
+  const generate = check.generate;
+  if (generate === false) return;
+  const say = (key: string, message: string) =>
+    context.addIssue({ code: "custom", path: ["generate", key], message });
+  if (generate.downAfter !== undefined && generate.downAfter >= generate.timeout) {
+    say("downAfter", "expected a duration below generate.timeout");
+  }
+  const warnLimit = generate.downAfter ?? generate.timeout;
+  if (generate.warnAfter !== undefined && generate.warnAfter >= warnLimit) {
+    say(
+      "warnAfter",
+      `expected a duration below generate.${
+        generate.downAfter === undefined ? "timeout" : "downAfter"
+      }`,
+    );
+  }
+  if (check.timeout !== undefined && check.timeout <= generate.timeout) {
+    context.addIssue({
+      code: "custom",
+      path: ["timeout"],
+      message:
+        "expected a timeout above generate.timeout: a run may include a generation (leave timeout out: generate.timeout + 5s)",
+    });
+  }
+}
+
 const llmCheck = z.strictObject({
   ...common,
   type: z.literal("llm"),
@@ -155,8 +201,11 @@ const llmCheck = z.strictObject({
     error: "expected a key without line breaks or control characters",
   }).optional(),
   headers: headerMap.optional(),
+  /** The deep probe: on unless `false`. */
+  generate: llmGenerate.prefault({}),
   ...httpsKeys,
 }).superRefine((check, context) => {
+  llmGenerateProblems(check, context);
   if (check.model === undefined && MODEL_REQUIRED.has(check.server)) {
     context.addIssue({
       code: "custom",

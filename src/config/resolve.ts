@@ -78,7 +78,11 @@ export function resolveConfig(raw: RawConfig): Config {
     checks: raw.checks.map((item) =>
       ({
         ...item,
-        timeout: item.timeout ?? raw.defaults.timeout,
+        // An llm check's run may include a generation: its own timeout plus 5 s.
+        timeout: item.timeout ??
+          (item.type === "llm" && item.generate !== false
+            ? item.generate.timeout + 5000
+            : raw.defaults.timeout),
         critical: item.critical ?? raw.defaults.critical,
         // Listing a group twice means nothing more than listing it once.
         groups: [...new Set(item.groups ?? raw.defaults.groups)],

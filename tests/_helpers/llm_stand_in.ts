@@ -19,6 +19,8 @@ export interface StandIn {
   readonly url: string;
   /** `POST /__control` with `body`; throws unless it answers 200. */
   control(body: Record<string, unknown>): Promise<void>;
+  /** `GET /__stats` on the control port: the stand-in's counts (`generations`, ...). */
+  stats(): Promise<Record<string, unknown>>;
   /** The raw answer of a request to the server API (for tests that cause a fault themselves). */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Ends it (stdin closed, SIGTERM; SIGKILL by PID after 2 s) and waits for its exit. */
@@ -86,6 +88,10 @@ export function startStandIn(kind: string, args: string[]): Promise<StandIn> {
               `${kind}.py control ${JSON.stringify(body)}: ${response.status} ${text}`,
             );
           }
+        },
+        async stats() {
+          const response = await fetch(`http://127.0.0.1:${ports.control_port}/__stats`);
+          return await response.json() as Record<string, unknown>;
         },
         request: (path, init) => fetch(url + path, init),
         stop,

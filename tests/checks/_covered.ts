@@ -9,7 +9,7 @@
 
 /** File name in src/checks/ → the test files that cover it, comma-separated. */
 export const COVERED: Record<string, string> = {
-  "_http_read.ts": "tests/checks/http.test.ts, tests/checks/tabbyapi.test.ts",
+  "http_read.ts": "tests/checks/http.test.ts, tests/checks/tabbyapi.test.ts",
   "_json_conditions.ts": "tests/checks/_http_conditions.test.ts",
   "_tls.ts": "tests/scenarios/external/tls.test.ts",
   "check.ts": "tests/checks/runner.test.ts, tests/checks/command.test.ts",

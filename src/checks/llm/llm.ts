@@ -9,9 +9,9 @@
  * server serving or idle, so a refused connection before that is a server
  * still loading (liveness UP) and after it a server gone (liveness DOWN).
  *
- * Extension points, not in this slice: the deep generation probe and the
- * stall watchdog run here after the look, on their own schedules, and may
- * turn a serving look into a failing one (`engine`, `stall`).
+ * After a serving look the deep probe (`deep_probe.ts`: one real generation,
+ * on its own schedule) may turn it failing or WARN; its memory is part of
+ * {@link LlmMemory}. Extension point, not here yet: the stall watchdog.
  *
  * @module
  */
@@ -25,12 +25,18 @@ import { modelMatcher } from "./model_match.ts";
 import { PRESETS } from "./presets/presets.ts";
 import { requester } from "./request.ts";
 import { outcomeOf } from "./verdicts.ts";
+import { deepLook, type DeepMemory, deepSettings } from "./deep_probe.ts";
 
 /** What the `llm` inspection reads of its check's config. */
-export type LlmConfig = Pick<
-  CheckConfigOf<"llm">,
-  "server" | "url" | "model" | "apiKey" | "headers" | "groups" | "timeout"
->;
+export type LlmConfig =
+  & Pick<
+    CheckConfigOf<"llm">,
+    "server" | "url" | "model" | "apiKey" | "headers" | "groups" | "timeout"
+  >
+  & {
+    /** The deep probe's settings; left out (a check built in code): no deep probe. */
+    readonly generate?: CheckConfigOf<"llm">["generate"] | undefined;
+  };
 
 /**
  * The request headers of an `llm` check: vitals' own, the configured
@@ -65,6 +71,8 @@ export function llmHeaders(
 export interface LlmMemory {
   /** Whether a look has found the server serving or idle. */
   started: boolean;
+  /** The deep probe's last run and result; unset until it first runs. */
+  deep?: DeepMemory;
 }
 
 /**
@@ -86,9 +94,13 @@ export function llmInspect(
   const requests = requester(platform.fetch, config.url, llmHeaders(config), clock);
   const model = modelMatcher(config.model, config.server === "ollama");
   const hasKey = config.apiKey !== undefined && config.apiKey !== "";
+  // Checks built in code without the schema's defaults have no generate: off.
+  const settings = config.generate === undefined
+    ? undefined
+    : deepSettings({ server: config.server, generate: config.generate });
   return async (signal) => {
     const started = memory.started;
-    const look = await preset.look({
+    const cheap = await preset.look({
       requests,
       signal,
       model,
@@ -96,6 +108,15 @@ export function llmInspect(
       started,
       timeoutMs: config.timeout,
     });
+    const look = settings === undefined ? cheap : await deepLook(cheap, {
+      server: config.server,
+      settings,
+      requests,
+      signal,
+      clock,
+      started,
+      hasKey,
+    }, memory.deep ??= {});
     const outcome = outcomeOf(look, started, config.groups);
     if (look.phase === "serving" || look.phase === "idle") memory.started = true;
     return outcome;

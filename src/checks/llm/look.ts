@@ -30,7 +30,15 @@ export type Cause =
 
 /** One look's finding: the phase, the cause when failing, and the message. */
 export type Look =
-  | { readonly phase: "loading" | "serving" | "idle"; readonly message: string }
+  | { readonly phase: "loading" | "idle"; readonly message: string }
+  | {
+    readonly phase: "serving";
+    readonly message: string;
+    /** The model name the server serves (what a deep probe asks for). */
+    readonly model?: string;
+    /** The deep probe's first token came later than `generate.warnAfter`: readiness WARN. */
+    readonly warn?: boolean;
+  }
   | { readonly phase: "failing"; readonly cause: Cause; readonly message: string };
 
 /**
@@ -52,6 +60,7 @@ export const loading = (words: string): Look => ({
 export const serving = (model: string, more = ""): Look => ({
   phase: "serving",
   message: `serving model ${JSON.stringify(model)}${more}`,
+  model,
 });
 
 /** An idle look: the message starts with `idle: `. */

@@ -13,7 +13,7 @@ import { describeFetchError } from "../../fetch_error.ts";
 import { hideUrlCredentials } from "../../mask.ts";
 import type { Platform } from "../../platform/platform.ts";
 
-/** The most body bytes one answer is read to (as `http` reads, `../_http_read.ts`). */
+/** The most body bytes one answer is read to (as `http` reads, `../http_read.ts`). */
 const BODY_LIMIT = 64 * 1024;
 
 /** How one request ended. `route` is `GET /path`, for messages. */
@@ -38,7 +38,7 @@ export interface Requester {
 
 /**
  * Reads at most {@link BODY_LIMIT} bytes and cancels the rest. Its own copy
- * of `../_http_read.ts`'s loop: a `_` file is imported only from its own folder.
+ * of `../http_read.ts`'s loop: a `_` file is imported only from its own folder.
  */
 async function readCapped(response: Response): Promise<string> {
   if (!response.body) return "";

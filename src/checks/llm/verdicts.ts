@@ -18,6 +18,8 @@ const DOWN: Status = "DOWN";
 type Row = Readonly<Record<Group, Status>>;
 
 const ALL_UP: Row = { started: UP, ready: UP, live: UP };
+/** Serving, but the deep probe's first token came later than `generate.warnAfter`. */
+const SLOW: Row = { started: UP, ready: "WARN", live: UP };
 /** Not ready, and not something a restart fixes. */
 const NOT_READY: Row = { started: DOWN, ready: DOWN, live: UP };
 const ALL_DOWN: Row = { started: DOWN, ready: DOWN, live: DOWN };
@@ -50,6 +52,7 @@ const RANK: Readonly<Record<Status, number>> = { UP: 0, WARN: 1, DOWN: 2 };
  */
 export function groupStatuses(look: Look, started: boolean): Row {
   if (look.phase === "loading") return NOT_READY;
+  if (look.phase === "serving" && look.warn === true) return SLOW;
   if (look.phase !== "failing") return ALL_UP;
   if (look.cause === "unreachable") return started ? ALL_DOWN : NOT_READY;
   return BY_CAUSE[look.cause];

@@ -7,7 +7,7 @@
  * the one entry's `id` must match (`meta: null` is a load in builds that list
  * during it), and `GET /props` (key) tells a sleeping server (`is_sleeping`,
  * idle) from a serving one. `/health` stays 200 through a "Compute error.",
- * which only the deep probe (not in this slice) sees.
+ * which only the deep probe (`../deep_probe.ts`) sees.
  *
  * @module
  */

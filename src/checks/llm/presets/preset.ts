@@ -4,9 +4,8 @@
  * answer, a key refused, an answer that is not the server's, a model list
  * matched against `model`, and the server's own words quoted from a body.
  *
- * Extension points: the deep generation probe and the stall watchdog will be
- * further members of {@link Preset} (a `generate` request and the metric
- * names), run by `../llm.ts` after the look; none exists in this slice.
+ * The deep generation probe is not a member: each server's generation is in
+ * `../generation.ts`, run by `../deep_probe.ts` after the look.
  *
  * @module
  */

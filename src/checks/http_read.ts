@@ -24,7 +24,7 @@ export interface BodyText {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { readBody } from "./_http_read.ts";
+ * import { readBody } from "./http_read.ts";
  * const { text, truncated } = await readBody(new Response("hello world"), 5);
  * assert(text === "hello" && truncated);
  * ```
