@@ -44,6 +44,22 @@ export interface RunResult {
    * `status` is then the worst of them. Unset: `status` counts in every group.
    */
   readonly byGroup?: Readonly<Partial<Record<Group, GroupVerdict>>>;
+  /** What an `llm` check's run found of its server (only `llm`), for `/metrics`. */
+  readonly llm?: LlmFigures;
+}
+
+/** An `llm` check run's figures (see {@link RunResult.llm}). */
+export interface LlmFigures {
+  /** The configured `server` kind. */
+  readonly server: string;
+  /** The model the server was last seen serving; unset until then. */
+  readonly model?: string;
+  /** The phase this run found. */
+  readonly phase: "loading" | "serving" | "idle" | "failing";
+  /** Time to the first token of the last deep probe that measured one, in seconds. */
+  readonly firstTokenSeconds?: number;
+  /** How long the stall clock has run, in seconds (0 when not); unset without a watchdog. */
+  readonly stallSeconds?: number;
 }
 
 /** One probe group's verdict of a run (see {@link RunResult.byGroup}). */

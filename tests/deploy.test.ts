@@ -19,7 +19,7 @@ import { dirname, relative } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { createTestApp } from "./_helpers/apps.ts";
+import { appOf } from "./_helpers/apps.ts";
 import { ROOT } from "./_helpers/files.ts";
 import { get } from "./_helpers/http.ts";
 
@@ -145,7 +145,7 @@ test(`systemd-analyze security rates the unit's exposure at most ${MAX_EXPOSURE.
 test("promtool check rules accepts the alerts, lint included", { skip: noPromtool }, () => {
   const check = run(["promtool", "check", "rules", "--lint=all", "--lint-fatal", RULES]);
   assert.equal(check.status, 0, check.output);
-  assert.match(check.output, /SUCCESS: 6 rules found/);
+  assert.match(check.output, /SUCCESS: 7 rules found/);
 });
 
 test("promtool test rules: every alert fires when it should and only then", {
@@ -236,7 +236,7 @@ test("the scrape config keeps only vitals' port and labels each series with its 
   }, rules);
   assert.equal(appTarget, undefined, "the app's port is not scraped");
   // The Kubernetes recipe names vitals' port so this rule finds it.
-  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml"]) {
+  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml", "vitals-llm.yaml"]) {
     assert.match(
       readFileSync(`${ROOT}deploy/kubernetes/${file}`, "utf8"),
       /\{ name: vitals, containerPort: 8080 \}/,
@@ -263,7 +263,7 @@ test("promtool check config accepts the scrape config and the rules it loads", {
     writeFileSync(`${dir}/vitals-alerts.yaml`, readFileSync(RULES, "utf8"));
     const check = run(["promtool", "check", "config", `${dir}/prometheus.yml`]);
     assert.equal(check.status, 0, check.output);
-    assert.match(check.output, /SUCCESS: 6 rules found/);
+    assert.match(check.output, /SUCCESS: 7 rules found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -276,7 +276,18 @@ interface Rule {
 }
 
 test("the alerts use only metrics vitals exports and print only labels their series carry", async () => {
-  const app = createTestApp();
+  // A command check and an llm check with its stall watchdog (vLLM's port
+  // closed here: the series exist whatever the server answers).
+  const app = appOf(`cache: {ttl: 30s}
+checks:
+  - {name: ok, type: command, command: ["true"]}
+  - name: llm
+    type: llm
+    server: vllm
+    url: "http://127.0.0.1:1"
+    generate: false
+    stall: { stallAfter: 2m }
+`);
   await get(app, "/health");
   const text = await (await get(app, "/metrics")).text();
   app.health.close();
@@ -296,6 +307,7 @@ test("the alerts use only metrics vitals exports and print only labels their ser
     "VitalsDown",
     "VitalsAbsent",
     "VitalsInternalError",
+    "VitalsLlmStalled",
   ]);
   for (const rule of rules) {
     const metrics = [...new Set(rule.expr.match(/\bvitals_[a-z_]+/g) ?? [])];
@@ -360,12 +372,26 @@ test("docs/metrics.md links the alerts and lists every alert of the rules file, 
 
 test("the Kubernetes, Cloud Foundry and metrics pages show their deploy files exactly as deploy/ has them, the only copies", () => {
   const blocks = fencedBlocks("yaml");
+  // A Kubernetes workload shown anywhere is one of the recipes, whole.
+  const recipes = ["vitals-sidecar.yaml", "vitals-llm.yaml"].map((name) =>
+    readFileSync(`${ROOT}deploy/kubernetes/${name}`, "utf8")
+  );
+  for (
+    const { file, text } of blocks.filter(({ text }) => /^kind: (Deployment|Pod)$/m.test(text))
+  ) {
+    assert.ok(recipes.includes(text), `a workload in ${file} that is not a recipe, whole`);
+  }
   for (
     const [file, page, marker] of [
       [
         "deploy/kubernetes/vitals-sidecar.yaml",
         "docs/deploy/kubernetes.md",
-        /^kind: Deployment$|^kind: Pod$/m,
+        /^# deploy\/kubernetes\/vitals-sidecar\.yaml: /m,
+      ],
+      [
+        "deploy/kubernetes/vitals-llm.yaml",
+        "docs/deploy/kubernetes.md",
+        /^# deploy\/kubernetes\/vitals-llm\.yaml: /m,
       ],
       ["deploy/cloudfoundry/manifest.yml", "docs/deploy/cloudfoundry.md", /^applications:$/m],
       ["deploy/prometheus/prometheus.yml", "docs/metrics.md", /^scrape_configs:$/m],

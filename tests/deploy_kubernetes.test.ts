@@ -1,6 +1,6 @@
 // deploy/kubernetes/vitals-sidecar.yaml, checked against the Kubernetes API
 // schema and against vitals itself; at the end, its gRPC variant
-// (vitals-sidecar-grpc.yaml) too.
+// (vitals-sidecar-grpc.yaml) and the LLM recipe (vitals-llm.yaml) too.
 //
 // The schema is the npm package kubernetes-models: the OpenAPI definitions of
 // Kubernetes 1.36.0, compiled into one ajv validator per kind (types, required
@@ -386,4 +386,116 @@ test("apart from its probes, vitals' ports and server.grpc, the gRPC variant is 
     return { server: { ...config.server, grpc: undefined }, checks: config.checks, variant };
   };
   assert.deepEqual(strip(grpcDocuments()), strip(documents()));
+});
+
+// deploy/kubernetes/vitals-llm.yaml: a vLLM server with vitals as its native
+// sidecar, one `llm` check answering all three probes.
+
+const LLM_MANIFEST = `${ROOT}deploy/kubernetes/vitals-llm.yaml`;
+
+/** The LLM recipe's text and documents, as plain data. */
+function llmRecipe() {
+  const text = readFileSync(LLM_MANIFEST, "utf8");
+  const docs = parseAllDocuments(text);
+  assert.ok(Array.isArray(docs), "the LLM recipe holds documents");
+  for (const doc of docs) assert.deepEqual(doc.errors, [], "the LLM recipe is valid YAML");
+  const [configMap, deployment, ...rest] = docs.map((doc) => doc.toJS() as unknown) as [
+    IConfigMap,
+    IDeployment,
+  ];
+  assert.deepEqual(rest, [], "a ConfigMap and a Deployment");
+  const spec = deployment.spec?.template.spec;
+  assert.ok(spec, "the Deployment has a pod template spec");
+  const sidecar = spec.initContainers?.find((container) => container.name === "vitals");
+  assert.ok(sidecar, "an init container named vitals");
+  const [server, ...others] = spec.containers;
+  assert.ok(server, "the pod has a container");
+  assert.deepEqual(others, [], "one server container");
+  const config = parseConfig(configMap.data?.["vitals.yaml"] ?? "", "vitals.yaml", {});
+  return { text, configMap, deployment, spec, sidecar, server, config };
+}
+
+test("the LLM recipe is valid against the Kubernetes 1.36 schema, unknown fields rejected", () => {
+  const { configMap, deployment } = llmRecipe();
+  assert.equal(configMap.kind, "ConfigMap");
+  assert.equal(deployment.kind, "Deployment");
+  assert.deepEqual(schemaProblems(configMap), []);
+  assert.deepEqual(schemaProblems(deployment), []);
+});
+
+test("the LLM recipe's vitals.yaml loads with vitals' own loader: one llm check of the vLLM container, in every probe's group, with the stall watchdog", () => {
+  const { config, server } = llmRecipe();
+  assert.equal(config.checks.length, 1, "one check");
+  const check = config.checks[0]!;
+  assert.ok(check.type === "llm", "an llm check");
+  assert.equal(check.server, "vllm");
+  assert.deepEqual([...check.groups].sort(), ["live", "ready", "started"]);
+  assert.equal(check.critical, true);
+  assert.equal(config.cache.mode, "background", "a deep probe stays off the probes' path");
+  const url = new URL(check.url);
+  assert.equal(url.hostname, "127.0.0.1", "the server in the pod, over loopback");
+  assert.ok(
+    server.ports?.some((port) => port.containerPort === Number(url.port)),
+    `the vLLM container listens on ${url.port}`,
+  );
+  assert.ok(check.generate !== false, "the deep probe is on");
+  assert.ok(check.timeout > check.generate.timeout, "a run has room for a generation");
+  assert.deepEqual(
+    (check as { stall?: unknown }).stall,
+    { stallAfter: 120_000, scrapeTimeout: 2_000 },
+    "stall: { stallAfter: 2m }",
+  );
+});
+
+test("the LLM recipe runs vLLM on one GPU with vitals as a native sidecar, its user set on vitals' container only", () => {
+  const { spec, sidecar, server } = llmRecipe();
+  assert.equal(sidecar.restartPolicy, "Always");
+  assert.match(server.image ?? "", /^vllm\/vllm-openai:v\d+\.\d+\.\d+$/, "a pinned vLLM tag");
+  assert.equal(server.resources?.limits?.["nvidia.com/gpu"], 1);
+  for (const key of ["runAsUser", "runAsGroup", "runAsNonRoot"] as const) {
+    assert.equal(spec.securityContext?.[key], undefined, `the pod sets ${key}`);
+  }
+  const own = sidecar.securityContext ?? {};
+  assert.equal(own.runAsNonRoot, true);
+  assert.equal(own.runAsUser, NONROOT);
+  assert.equal(own.runAsGroup, NONROOT);
+  assert.equal(own.allowPrivilegeEscalation, false);
+  assert.equal(own.readOnlyRootFilesystem, true);
+  assert.deepEqual(own.capabilities?.drop, ["ALL"]);
+  assert.equal(server.securityContext?.runAsUser, undefined, "the server's user is its own");
+  const mount = sidecar.volumeMounts?.find((m) => m.mountPath === "/etc/vitals");
+  assert.ok(mount && mount.subPath === undefined, "the whole ConfigMap at /etc/vitals");
+  const volume = spec.volumes?.find((v) => v.name === mount.name);
+  assert.equal(volume?.configMap?.name, "llm-vitals");
+});
+
+test("the LLM recipe's probes GET vitals' routes on its port: 20 minutes to load, slack for a busy node, a comment on each", () => {
+  const { text, sidecar, server, config, spec } = llmRecipe();
+  const port = sidecar.ports?.find((p) => p.name === "vitals")?.containerPort;
+  assert.equal(port, config.server.port, "vitals listens on its named port");
+  const paths = {
+    startupProbe: "/health/started/simple",
+    readinessProbe: "/health/ready/simple",
+    livenessProbe: "/health/live/simple",
+  } as const;
+  for (const [name, path] of Object.entries(paths)) {
+    const probe = server[name as keyof typeof paths];
+    assert.equal(probe?.httpGet?.path, path, name);
+    assert.equal(probe.httpGet.port, port, `${name} targets vitals' port`);
+    assert.ok(ROUTE_LIST.includes(path), `vitals serves ${path}`);
+    // vitals answers within maxWait; the rest is room for a CPU-starved node.
+    assert.ok((probe.timeoutSeconds ?? 1) * 1000 > config.server.maxWait * 2, `${name} timeout`);
+    assert.match(text, new RegExp(`# [^\\n]*\\n(\\s*#[^\\n]*\\n)*\\s*${name}:`), `${name} comment`);
+  }
+  const startup = server.startupProbe!;
+  const budget = (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3);
+  assert.equal(budget, 20 * 60, "the startup budget is 20 minutes of model load");
+  const live = server.livenessProbe!;
+  assert.ok(
+    (live.periodSeconds ?? 10) * (live.failureThreshold ?? 3) >= 60,
+    "a minute of failed liveness before a restart that reloads the model",
+  );
+  assert.ok((server.readinessProbe!.failureThreshold ?? 3) >= 2, "one slow answer is not enough");
+  const grace = spec.terminationGracePeriodSeconds ?? 30;
+  assert.ok(grace * 1000 > config.server.drainDelay + 5000, "the grace period outlasts the drain");
 });

@@ -69,7 +69,7 @@ test("/metrics' vitals_info carries package.json's version", async () => {
 });
 
 test("the recipes' vitals image is tagged with package.json's version", () => {
-  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml"]) {
+  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml", "vitals-llm.yaml"]) {
     const text = readFileSync(`${ROOT}deploy/kubernetes/${file}`, "utf8");
     const tags = [...text.matchAll(/image: \S*vitals:(\S+)/g)].map((match) => match[1]);
     assert.deepEqual(tags, [PACKAGE_VERSION], file);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Group, GroupVerdict, Perfdata, RunResult, Status } from "../types.ts";
+import type { Group, GroupVerdict, LlmFigures, Perfdata, RunResult, Status } from "../types.ts";
 
 /** What one inspection saw, before the runner adds name, timing and criticality. */
 export interface Outcome {
@@ -15,6 +15,8 @@ export interface Outcome {
   readonly perfdata?: readonly Perfdata[];
   /** A verdict per probe group (only `llm`); the runner passes it on, masked, to the result. */
   readonly byGroup?: Readonly<Partial<Record<Group, GroupVerdict>>>;
+  /** An `llm` check's figures; the runner passes them on, the model name masked, to the result. */
+  readonly llm?: LlmFigures;
 }
 
 /**

@@ -8,7 +8,13 @@
 
 import { type Clock, roundMs, systemClock } from "../clock.ts";
 import { maskSecrets } from "../mask.ts";
-import { type Group, GROUPS, type GroupVerdict, type RunResult } from "../types.ts";
+import {
+  type Group,
+  GROUPS,
+  type GroupVerdict,
+  type LlmFigures,
+  type RunResult,
+} from "../types.ts";
 import { deadlinesOn } from "./_deadlines.ts";
 import { type Check, down, type Inspect, type Outcome } from "./check.ts";
 
@@ -118,9 +124,15 @@ export function runner(
         ...(outcome.byGroup === undefined
           ? {}
           : { byGroup: maskVerdicts(outcome.byGroup, secrets) }),
+        ...(outcome.llm === undefined ? {} : { llm: maskFigures(outcome.llm, secrets) }),
       };
     },
   };
+}
+
+/** An `llm` check's figures with secrets masked in the model name, as in messages. */
+function maskFigures(llm: LlmFigures, secrets: readonly string[]): LlmFigures {
+  return llm.model === undefined ? llm : { ...llm, model: maskSecrets(llm.model, secrets) };
 }
 
 /** Per-group verdicts with secrets masked in their messages, as the run's own message is. */

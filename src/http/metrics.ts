@@ -16,6 +16,7 @@
 import type { Health } from "../engine/health.ts";
 import type { Status } from "../types.ts";
 import { VERSION } from "../version.ts";
+import { llmFamilies } from "./_metrics_llm.ts";
 
 /** Each status with its `state` label value. */
 const STATES: readonly (readonly [Status, string])[] = [["UP", "up"], ["WARN", "warn"], [
@@ -189,6 +190,9 @@ export function renderMetrics(
       "A Nagios plugin's performance data value from the check's last run, in base units.",
       perfdata,
     );
+  }
+  for (const llm of llmFamilies(checks.map(({ view }) => view))) {
+    family(out, llm.name, "gauge", llm.help, llm.samples);
   }
   family(out, "vitals_evaluations_total", "counter", "Times new results were published.", [
     [{}, health.evaluations],

@@ -13,6 +13,7 @@ export const COVERED: Record<string, string> = {
   "_load_worker.ts": "tests/config/load_aside.test.ts",
   "_problems.ts": "tests/config/load_errors.test.ts",
   "_schema_checks.ts": "tests/config/load.test.ts, tests/config/load_errors.test.ts",
+  "_schema_llm.ts": "tests/config/_schema_checks_llm.test.ts, tests/checks/llm/deep_probe.test.ts",
   "_schema_response.ts": "tests/checks/_http_conditions.test.ts, tests/config/load_errors.test.ts",
   "_schema_values.ts": "tests/config/load_errors.test.ts, tests/config/secrets.test.ts",
   "_yaml_lines.ts": "tests/config/_yaml_errors.test.ts",

@@ -9,6 +9,7 @@
 
 /** File name in src/http/ → the test files that cover it, comma-separated. */
 export const COVERED: Record<string, string> = {
+  "_metrics_llm.ts": "tests/http/metrics_llm.test.ts",
   "_page_history.ts": "tests/http/page.test.ts",
   "_page_script.ts": "tests/http/page.test.ts, tests/e2e/page_browser.test.ts",
   "_page_style.ts": "tests/http/page.test.ts",

@@ -85,6 +85,8 @@ export interface DeepContext {
   readonly clock: Clock;
   readonly started: boolean;
   readonly hasKey: boolean;
+  /** The progress counter already read this run (the stall watchdog's scrape); saves a scrape. */
+  readonly progress?: number | undefined;
 }
 
 /** `, 12s ago` for a result older than a second. */
@@ -149,7 +151,7 @@ export async function deepLook(
   if (due) {
     const progress = memory.reference === undefined
       ? undefined
-      : await readProgress(context.server, context.requests, context.signal);
+      : context.progress ?? await readProgress(context.server, context.requests, context.signal);
     if (progress !== undefined && progress > memory.reference!) {
       const tokens = progress - memory.reference!;
       memory.reference = progress;

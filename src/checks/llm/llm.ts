@@ -5,13 +5,19 @@
  * `headers` and the preset's key headers; TLS comes from `withTls` around it
  * (`../create_check.ts`).
  *
+ * Each outcome carries the run's figures for `/metrics` (`llm`: phase, model,
+ * first-token time, stall clock).
+ *
  * The check remembers one fact between runs ({@link LlmMemory}): whether it has seen the
  * server serving or idle, so a refused connection before that is a server
  * still loading (liveness UP) and after it a server gone (liveness DOWN).
  *
  * After a serving look the deep probe (`deep_probe.ts`: one real generation,
  * on its own schedule) may turn it failing or WARN; its memory is part of
- * {@link LlmMemory}. Extension point, not here yet: the stall watchdog.
+ * {@link LlmMemory}. Before it, on a serving or idle look, the stall watchdog
+ * (`stall_watch.ts`) scrapes the metrics page once: requests waiting with no
+ * token for `stall.stallAfter` make the look failing `stall`; the same page's
+ * progress counter serves the deep probe's traffic skip.
  *
  * @module
  */
@@ -26,6 +32,9 @@ import { PRESETS } from "./presets/presets.ts";
 import { requester } from "./request.ts";
 import { outcomeOf } from "./verdicts.ts";
 import { deepLook, type DeepMemory, deepSettings } from "./deep_probe.ts";
+import { failing, type Look } from "./look.ts";
+import type { StallWatchdog } from "./stall.ts";
+import { newWatchdog, type StallConfig, stallSettings, watchStall } from "./stall_watch.ts";
 
 /** What the `llm` inspection reads of its check's config. */
 export type LlmConfig =
@@ -36,7 +45,8 @@ export type LlmConfig =
   & {
     /** The deep probe's settings; left out (a check built in code): no deep probe. */
     readonly generate?: CheckConfigOf<"llm">["generate"] | undefined;
-  };
+  }
+  & Pick<StallConfig, "stall" | "metricsUrl">;
 
 /**
  * The request headers of an `llm` check: vitals' own, the configured
@@ -73,6 +83,10 @@ export interface LlmMemory {
   started: boolean;
   /** The deep probe's last run and result; unset until it first runs. */
   deep?: DeepMemory;
+  /** The model the server was last seen serving (for `/metrics`). */
+  model?: string;
+  /** The stall watchdog and its state; unset until it first runs. */
+  stall?: StallWatchdog;
 }
 
 /**
@@ -91,13 +105,15 @@ export function llmInspect(
   memory: LlmMemory = { started: false },
 ): Inspect {
   const preset = PRESETS[config.server];
-  const requests = requester(platform.fetch, config.url, llmHeaders(config), clock);
+  const headers = llmHeaders(config);
+  const requests = requester(platform.fetch, config.url, headers, clock);
   const model = modelMatcher(config.model, config.server === "ollama");
   const hasKey = config.apiKey !== undefined && config.apiKey !== "";
   // Checks built in code without the schema's defaults have no generate: off.
   const settings = config.generate === undefined
     ? undefined
     : deepSettings({ server: config.server, generate: config.generate });
+  const stall = stallSettings(config);
   return async (signal) => {
     const started = memory.started;
     const cheap = await preset.look({
@@ -108,7 +124,19 @@ export function llmInspect(
       started,
       timeoutMs: config.timeout,
     });
-    const look = settings === undefined ? cheap : await deepLook(cheap, {
+    let progress: number | undefined;
+    let stalled: Look | undefined;
+    let stallMs: number | undefined;
+    if (stall !== undefined && (cheap.phase === "serving" || cheap.phase === "idle")) {
+      const run = await watchStall(
+        { send: platform.fetch, settings: stall, headers, clock, model, signal },
+        memory.stall ??= newWatchdog(stall),
+      );
+      progress = run.progress;
+      stallMs = run.step.clockMs;
+      if (run.step.failing) stalled = failing("stall", run.step.failing.message);
+    }
+    const look = stalled ?? (settings === undefined ? cheap : await deepLook(cheap, {
       server: config.server,
       settings,
       requests,
@@ -116,9 +144,21 @@ export function llmInspect(
       clock,
       started,
       hasKey,
-    }, memory.deep ??= {});
+      progress,
+    }, memory.deep ??= {}));
     const outcome = outcomeOf(look, started, config.groups);
     if (look.phase === "serving" || look.phase === "idle") memory.started = true;
-    return outcome;
+    if (cheap.phase === "serving" && cheap.model !== undefined) memory.model = cheap.model;
+    const ttftMs = memory.deep?.ttftMs;
+    return {
+      ...outcome,
+      llm: {
+        server: config.server,
+        phase: look.phase,
+        ...(memory.model === undefined ? {} : { model: memory.model }),
+        ...(ttftMs === undefined ? {} : { firstTokenSeconds: ttftMs / 1000 }),
+        ...(stall === undefined ? {} : { stallSeconds: (stallMs ?? 0) / 1000 }),
+      },
+    };
   };
 }
