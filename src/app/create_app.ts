@@ -88,7 +88,13 @@ export function createApp(
   config: Config,
   deps: { platform: Platform; log: Logger; clock?: Clock; internalErrors?: InternalErrorCounter },
 ): App {
-  const checkDeps = deps.clock ? { platform: deps.platform, clock: deps.clock } : deps;
+  // What inspections remember, by definition key: kept across reloads as check state is.
+  const memories = new Map<string, object>();
+  const checkDeps = {
+    platform: deps.platform,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    memories,
+  };
   const build = (next: Config) => next.checks.map((check) => createCheck(check, checkDeps));
   const health = new Health({
     checks: build(config),
@@ -140,9 +146,12 @@ export function createApp(
       return current;
     },
     async reload(next) {
-      const prepared = await health.prepare(build(next), next.cache.ttl);
+      const checks = build(next);
+      const prepared = await health.prepare(checks, next.cache.ttl);
       if (!prepared) return; // a later reload, or shutdown, overtook this one
       health.commit(prepared, settingsOf(next));
+      const inForce = new Set(checks.map((check) => check.key));
+      for (const key of memories.keys()) if (!inForce.has(key)) memories.delete(key);
       current = next;
       name = undefined;
     },

@@ -14,7 +14,7 @@ import { commandInspect } from "./command.ts";
 import { fileInspect } from "./file.ts";
 import { grpcInspect } from "./grpc.ts";
 import { httpInspect } from "./http.ts";
-import { llmInspect } from "./llm/llm.ts";
+import { llmInspect, type LlmMemory } from "./llm/llm.ts";
 import { responseJudge } from "./_http_conditions.ts";
 import { tabbyInspect } from "./tabbyapi.ts";
 import { tcpInspect } from "./tcp.ts";
@@ -25,6 +25,14 @@ import { withTls } from "./_tls.ts";
 export interface CheckDeps {
   readonly platform: Platform;
   readonly clock?: Clock;
+  /**
+   * What inspections remember between runs (an `llm` check: whether the
+   * server has served, its deep probe and stall clock), by definition key.
+   * Whoever builds the checks again on a reload passes the same map, so a
+   * check whose definition is unchanged keeps its memory as the registry
+   * keeps its state; unset, each check remembers on its own.
+   */
+  readonly memories?: Map<string, object>;
 }
 
 function inspectFor(config: CheckConfig, deps: CheckDeps): Inspect {
@@ -52,8 +60,10 @@ function inspectFor(config: CheckConfig, deps: CheckDeps): Inspect {
         (send) => tabbyInspect(config, send),
       );
     case "llm": {
-      // One memory per check: with tls, withTls builds the inspection on each run.
-      const memory = { started: false };
+      // One memory per definition: with tls, withTls builds the inspection on each run.
+      const key = definitionKey(config);
+      const memory = (deps.memories?.get(key) as LlmMemory | undefined) ?? { started: false };
+      deps.memories?.set(key, memory);
       return withTls(
         config,
         platform,

@@ -3,14 +3,15 @@
 // (tests/fixtures/llm/vllm.py, Python, out of process). Each probe path
 // answers with its group's verdict while the server loads (refused), serves,
 // and after its engine died behind a /health that says 503 (vLLM's own
-// answer), so the kind works in the artifact we ship, not only in-process.
+// answer), and after a reload a server gone after it served still fails
+// liveness; so the kind works in the artifact we ship, not only in-process.
 // Without python3 the test skips and says why.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compiledBinary } from "../_helpers/binary.ts";
 import { startStandIn } from "../_helpers/llm_stand_in.ts";
-import { serveConfig, stop, vitalsCommand } from "../_helpers/processes.ts";
+import { serveConfig, signal, stop, vitalsCommand, waitForLog } from "../_helpers/processes.ts";
 import { missingPython } from "../_helpers/raw_peer.ts";
 
 const skip = { skip: missingPython("the llm serve test") };
@@ -75,6 +76,19 @@ checks:
           checks: { message: string }[];
         };
         assert.match(body.checks[0]?.message ?? "", /engine/);
+
+        // A reload keeps what the check learnt: a server gone after it served
+        // fails liveness, it does not read as loading again.
+        await standIn.control({ phase: "serving" });
+        await until(vitals.url, "200 200 200 200");
+        signal(vitals, "SIGHUP");
+        await waitForLog(vitals, /config reloaded/);
+        await standIn.control({ phase: "refused" });
+        await until(vitals.url, "200 503 503 503");
+        const gone = await (await fetch(`${vitals.url}/health`)).json() as {
+          checks: { message: string }[];
+        };
+        assert.doesNotMatch(gone.checks[0]?.message ?? "", /loading/);
       } finally {
         await stop(vitals);
         await standIn.stop();
