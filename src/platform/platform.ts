@@ -43,9 +43,8 @@ export interface SpawnResult {
 }
 
 /**
- * Options for {@link Platform.serve}. The handler may answer with a
- * {@link ReusableResponse}, and should not throw or reject: if it does, the
- * client gets `500`, `text/plain` `internal server error`, on every runtime.
+ * Options for {@link Platform.serve}. The handler may answer with a {@link ReusableResponse}; if
+ * it throws or rejects, the client gets `500` `text/plain` `internal server error` on every runtime.
  */
 export interface ServeOptions {
   readonly hostname: string;
@@ -210,10 +209,7 @@ export interface Platform {
   fetch(url: string, init: RequestInit): Promise<Response>;
   /** Opens a TCP connection and closes it at once; rejects with a `PlatformError`. */
   connect(hostname: string, port: number, signal: AbortSignal): Promise<void>;
-  /**
-   * `fetch` for an `https:` URL with TLS settings, and what the handshake showed (a new connection
-   * each time); a failed handshake rejects with a `PlatformError` `ETLS` saying why.
-   */
+  /** `fetch` of an `https:` URL with TLS settings on a new connection; `ETLS` when the handshake fails. */
   fetchTls(url: string, init: RequestInit, tls: TlsOptions): Promise<TlsResponse>;
   /**
    * Connects, completes a TLS handshake (under TLS 1.3, waiting briefly for the server's verdict
@@ -228,11 +224,10 @@ export interface Platform {
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
   onSignal(signal: SignalName, listener: () => void): () => void;
   /**
-   * Hands every uncaught error (a throw out of an event callback, a promise
-   * rejected with no handler) to `listener` instead of ending the process;
-   * returns a function that stops listening. Only the latest listener hears
-   * an error (`serve`'s guard takes over from `main.ts`'s); with none, the
-   * runtime's own behaviour is back. A listener that throws is ignored.
+   * Hands every uncaught error (a throw out of an event callback, an unhandled rejection) to
+   * `listener` instead of ending the process; returns a function that stops listening. Only the
+   * latest listener hears one (`serve`'s guard takes over from `main.ts`'s); with none, the
+   * runtime's own behaviour is back. A throw in a listener is ignored.
    */
   onUncaught(listener: UncaughtListener): () => void;
   /** Reads a UTF-8 file; rejects with a `PlatformError` (`EFBIG` once past `maxBytes`). */
