@@ -17,7 +17,7 @@ import { connectionLimit } from "./_http1/connection_limit.ts";
 import { connectOnce } from "./_net/connect_once.ts";
 import { textFileReader } from "./_node/read_capped.ts";
 import { supervise } from "./_process/supervise.ts";
-import type { Platform } from "./platform.ts";
+import type { Platform, RunningServer, ServerTls } from "./platform.ts";
 import { toPlatformError, withPlatformErrors } from "./platform_error.ts";
 
 /** The members this file provides. */
@@ -103,6 +103,7 @@ const spawn: Platform["spawn"] = (options) =>
  * `vitals check`).
  */
 const serve: Platform["serve"] = async (options) => {
+  if (options.tls) return await serveTlsOnBun({ ...options, tls: options.tls });
   const [{ serveBun }, { readFileSync }] = await Promise.all([
     import("./_http1/bun_server.ts"),
     import("node:fs"),
@@ -116,6 +117,21 @@ const serve: Platform["serve"] = async (options) => {
     throw toPlatformError(error);
   }
 };
+
+/**
+ * HTTPS: `node:tls` under vitals' HTTP/1.1 server, as on Deno
+ * (`_tls/serve_tls.ts`): `Bun.listen` cannot change its certificate while
+ * listening.
+ */
+async function serveTlsOnBun(
+  options: Parameters<Platform["serve"]>[0] & { tls: ServerTls },
+): Promise<RunningServer> {
+  const [{ serveTls }, { readFileSync }] = await Promise.all([
+    import("./_tls/serve_tls.ts"),
+    import("node:fs"),
+  ]);
+  return await serveTls(options, connectionLimit(() => readFileSync("/proc/self/limits", "utf8")));
+}
 
 /**
  * The members of the Bun platform that differ from Deno's (`mod.ts` adds the

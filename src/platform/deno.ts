@@ -58,7 +58,17 @@ const spawn: Platform["spawn"] = (options) =>
     killGroup: (pid) => Deno.kill(-pid, "SIGKILL"),
   });
 
+/** The connection limit of both servers (half the descriptors vitals may open). */
+const maxConnections = () => connectionLimit(() => Deno.readTextFileSync("/proc/self/limits"));
+
 const serve: Platform["serve"] = (options) => {
+  if (options.tls) {
+    // HTTPS: node:tls under the same HTTP/1.1 server, loaded only here (_tls/serve_tls.ts).
+    const tls = options.tls;
+    return import("./_tls/serve_tls.ts").then((module) =>
+      module.serveTls({ ...options, tls }, maxConnections())
+    );
+  }
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
@@ -68,7 +78,7 @@ const serve: Platform["serve"] = (options) => {
   const server = serveHttp1(listener, {
     handler: options.handler,
     hostname: options.hostname,
-    maxConnections: connectionLimit(() => Deno.readTextFileSync("/proc/self/limits")),
+    maxConnections: maxConnections(),
   });
   return Promise.resolve({
     hostname: listener.addr.hostname,

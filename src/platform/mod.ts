@@ -5,7 +5,9 @@
  * `bun.ts`: processes, TCP, the HTTP server, files), and what both take from
  * the same `node:` modules (`_node/node_part.ts`: TLS, HTTP/2).
  *
- * Only the first is there at once; the other two are imported on the first
+ * Only the first is there at once, with `checkServerTls`
+ * (`_tls/check_server_tls.ts`), which must answer synchronously and reaches
+ * `node:crypto` only when called; the other two are imported on the first
  * call of one of their methods, so that a command loads only what it uses
  * (BENCHMARKS.md, "`vitals probe` start to exit"). `vitals probe`,
  * `--version` and `--help` never make such a call
@@ -15,6 +17,7 @@
  */
 
 import { globalsPlatform } from "./_runtime/globals.ts";
+import { checkServerTls } from "./_tls/check_server_tls.ts";
 import type { Platform } from "./platform.ts";
 
 export * from "./platform.ts";
@@ -44,7 +47,7 @@ export function detectPlatform(): Platform {
     : () => import("./deno.ts").then((module) => module.denoPlatform());
   const load = () =>
     Promise.all([runtime(), import("./_node/node_part.ts")])
-      .then(([own, node]) => ({ ...own, ...node.nodePart }));
+      .then(([own, node]) => ({ ...own, ...node.nodePart, checkServerTls }));
   current = { ...part, ...loadedOnFirstUse(load) };
   return current;
 }
@@ -68,6 +71,8 @@ function loadedOnFirstUse(load: () => Promise<LoadedPart>): LoadedPart {
         : get().then((p) => p.handshake(hostname, port, signal, tls)),
     serve: (options) => loaded ? loaded.serve(options) : get().then((p) => p.serve(options)),
     http2: () => loaded ? loaded.http2() : get().then((p) => p.http2()),
+    // Synchronous, so not loaded with the rest: it reaches node:crypto on its first call.
+    checkServerTls,
     readTextFile: (path, maxBytes) =>
       loaded
         ? loaded.readTextFile(path, maxBytes)

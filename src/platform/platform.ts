@@ -50,6 +50,30 @@ export interface ServeOptions {
   readonly hostname: string;
   readonly port: number;
   readonly handler: (request: Request) => Response | Promise<Response>;
+  /** Serve HTTPS instead of HTTP, with these settings. */
+  readonly tls?: ServerTls | undefined;
+}
+
+/** TLS on a serving port: PEM text, not file names. */
+export interface ServerTls {
+  /** The certificate chain, leaf first. */
+  readonly cert: string;
+  readonly key: string;
+  /** Client certificates are verified against these (mutual TLS); with it, `clientAuth` says when one is needed. */
+  readonly clientCa?: string | undefined;
+  /** "request": ask for a client certificate, verify one if given, let clients without one in; "require": refuse clients without a valid one. Default "require" when clientCa is set. */
+  readonly clientAuth?: "request" | "require" | undefined;
+  /** Lowest protocol accepted. */
+  readonly minVersion: "TLSv1.2" | "TLSv1.3";
+}
+
+/** What a server certificate says about itself, once its pair is checked. */
+export interface ServerCertificate {
+  /** Hex serial number, upper case, as openssl prints it. */
+  readonly serial: string;
+  readonly subject: string;
+  /** notAfter, ms since the Unix epoch. */
+  readonly notAfterMs: number;
 }
 
 /**
@@ -72,6 +96,11 @@ export interface RunningServer {
   readonly port: number;
   /** Stops accepting, lets requests in flight finish, closes what is still open after `graceMs`. */
   shutdown(graceMs: number): Promise<void>;
+  /**
+   * TLS servers only: new connections use `tls` from now on, open ones keep theirs. Throws a
+   * `TypeError` saying what is wrong (and changes nothing) when the pair is broken.
+   */
+  setTls?(tls: ServerTls): ServerCertificate;
 }
 
 /** What {@link Platform.stat} tells (links followed); `mtimeMs`: wall-clock ms since the epoch. */
@@ -120,81 +149,32 @@ export type UncaughtKind = "exception" | "rejection";
 /** Hears an uncaught error: the value thrown or the rejection's reason. */
 export type UncaughtListener = (error: unknown, kind: UncaughtKind) => void;
 
-/** HTTP/2 headers as `node:http2` gives and takes them (lower-case names, pseudo-headers). */
-export type Http2Headers = Readonly<Record<string, string | string[] | number | undefined>>;
-
-/** A client connection (one per gRPC check run). */
-export interface Http2ClientSession {
-  readonly closed: boolean;
-  readonly destroyed: boolean;
-  on(event: "error", listener: (error: unknown) => void): unknown;
-  request(headers: Http2Headers): Http2ClientStream;
-  destroy(): void;
-}
-
-/** One call of the gRPC client: its request, then the answer as events. */
-export interface Http2ClientStream {
-  readonly rstCode?: number | undefined;
-  on(event: "response" | "trailers", listener: (headers: Http2Headers) => void): unknown;
-  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
-  on(event: "error", listener: (error: Error & { code?: unknown }) => void): unknown;
-  on(event: "close", listener: () => void): unknown;
-  end(data: Uint8Array): void;
-}
-
-/** A connection the gRPC server accepted. */
-export interface Http2ServerSession {
-  readonly closed: boolean;
-  readonly destroyed: boolean;
-  on(event: "close" | "error", listener: () => void): unknown;
-  close(): void;
-  destroy(): void;
-}
-
-/** One call the gRPC server takes: the request as events, the answer through `respond`. */
-export interface Http2ServerStream {
-  readonly session?: Pick<Http2ServerSession, "closed" | "destroyed" | "close"> | undefined;
-  readonly closed: boolean;
-  readonly destroyed: boolean;
-  readonly headersSent: boolean;
-  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
-  on(event: "end" | "close" | "error", listener: () => void): unknown;
-  once(event: "wantTrailers", listener: () => void): unknown;
-  removeAllListeners(event: "data"): unknown;
-  resume(): unknown;
-  respond(headers: Http2Headers, options: { endStream?: boolean; waitForTrailers?: boolean }): void;
-  sendTrailers(headers: Http2Headers): void;
-  write(data: Uint8Array): unknown;
-  end(data?: Uint8Array): void;
-}
-
-/** A cleartext HTTP/2 server; `maxConnections` caps the connections served at once. */
-export interface Http2Server {
-  maxConnections: number;
-  on(event: "session", listener: (session: Http2ServerSession) => void): unknown;
-  on(
-    event: "stream",
-    listener: (stream: Http2ServerStream, headers: Http2Headers) => void,
-  ): unknown;
-  on(event: "sessionError" | "error", listener: (error: unknown) => void): unknown;
-  once(event: "error", listener: (error: unknown) => void): unknown;
-  off(event: "error", listener: (error: unknown) => void): unknown;
-  listen(port: number, hostname: string, listening: () => void): unknown;
-  address(): { readonly address: string; readonly port: number } | string | null;
-  close(closed: () => void): unknown;
-}
+export type {
+  Http2ClientSession,
+  Http2ClientStream,
+  Http2Core,
+  Http2Headers,
+  Http2Server,
+  Http2ServerSession,
+  Http2ServerStream,
+} from "./_node/http2_api.ts";
+import type { Http2Core, Http2Server } from "./_node/http2_api.ts";
 
 /** What vitals' gRPC client and server use of `node:http2` ({@link Platform.http2}). */
-export interface Http2Api {
-  /** A session to `authority` (`http:` is h2c), TLS settings named as `node:tls` names them. */
-  connect(authority: string, tls: Http2Tls): Http2ClientSession;
-  createServer(options: { settings: { maxConcurrentStreams: number } }): Http2Server;
+export interface Http2Api extends Http2Core {
+  /**
+   * An HTTP/2 server over TLS (ALPN `h2` only, no HTTP/1.1), with the client authentication and
+   * lowest version `tls` asks for. Throws a `TypeError` as {@link Platform.checkServerTls} does.
+   */
+  createSecureServer(
+    options: { settings: { maxConcurrentStreams: number }; tls: ServerTls },
+  ): Http2SecureServer;
 }
 
-/** TLS settings of {@link Http2Api.connect}. */
-type Http2Tls = Partial<Record<"ca" | "cert" | "key" | "servername", string>> & {
-  rejectUnauthorized?: boolean;
-};
+/** An HTTP/2 server over TLS; `setTls` as {@link RunningServer.setTls}. */
+export interface Http2SecureServer extends Http2Server {
+  setTls(tls: ServerTls): ServerCertificate;
+}
 
 /** The runtime services vitals needs; one implementation per runtime. */
 export interface Platform {
@@ -217,8 +197,16 @@ export interface Platform {
    * the server refuses the client, the connection's code when connecting fails.
    */
   handshake(hostname: string, port: number, signal: AbortSignal, tls: TlsOptions): Promise<TlsPeer>;
-  /** Starts serving; rejects with a `PlatformError` (for example `EADDRINUSE`). */
+  /**
+   * Starts serving (HTTPS with `options.tls`); rejects with a `PlatformError` (for example
+   * `EADDRINUSE`), or a `TypeError` as {@link Platform.checkServerTls} throws it.
+   */
   serve(options: ServeOptions): Promise<RunningServer>;
+  /**
+   * Checks a pair without serving it: throws a `TypeError` naming the problem (no certificate in
+   * the PEM, unreadable key, key does not match the certificate, unreadable clientCa).
+   */
+  checkServerTls(tls: ServerTls): ServerCertificate;
   /** `node:http2`, loaded on the first call: only gRPC checks and the gRPC server pay for it. */
   http2(): Promise<Http2Api>;
   /** Calls `listener` on each delivery of `signal`; returns a function that stops listening. */
@@ -244,6 +232,8 @@ export interface Platform {
   readonly workerFreesMemory: boolean;
   /** Whether standard error is a terminal. */
   stderrIsTerminal(): boolean;
+  /** Reads standard input to its end as UTF-8; rejects with a `PlatformError` (`EFBIG` past `maxBytes`). */
+  readStdin(maxBytes: number): Promise<string>;
   /** Ends the process. */
   exit(code: number): never;
 }

@@ -1,8 +1,9 @@
 /**
  * Serves `grpc.health.v1.Health` (`Check` and `Watch`) over cleartext
- * HTTP/2 (the platform's `http2()`, on Deno and Bun alike), from the same
- * cached, scoped status as the HTTP endpoints: so kubelet's `grpc:` probes,
- * meshes and gRPC tooling can ask vitals directly.
+ * HTTP/2, or over TLS with the `tls` option (the platform's `http2()`, on
+ * Deno and Bun alike), from the same cached, scoped status as the HTTP
+ * endpoints: so kubelet's `grpc:` probes, meshes and gRPC tooling can ask
+ * vitals directly.
  *
  * - Service names are scopes: `""` is every check, `live`, `ready` and
  *   `started` are the groups. `Check` on any other name ends with NOT_FOUND;
@@ -36,7 +37,12 @@
  */
 
 import { type Clock, systemClock, within } from "../../clock.ts";
-import type { Http2ServerSession, Platform, RunningServer } from "../../platform/platform.ts";
+import type {
+  Http2ServerSession,
+  Platform,
+  RunningServer,
+  ServerTls,
+} from "../../platform/platform.ts";
 import { toPlatformError } from "../../platform/platform_error.ts";
 import type { Scope } from "../../types.ts";
 import { handleCall, type StatusSource } from "./_health_calls.ts";
@@ -63,6 +69,8 @@ export interface GrpcServeOptions {
   readonly platform: Pick<Platform, "http2">;
   /** Times Watch polls and request waits; the system clock when absent. */
   readonly clock?: Clock;
+  /** Serve over TLS (ALPN h2) instead of cleartext; the server then has `setTls`. */
+  readonly tls?: ServerTls | undefined;
 }
 
 /**
@@ -85,7 +93,8 @@ export function pollIntervalFor(ttl: number): number {
 
 /**
  * Starts serving gRPC health on `hostname:port`. Rejects with a
- * `PlatformError` when it cannot listen (`EADDRINUSE`). `shutdown` ends open
+ * `PlatformError` when it cannot listen (`EADDRINUSE`), a `TypeError` when
+ * `tls` is broken (`Platform.checkServerTls`). `shutdown` ends open
  * Watch streams with UNAVAILABLE, sends every connection a GOAWAY, stops
  * accepting, and after `graceMs` closes whatever is still open.
  *
@@ -114,7 +123,9 @@ export async function serveGrpcHealth(options: GrpcServeOptions): Promise<Runnin
   // Loaded now, by the platform: no other command pays for HTTP/2.
   const http2 = await options.platform.http2();
   // Bounded like the HTTP server: streams per connection (each Watch is one) and connections.
-  const server = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS } });
+  const settings = { maxConcurrentStreams: MAX_STREAMS };
+  const secure = options.tls ? http2.createSecureServer({ settings, tls: options.tls }) : undefined;
+  const server = secure ?? http2.createServer({ settings });
   server.maxConnections = MAX_CONNECTIONS;
   const sessions = new Set<Http2ServerSession>();
   let closing = false;
@@ -166,5 +177,6 @@ export async function serveGrpcHealth(options: GrpcServeOptions): Promise<Runnin
       await within(clock, closed, graceMs);
       for (const session of sessions) session.destroy();
     },
+    ...(secure ? { setTls: (tls: ServerTls) => secure.setTls(tls) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `Platform.http2` on both runtimes: `node:http2`, which Deno and Bun both
- * provide, imported on the first call and kept.
+ * provide, imported on the first call and kept, with `createSecureServer`
+ * adapted to vitals' TLS settings (`_tls/secure_http2.ts`).
  *
  * Not imported statically (BENCHMARKS.md, "`vitals probe` start to exit"):
  * Bun's bundler hoists a static `node:` import to the start of the compiled
@@ -24,5 +25,10 @@ let http2: Promise<Http2Api> | undefined;
  * ```
  */
 export function loadHttp2(): Promise<Http2Api> {
-  return http2 ??= import("node:http2");
+  return http2 ??= Promise.all([import("node:http2"), import("../_tls/secure_http2.ts")])
+    .then(([module, secure]) => ({
+      connect: module.connect,
+      createServer: module.createServer,
+      createSecureServer: (options) => secure.secureHttp2Server(module, options),
+    }));
 }

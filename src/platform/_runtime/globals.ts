@@ -1,7 +1,7 @@
 /**
  * The part of each {@link Platform} that needs nothing but the runtime's own
  * globals: its name and version, `fetch`, signals, uncaught errors, the
- * environment, the host name, the arguments, exiting. `mod.ts` builds the
+ * environment, the host name, the arguments, standard input, exiting. `mod.ts` builds the
  * platform from this and loads the rest (`bun.ts` or `deno.ts`: processes,
  * sockets, TLS, files, the servers) on first use.
  *
@@ -30,8 +30,13 @@ export type GlobalsPart = Pick<
   | "args"
   | "workerFreesMemory"
   | "stderrIsTerminal"
+  | "readStdin"
   | "exit"
 >;
+
+/** `Platform.readStdin` over the runtime's standard input stream, the reader imported on the call. */
+const stdinReader = (stream: () => ReadableStream<Uint8Array>) => (maxBytes: number) =>
+  import("./read_stream.ts").then((module) => module.readStream(stream(), maxBytes));
 
 interface BunProcess extends UncaughtProcess {
   readonly env: Record<string, string | undefined>;
@@ -44,7 +49,9 @@ interface BunProcess extends UncaughtProcess {
 /** The globals part on Bun; call only when running on Bun. */
 export function bunPart(): GlobalsPart {
   const process = (globalThis as unknown as { process: BunProcess }).process;
-  const bun = (globalThis as unknown as { Bun: { version: string; main: string } }).Bun;
+  const bun = (globalThis as unknown as {
+    Bun: { version: string; main: string; stdin: { stream(): ReadableStream<Uint8Array> } };
+  }).Bun;
   return {
     runtime: "bun",
     version: bun.version,
@@ -71,6 +78,7 @@ export function bunPart(): GlobalsPart {
     // 12.8-14.7 to 6.5 MB (`src/config/load_aside.ts`).
     workerFreesMemory: true,
     stderrIsTerminal: () => process.stderr.isTTY === true,
+    readStdin: stdinReader(() => bun.stdin.stream()),
     exit: (code) => process.exit(code),
   };
 }
@@ -114,6 +122,7 @@ export function denoPart(): GlobalsPart {
     // in place on Deno (V8 keeps the memory the worker took).
     workerFreesMemory: false,
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
+    readStdin: stdinReader(() => Deno.stdin.readable),
     exit: (code) => Deno.exit(code),
   };
 }

@@ -11,6 +11,8 @@
 export const COVERED: Record<string, string> = {
   "body.ts": "tests/platform/_node/fetch.test.ts, tests/scenarios/external/body_bridge.test.ts",
   "http2.ts": "tests/checks/grpc.test.ts, tests/grpc/server/health_server.test.ts",
+  "http2_api.ts":
+    "tests/grpc/server/health_server.test.ts, tests/platform/_tls/secure_http2.test.ts",
   "node_part.ts": "tests/checks/grpc.test.ts, tests/scenarios/external/tls.test.ts",
   "tls.ts": "tests/scenarios/external/tls.test.ts",
   "tls_dates.ts": "tests/scenarios/external/tls_dates.test.ts",
