@@ -15,6 +15,7 @@ import {
   parseDuration,
 } from "./duration.ts";
 import { LOADER_ONLY, ONE_OR_LIST } from "./_json_schema.ts";
+import { BCRYPT_PREFIX, looksHashed, TOKEN_HASH_PATTERN } from "../token_hash.ts";
 
 /** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
 export const MAX_DURATION_MS = 2_147_483_647;
@@ -136,9 +137,17 @@ export const headerMap = z.record(
 /**
  * A bearer token: visible ASCII without spaces, as the Authorization header
  * carries it; empty means unset, so `${VITALS_DETAILS_TOKEN:-}` turns it off.
+ * A value starting with `sha256:` (any case) is the token's hash and must be
+ * 64 hex digits after it; a bcrypt hash (`$2b$...`) is refused (src/token_hash.ts).
  */
 export const token = z.string({ error: "expected a string" }).regex(/^[\x21-\x7e]*$/, {
   error: "expected a token of visible ASCII characters without spaces",
+  abort: true,
+}).refine((value) => !looksHashed(value) || TOKEN_HASH_PATTERN.test(value), {
+  error: (issue) =>
+    BCRYPT_PREFIX.test(String(issue.input))
+      ? 'expected a token or "sha256:" and 64 hex digits: bcrypt hashes are not accepted'
+      : 'expected "sha256:" and 64 hex digits, as vitals hash-token prints them',
 });
 
 /** An http:// or https:// URL. */

@@ -1,10 +1,12 @@
 // The single binary: `bun build --compile` of main.ts, built fresh into
 // dist/test/ (overwritten each run, git-ignored), then run as users run it
-// (check, and a served /health/simple).
+// (check, a served /health/simple, and hash-token with a hashed detailsToken).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createHash } from "node:crypto";
 import { compiledBinary as binary } from "../_helpers/binary.ts";
+import { runPiped } from "../_helpers/piped.ts";
 import { runVitals, runWithConfig, serveConfig, stop } from "../_helpers/processes.ts";
 
 test("the compiled binary runs check: exit 0 when UP, 1 when DOWN", async () => {
@@ -50,4 +52,27 @@ test("the compiled binary reports its version", async () => {
   const result = await runVitals(["--version"], { command: [await binary()] });
   assert.equal(result.code, 0);
   assert.match(result.stdout, /^vitals \d+\.\d+\.\d+ \(bun /);
+});
+
+test("the compiled binary hashes a token from standard input and serves details only to it", async () => {
+  const path = await binary();
+  const hashed = await runPiped([path], ["hash-token"], "s3cret\n");
+  assert.equal(hashed.code, 0, hashed.stderr);
+  const hash = `sha256:${createHash("sha256").update("s3cret").digest("hex")}`;
+  assert.equal(hashed.stdout, `${hash}\n`);
+  const vitals = await serveConfig(
+    "hashed.yaml",
+    `server:\n  detailsToken: ${hash}\n` +
+      'checks:\n  - {name: ok, type: command, command: ["true"]}\n',
+    { command: [path] },
+  );
+  try {
+    const ask = (token: string) =>
+      fetch(`${vitals.url}/health`, { headers: { authorization: `Bearer ${token}` } })
+        .then((response) => response.json());
+    assert.equal((await ask("s3cret")).checks[0].name, "ok");
+    assert.deepEqual(await ask("s3creT"), { status: "UP" });
+  } finally {
+    await stop(vitals);
+  }
 });

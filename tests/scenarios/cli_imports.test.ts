@@ -84,7 +84,7 @@ const CONFIG_LOADER = /^src\/config\/(load|schema|resolve)\.ts$/;
 const CHECK_KIND = /^src\/checks\//;
 const SERVER =
   /^src\/(cli\/serve|platform\/_http1\/(http1_server|bun_server|codec)|grpc\/server\/.*)\.ts$/;
-const SUBCOMMAND = /^src\/cli\/(serve|check|validate|schema|probe)\.ts$/;
+const SUBCOMMAND = /^src\/cli\/(serve|check|validate|schema|probe|hash_token)\.ts$/;
 const LAZY_PLATFORM = /^src\/platform\/(bun|deno|_process\/.*|_node\/.*|_net\/.*|_http1\/.*)\.ts$/;
 
 function matching(files: Iterable<string>, pattern: RegExp): string[] {
@@ -117,6 +117,16 @@ for (
     assert.deepEqual(matching(files, SUBCOMMAND), module ? [module] : []);
   });
 }
+
+test("hash-token loads no parser, validator, check kind, server or lazy platform part", () => {
+  const { files, packages } = loads(...BASE, "src/cli/hash_token.ts");
+  assert.deepEqual([...packages].sort(), ["@noble/hashes/sha2.js"]);
+  assert.deepEqual(matching(files, CONFIG_LOADER), []);
+  assert.deepEqual(matching(files, CHECK_KIND), []);
+  assert.deepEqual(matching(files, SERVER), []);
+  assert.deepEqual(matching(files, LAZY_PLATFORM), []);
+  assert.deepEqual(matching(files, SUBCOMMAND), ["src/cli/hash_token.ts"]);
+});
 
 for (const command of ["check", "validate"]) {
   test(`${command} loads no server, on either runtime's platform`, () => {
