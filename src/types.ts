@@ -105,4 +105,13 @@ export interface HealthStatus {
   readonly stale?: true;
   /** With `stale`: how old the results are, in milliseconds. */
   readonly ageMs?: number;
+  /** Set while the maintenance switch is on (engine/maintenance.ts), in every scope. */
+  readonly maintenance?: MaintenanceInfo;
+}
+
+/** The maintenance switch while on: why, since when (ISO-8601) and the scopes it takes down. */
+export interface MaintenanceInfo {
+  readonly reason: string;
+  readonly since: string;
+  readonly groups: readonly Scope[];
 }

@@ -10,33 +10,22 @@
  */
 
 import { durationProblem, parseDuration } from "../config/duration.ts";
-import { describeFetchError } from "../fetch_error.ts";
 import { hideUrlCredentials } from "../mask.ts";
 import type { Platform } from "../platform/platform.ts";
 import { escapeControl } from "../text.ts";
 import { GROUPS } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { type Flags, stringFlag, UsageError } from "./flags.ts";
+import { httpUrl, localOrigin, noAnswer } from "./served_url.ts";
 
 /** How long `probe` waits for an answer unless `--timeout` says otherwise. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
-
-/** The port `probe` asks when `VITALS_PORT` is unset: `server.port`'s default. */
-const DEFAULT_PORT = "8080";
 
 /** Timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** The most characters of an answer's body that a failure line quotes. */
 const BODY_SHOWN = 200;
-
-/** Fetch failures in which no connection to the server was made. */
-const CONNECT_FAILURES = new Set([
-  "connection refused",
-  "name does not resolve",
-  "host unreachable",
-  "TLS handshake failed",
-]);
 
 /**
  * The URL `probe` asks: `--url`, else 127.0.0.1 at `$VITALS_PORT` (default
@@ -61,26 +50,9 @@ export function probeUrl(flags: Flags, env: Readonly<Record<string, string>>): s
     );
   }
   const url = stringFlag(flags, "url");
-  if (url !== undefined) {
-    const protocol = URL.canParse(url) ? new URL(url).protocol : "";
-    if (protocol !== "http:" && protocol !== "https:") {
-      throw new UsageError(
-        `Invalid --url "${hideUrlCredentials(url)}": expected an http:// or https:// URL`,
-        "probe",
-      );
-    }
-    return url;
-  }
-  const portText = env["VITALS_PORT"] ?? DEFAULT_PORT;
-  const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 1 && port <= 65535)) {
-    throw new UsageError(
-      `Invalid VITALS_PORT "${portText}": expected an integer from 1 to 65535`,
-      "probe",
-    );
-  }
+  if (url !== undefined) return httpUrl(url, "--url", "probe");
   const path = group === "all" ? "/health/simple" : `/health/${group}/simple`;
-  return `http://127.0.0.1:${port}${path}`;
+  return `${localOrigin(env, "probe")}${path}`;
 }
 
 /** `--timeout` in milliseconds, or the default. */
@@ -153,9 +125,7 @@ export async function probeCommand(
       headers: { "user-agent": `vitals-probe/${VERSION}` },
     });
   } catch (error) {
-    if (signal.aborted) return fail(`timed out after ${timeout} ms`);
-    const reason = describeFetchError(error);
-    return fail(CONNECT_FAILURES.has(reason) ? `cannot connect: ${reason}` : `failed: ${reason}`);
+    return fail(noAnswer(error, signal, timeout));
   }
   if (response.status === 200) {
     response.body?.cancel().catch(() => {});

@@ -11,7 +11,13 @@ import { hideUrlCredentials, MASK } from "../mask.ts";
 import type { Excerpt } from "./error.ts";
 
 /** Keys whose values are secret, and those whose every value is (see secrets.ts). */
-const SECRET_VALUE_KEYS = new Set(["apiKey", "body", "detailsToken", "metricsToken"]);
+const SECRET_VALUE_KEYS = new Set([
+  "apiKey",
+  "body",
+  "detailsToken",
+  "metricsToken",
+  "controlToken",
+]);
 const SECRET_MAP_KEYS = new Set(["headers", "env", "metadata"]);
 
 /** A line's indentation, an optional `- `, a key (plain or quoted), its colon. */

@@ -1,14 +1,12 @@
 /**
- * The health engine's front: the one object the rest of vitals talks to. It
- * owns the check registry, the publisher, the settings in force and the
- * refresh mode, which is data, not a strategy object. `on-demand`: a scope's
- * status is reused while every check in it is fresh (its last run ended less
- * than its interval, by default the cache `ttl`, ago); a request that finds
- * one due starts one evaluation of that scope (single flight) and waits for
- * it at most `maxWait`, past which it gets the last results marked stale.
- * `background`: once started, every check re-runs on its own timer and a
- * request only reads the newest results. Reloads switch checks and settings
- * in one step. Every age, expiry and timer is on the injected clock.
+ * The health engine's front: the one object the rest of vitals talks to. It owns the check
+ * registry, the publisher, the maintenance switch, the settings in force and the refresh mode,
+ * which is data, not a strategy object. `on-demand`: a scope's status is reused while every check
+ * in it is fresh (its last run ended less than its interval, by default the cache `ttl`, ago); a
+ * request that finds one due starts one evaluation of that scope (single flight) and waits for it
+ * at most `maxWait`, past which it gets the last results marked stale. `background`: once started,
+ * every check re-runs on its own timer and a request only reads the newest results. Reloads switch
+ * checks and settings in one step. Every age, expiry and timer is on the injected clock.
  *
  * @module
  */
@@ -19,6 +17,7 @@ import type { HealthStatus, Scope } from "../types.ts";
 import { type CheckEntry, CheckRegistry, type PreparedChecks } from "./check_registry.ts";
 import type { CheckHistory } from "./history.ts";
 import { Coalescer, PUBLISH_GAP_MS } from "./coalescer.ts";
+import { Maintenance } from "./maintenance.ts";
 import { Publisher } from "./publisher.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type HealthOptions, type HealthSettings, settingsOf } from "./settings.ts";
@@ -47,6 +46,8 @@ export class Health {
   readonly #stop = new AbortController();
   readonly #registry: CheckRegistry;
   readonly #publisher: Publisher;
+  /** The maintenance switch (engine/maintenance.ts): a reload keeps it, a restart clears it. */
+  readonly maintenance: Maintenance;
   /** The one owner of the engine's settings; a reload replaces them whole. */
   #settings: Required<HealthSettings>;
   /** Background mode's loops, one per check, which publish at most once per gap. */
@@ -68,7 +69,8 @@ export class Health {
       clock: this.#clock,
       onCheckResult: options.onCheckResult,
     });
-    this.#publisher = new Publisher(this.#clock, this.#registry.entries());
+    this.maintenance = new Maintenance(this.#clock);
+    this.#publisher = new Publisher(this.#clock, this.#registry.entries(), this.maintenance);
     this.#scheduler = new Scheduler((slot) => this.#refresh(slot), this.#clock);
     this.#publishSoon = new Coalescer(() => this.#publish(), PUBLISH_GAP_MS, this.#clock);
   }
@@ -136,9 +138,8 @@ export class Health {
   }
 
   /**
-   * The status of `scope` over the newest published results, however old,
-   * without running anything (before the first publish: no result yet). For
-   * showing the groups beside a status just fetched, from the same results.
+   * The status of `scope` over the newest published results, however old, running nothing (no
+   * result yet before the first publish): the groups beside a status just fetched, same results.
    */
   published(scope: Scope): HealthStatus {
     const published = this.#publisher.published;

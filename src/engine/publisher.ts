@@ -1,6 +1,7 @@
 /**
  * Publishing: the newest snapshot of every check, and vitals' own flags that
- * change a status (draining, the startup latch, a rejected config). Each
+ * change a status (draining, the startup latch, a rejected config, the
+ * maintenance switch, which `Maintenance` owns and this reads). Each
  * scope's summary is computed once per publish and memoised until the next
  * publish or flag change, so a warm cache costs a map lookup (BENCHMARKS.md,
  * "Serving from cache").
@@ -12,6 +13,7 @@ import type { Clock } from "../clock.ts";
 import { GROUPS, type HealthStatus, type Scope } from "../types.ts";
 import type { CheckEntry } from "./check_registry.ts";
 import type { CheckState } from "./check_state.ts";
+import type { Maintenance } from "./maintenance.ts";
 import { noResult, summarize, type SummaryFlags } from "./summary.ts";
 
 /** One publish: every check with its state, and when they were taken. */
@@ -72,6 +74,7 @@ export class Publisher {
   #draining = false;
   #startedLatched = false;
   #configProblem: string | undefined;
+  readonly #maintenance: Maintenance | undefined;
   /**
    * When each state in the newest publish was first published (monotonic),
    * for freshness. Rebuilt on each publish, so it holds one entry per check
@@ -80,10 +83,15 @@ export class Publisher {
    */
   #firstPublished = new Map<CheckState, number>();
 
-  /** `initial` is every check before its first run, for the startup latch. */
-  constructor(clock: Clock, initial: readonly CheckEntry[]) {
+  /**
+   * `initial` is every check before its first run, for the startup latch;
+   * each change of `maintenance` drops the memoised summaries.
+   */
+  constructor(clock: Clock, initial: readonly CheckEntry[], maintenance?: Maintenance) {
     this.#clock = clock;
     this.#updateLatch(initial);
+    this.#maintenance = maintenance;
+    maintenance?.onChange(() => this.#memo.clear());
   }
 
   /** The newest publish, if any. */
@@ -179,6 +187,7 @@ export class Publisher {
       draining: this.#draining,
       startedLatched: this.#startedLatched,
       configProblem: this.#configProblem,
+      maintenance: this.#maintenance?.info,
     };
   }
 }

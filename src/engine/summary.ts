@@ -5,6 +5,8 @@
  *
  * A pure function of its inputs. The rules, in order:
  * - readiness is DOWN while vitals shuts down (`"shutting down"`);
+ * - a scope the maintenance switch names is DOWN (`"maintenance: <reason>"`
+ *   first), whatever its checks say; every scope carries the switch's state;
  * - startup stays UP once every critical `started` check has been UP (a
  *   startup probe is answered once);
  * - otherwise a scope is DOWN iff one of its critical checks is counted DOWN,
@@ -19,7 +21,7 @@
  */
 
 import type { Check } from "../checks/check.ts";
-import type { CheckView, Group, HealthStatus, Scope } from "../types.ts";
+import type { CheckView, Group, HealthStatus, MaintenanceInfo, Scope } from "../types.ts";
 import type { CheckState } from "./check_state.ts";
 
 /** What a summary reads of a check and its state (a `CheckEntry` has it). */
@@ -34,6 +36,17 @@ export interface SummaryFlags {
   readonly startedLatched: boolean;
   /** Set while the newest config file could not be loaded (non-critical). */
   readonly configProblem: string | undefined;
+  /** Set while the maintenance switch is on. */
+  readonly maintenance?: MaintenanceInfo | undefined;
+}
+
+/** `status` as the maintenance switch leaves it: DOWN with the reason first in a scope it names. */
+function withMaintenance(status: HealthStatus, scope: Scope, flags: SummaryFlags): HealthStatus {
+  const maintenance = flags.maintenance;
+  if (maintenance === undefined) return status;
+  if (!maintenance.groups.includes(scope)) return { ...status, maintenance };
+  const details = [`maintenance: ${maintenance.reason}`, ...status.details];
+  return { ...status, status: "DOWN", details, maintenance };
 }
 
 /**
@@ -51,7 +64,8 @@ export function noResult(
     : ["no result yet"];
   if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);
   const up = scope === "live" || (scope === "started" && flags.startedLatched);
-  return { status: up ? "UP" : "DOWN", timestamp, details, checks: [], computedAt };
+  const status = up ? "UP" : "DOWN";
+  return withMaintenance({ status, timestamp, details, checks: [], computedAt }, scope, flags);
 }
 
 function detail(name: string, view: CheckView): string {
@@ -120,14 +134,14 @@ export function summarize(
   }
   if (flags.configProblem !== undefined) details.push(`config: ${flags.configProblem}`);
   if (scope === "ready" && flags.draining) {
-    return {
-      status: "DOWN",
-      timestamp,
-      details: ["shutting down", ...details],
-      checks,
-      computedAt,
-    };
+    const status = "DOWN";
+    return withMaintenance(
+      { status, timestamp, details: ["shutting down", ...details], checks, computedAt },
+      scope,
+      flags,
+    );
   }
   if (scope === "started" && flags.startedLatched) down = false;
-  return { status: down ? "DOWN" : "UP", timestamp, details, checks, computedAt };
+  const status = down ? "DOWN" : "UP";
+  return withMaintenance({ status, timestamp, details, checks, computedAt }, scope, flags);
 }

@@ -7,6 +7,8 @@
  * Without details (a details token is set and was not presented) the body
  * holds only the name, the statuses and `"restricted": true`: no check names,
  * messages or history, just as the other routes show only `{"status":...}`.
+ * `maintenance` is there while the maintenance switch is on, for the page's
+ * banner: its scopes and start, and its reason only with details.
  *
  * @module
  */
@@ -69,12 +71,15 @@ export async function historyBody(
   const intervals = entries.map(({ check }) => check.interval ?? ttl);
   const shortest = Math.min(REFRESH_BOUNDS.max, ...intervals);
   const refreshMs = Math.max(REFRESH_BOUNDS.min, Math.round(shortest));
+  const on = health.maintenance.info;
+  const maintenance = on && !details ? { since: on.since, groups: on.groups } : on;
   const head = {
     name,
     status: all.status,
     timestamp: all.timestamp,
     now: now().toISOString(),
     refreshMs,
+    ...(maintenance ? { maintenance } : {}),
   };
   if (!details) return JSON.stringify({ ...head, groups, restricted: true });
   return JSON.stringify({

@@ -3,7 +3,8 @@
  * Content-Security-Policy). It polls `/health/history` (every `refreshMs`,
  * which the server picks from the check intervals) and redraws the page with
  * `textContent` only, so nothing a check reports is ever parsed as HTML. The
- * title is the status, then vitals' name (as the header shows it).
+ * title is the status, then vitals' name (as the header shows it). A banner
+ * under the header shows the maintenance switch while it is on.
  *
  * A details token typed into the form is kept in this script's memory only
  * and sent as `Authorization: Bearer` on its requests: never in a URL, a
@@ -119,6 +120,12 @@ export const PAGE_SCRIPT = String.raw`
       item.append(el("span", "", g), badge(data.groups[g]));
       groups.append(item);
     });
+    var maint = data.maintenance;
+    $("maintenance").hidden = !maint;
+    $("maintenance").textContent = maint ? "Maintenance: " + maint.groups.map(function (g) {
+      return g === "all" ? "/health" : g;
+    }).join(", ") + " held DOWN since " + clock(maint.since) +
+      (maint.reason ? ": " + maint.reason : "") : "";
     var restricted = data.restricted === true;
     $("restricted").hidden = !restricted;
     $("rejected").hidden = !(restricted && tried);

@@ -30,6 +30,7 @@ p{margin:.25rem 0}
 h1 .st{font-size:1.1rem}
 .groups{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;margin:0;padding:0}
 .groups li{display:flex;align-items:center;gap:.4rem;background:#fff;border:1px solid #d5d9df;padding:.3rem .6rem;border-radius:.4rem}
+.maint{margin:0 0 1rem;padding:.5rem .75rem;border:2px solid #6b4a00;border-radius:.4rem;background:#fff3c9;color:#4a3300;font-weight:700;overflow-wrap:anywhere}
 #notes{margin:0;padding-left:1.2rem}
 #notes li{overflow-wrap:anywhere}
 .checks{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,24rem),1fr))}

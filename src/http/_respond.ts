@@ -1,6 +1,7 @@
 /**
  * Small answers the handler builds per request: a body with shared headers
- * (HEAD alike), a JSON error body, and whether a request carries a body.
+ * (HEAD alike), a JSON error body, the 503 for an internal error, and whether
+ * a request carries a body.
  *
  * @module
  */
@@ -33,4 +34,23 @@ export const errorBody = (error: string, extra: Record<string, unknown> = {}) =>
 export function hasBody(request: Request): boolean {
   const length = request.headers.get("content-length");
   return (length !== null && length !== "0") || request.headers.has("transfer-encoding");
+}
+
+/**
+ * The 503 for an error inside the handler, reported to `onError` first: vitals'
+ * own body, `"internal error: ..."`, never the servers' plain 500.
+ */
+export function internalError(
+  error: unknown,
+  method: string,
+  onError?: (error: unknown) => void,
+): Response {
+  try {
+    onError?.(error);
+  } catch {
+    // A failing error reporter must not turn a 503 into a 500.
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const body = JSON.stringify({ status: "DOWN", details: [`internal error: ${message}`] });
+  return respond(body, 503, method);
 }

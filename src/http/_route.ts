@@ -24,9 +24,10 @@ export const ROUTE_LIST = [
 
 /**
  * What a request asks for: one scope's status (full or one-field), the
- * metrics, the status page's JSON (`/health/history`) or the page (`/`).
+ * metrics, the status page's JSON (`/health/history`), the page (`/`) or the
+ * maintenance switch (`/maintenance`, served only with a control token).
  */
-export type Target = ScopeTarget | "metrics" | "history" | "page";
+export type Target = ScopeTarget | "metrics" | "history" | "page" | "maintenance";
 
 /** One scope's status, full or one-field. */
 export interface ScopeTarget {
@@ -54,6 +55,7 @@ export function route(path: string, query: string): Exclude<Target, "metrics"> |
   if (full) return full[hasParam(query, "simple") ? 1 : 0];
   if (path === "/health/history") return "history";
   if (path === "/") return "page";
+  if (path === "/maintenance") return "maintenance";
   return undefined;
 }
 

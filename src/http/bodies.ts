@@ -161,7 +161,10 @@ function reasonOf(check: CheckView, status: HealthStatus): string {
   return status.status === "UP" ? `startup latched: ${check.message}` : check.message;
 }
 
-/** The `/health` body: Kitura's status, timestamp and details, plus per-check results. */
+/**
+ * The `/health` body: Kitura's status, timestamp and details, plus per-check results, and the
+ * maintenance switch (`reason`, `since`, `groups`) while it is on.
+ */
 export function fullBody(status: HealthStatus): string {
   return JSON.stringify({
     status: status.status,
@@ -169,6 +172,7 @@ export function fullBody(status: HealthStatus): string {
     details: status.details,
     checks: status.checks,
     ...(status.stale ? { stale: true, ageMs: status.ageMs } : {}),
+    ...(status.maintenance ? { maintenance: status.maintenance } : {}),
   });
 }
 

@@ -10,7 +10,8 @@
  * - `/metrics`: Prometheus text (never runs a check);
  * - `/` and `/health` when the browser prefers `text/html`: the status page
  *   (http/page.ts; `/` answers 404 to everyone else), which polls
- *   `/health/history` (always 200: it is no probe).
+ *   `/health/history` (always 200: it is no probe);
+ * - `/maintenance`, only with a control token: the maintenance switch (_maintenance_route.ts).
  *
  * With a details token set, full bodies go only to `Authorization: Bearer
  * <token>`; everyone else gets the status code and the one-field body.
@@ -30,9 +31,10 @@ import {
 import { route, ROUTE_LIST, splitUrl, type Target } from "./_route.ts";
 import { tokenMatches } from "./token.ts";
 import { prepare, type Prepared, preparedResponse } from "./_prepared.ts";
-import { errorBody, hasBody, respond } from "./_respond.ts";
+import { errorBody, hasBody, internalError, respond } from "./_respond.ts";
 import { pageResponse, prefersHtml } from "./page.ts";
 import { historyBody } from "./_page_history.ts";
+import { maintenanceAnswer } from "./_maintenance_route.ts";
 import type { HealthStatus } from "../types.ts";
 
 /**
@@ -51,6 +53,8 @@ export interface AccessSettings {
   readonly detailsToken?: string | undefined;
   /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
+  /** When set, `/maintenance` is served to `Authorization: Bearer <controlToken>`; else 404. */
+  readonly controlToken?: string | undefined;
 }
 
 /** Options for {@link createHandler}. */
@@ -126,6 +130,9 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
         request.method,
       );
     }
+    if (target === "maintenance") {
+      return maintenanceAnswer(request, query, health.maintenance, settings.controlToken ?? "");
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       const body = errorBody(`method ${request.method} not allowed`, { allow: ALLOW });
       return respond(body, 405, request.method, undefined, { allow: ALLOW });
@@ -189,19 +196,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   };
 
   /** The 503 for an error inside the handler, reported first. */
-  const failed = (error: unknown, method: string): Response => {
-    try {
-      options.onError?.(error);
-    } catch {
-      // A failing error reporter must not turn a 503 into a 500.
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return respond(
-      JSON.stringify({ status: "DOWN", details: [`internal error: ${message}`] }),
-      503,
-      method,
-    );
-  };
+  const failed = (error: unknown, method: string) => internalError(error, method, options.onError);
 
   // Not async: a cache hit is answered synchronously, which spares a server
   // that takes a plain Response (Bun.serve) the promise round trip
@@ -222,6 +217,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       if (target === "page" && !prefersHtml(request.headers.get("accept"), query)) {
         target = undefined;
       }
+      if (target === "maintenance" && !settings.controlToken) target = undefined;
     } catch (error) {
       // Never a rejection: the server's own fallback knows nothing of vitals' bodies.
       return failed(error, request.method);

@@ -7,13 +7,15 @@
  * requests, vitals' start time, so an alert can tell a check that has not
  * been UP *yet* from one that never comes UP, and the perfdata values of
  * Nagios plugins (`vitals_check_perfdata`), and the uncaught errors vitals
- * survived (`vitals_internal_errors_total`). Label values are escaped per the
+ * survived (`vitals_internal_errors_total`), and the maintenance switch per
+ * group (`vitals_maintenance`). Label values are escaped per the
  * format (`\\`, `"`, newline).
  *
  * @module
  */
 
 import type { Health } from "../engine/health.ts";
+import { MAINTENANCE_SCOPES } from "../engine/maintenance.ts";
 import type { Status } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { llmFamilies } from "./_metrics_llm.ts";
@@ -117,7 +119,7 @@ function family(
  * alert on its increase sees the first error)
  */
 export function renderMetrics(
-  health: Pick<Health, "checks" | "last" | "evaluations">,
+  health: Pick<Health, "checks" | "last" | "evaluations"> & Partial<Pick<Health, "maintenance">>,
   requests: RequestCounter,
   runtime: string,
   startedAt: number,
@@ -133,6 +135,13 @@ export function renderMetrics(
   family(out, "vitals_up", "gauge", "1 if every critical check is UP, else 0.", [
     [{}, last?.status === "UP" ? 1 : 0],
   ]);
+  family(
+    out,
+    "vitals_maintenance",
+    "gauge",
+    "1 while the maintenance switch holds the group DOWN (all: /health), else 0.",
+    MAINTENANCE_SCOPES.map((group) => [{ group }, health.maintenance?.covers(group) ? 1 : 0]),
+  );
   family(
     out,
     "vitals_check_up",

@@ -64,6 +64,7 @@ const body = (name: string) =>
 <h1><span id="name">${escapeHtml(name)}</span> <span id="overall" aria-live="polite"></span></h1>
 <p id="updated" class="muted">Loading\u2026</p>
 </header>
+<p id="maintenance" class="maint" role="status" hidden></p>
 <main>
 <noscript><p>This page needs JavaScript. The same data is served as JSON at /health/history.</p></noscript>
 <section aria-labelledby="groups-heading">

@@ -13,6 +13,7 @@ export const COVERED: Record<string, string> = {
   "help.ts": "tests/cli/options.test.ts",
   "run.ts": "tests/cli/options.test.ts, tests/cli/probe.test.ts",
   "schema.ts": "tests/e2e/cli.test.ts",
+  "served_url.ts": "tests/cli/probe.test.ts, tests/cli/maint.test.ts",
   "serve.ts":
     "tests/e2e/serve.test.ts, tests/e2e/serve_shutdown.test.ts, tests/e2e/serve_reload.test.ts, tests/scenarios/grpc_serve.test.ts",
   "validate.ts": "tests/e2e/validate.test.ts",

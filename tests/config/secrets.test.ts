@@ -67,7 +67,8 @@ test("an invalid URL in the config is reported without its credentials", () => {
   }
 });
 
-test("the server's metricsToken and detailsToken are secret paths", () => {
+test("the server's metricsToken, detailsToken and controlToken are secret paths", () => {
+  assert.ok(isSecretPath(["server", "controlToken"]));
   assert.ok(isSecretPath(["server", "metricsToken"]));
   assert.ok(isSecretPath(["server", "detailsToken"]));
   assert.ok(!isSecretPath(["server", "host"]));
@@ -87,8 +88,8 @@ function configError(yaml: string): ConfigError {
 
 const ONE_CHECK = "checks:\n  - {name: a, type: tcp, port: 5432}\n";
 
-test("a numeric metricsToken or detailsToken is rejected without showing the number", () => {
-  for (const key of ["metricsToken", "detailsToken"]) {
+test("a numeric metricsToken, detailsToken or controlToken is rejected without showing the number", () => {
+  for (const key of ["metricsToken", "detailsToken", "controlToken"]) {
     const error = configError(`server:\n  ${key}: 12345\n${ONE_CHECK}`);
     assert.match(
       error.message,

@@ -5,7 +5,8 @@
  * the status, in the title) and every check, a check turned DOWN shows
  * DOWN within one refresh without a reload, the timeline grows, nothing is
  * logged to the console, no request leaves 127.0.0.1, axe-core finds no
- * violations, the page fits a phone, and the details token unlocks details.
+ * violations, the page fits a phone, the details token unlocks details, and
+ * a banner shows the maintenance switch while it is on.
  * Screenshots go to dist/test/ (docs/status-page.png is a copy of one).
  *
  * Skips, saying why, when /usr/bin/chromium is missing
@@ -254,6 +255,47 @@ test(
       await page.waitForSelector("#token-form:not([hidden])");
       assert.equal(await page.$$eval("article[data-check]", (cards) => cards.length), 0);
       assert.deepEqual(await axeViolations(page), []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await Promise.all(browser.contexts().map((context) => context.close()));
+      await vitals.close();
+    }
+  },
+);
+
+test(
+  "a banner shows the maintenance switch with its reason while it is on, and goes when it is off",
+  {
+    skip: SKIP,
+    timeout: 60_000,
+  },
+  async () => {
+    const control = "c0ntrol";
+    const vitals = await startVitals(`server:\n  controlToken: ${control}\n`);
+    const browser = await launch();
+    const switchTo = async (method: string) => {
+      const response = await fetch(`${vitals.url}maintenance?reason=db+migration`, {
+        method,
+        headers: { authorization: `Bearer ${control}` },
+      });
+      assert.equal(response.status, 200, await response.text());
+    };
+    try {
+      const { page, errors } = await watchedPage(browser);
+      await page.goto(vitals.url);
+      await page.waitForSelector("article[data-check]");
+      assert.ok(await page.isHidden("#maintenance"));
+      await switchTo("POST");
+      await page.waitForSelector("#maintenance:not([hidden])", { timeout: 3_000 });
+      assert.match(
+        await page.innerText("#maintenance"),
+        /^Maintenance: ready held DOWN since \d\d:\d\d:\d\d: db migration$/,
+      );
+      assert.equal(await page.getAttribute("#maintenance", "role"), "status");
+      await page.screenshot({ path: `${OUT}/page-maintenance.png` });
+      assert.deepEqual(await axeViolations(page), []);
+      await switchTo("DELETE");
+      await page.waitForSelector("#maintenance[hidden]", { state: "attached", timeout: 3_000 });
       assert.deepEqual(errors, []);
     } finally {
       await Promise.all(browser.contexts().map((context) => context.close()));
