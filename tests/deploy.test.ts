@@ -236,7 +236,14 @@ test("the scrape config keeps only vitals' port and labels each series with its 
   }, rules);
   assert.equal(appTarget, undefined, "the app's port is not scraped");
   // The Kubernetes recipe names vitals' port so this rule finds it.
-  for (const file of ["vitals-sidecar.yaml", "vitals-sidecar-grpc.yaml", "vitals-llm.yaml"]) {
+  for (
+    const file of [
+      "vitals-sidecar.yaml",
+      "vitals-sidecar-grpc.yaml",
+      "vitals-sidecar-tls.yaml",
+      "vitals-llm.yaml",
+    ]
+  ) {
     assert.match(
       readFileSync(`${ROOT}deploy/kubernetes/${file}`, "utf8"),
       /\{ name: vitals, containerPort: 8080 \}/,

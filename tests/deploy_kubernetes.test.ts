@@ -1,6 +1,7 @@
 // deploy/kubernetes/vitals-sidecar.yaml, checked against the Kubernetes API
-// schema and against vitals itself; at the end, its gRPC variant
-// (vitals-sidecar-grpc.yaml) and the LLM recipe (vitals-llm.yaml) too.
+// schema and against vitals itself; at the end, its gRPC and TLS variants
+// (vitals-sidecar-grpc.yaml, vitals-sidecar-tls.yaml) and the LLM recipe
+// (vitals-llm.yaml) too.
 //
 // The schema is the npm package kubernetes-models: the OpenAPI definitions of
 // Kubernetes 1.36.0, compiled into one ajv validator per kind (types, required
@@ -386,6 +387,69 @@ test("apart from its probes, vitals' ports and server.grpc, the gRPC variant is 
     return { server: { ...config.server, grpc: undefined }, checks: config.checks, variant };
   };
   assert.deepEqual(strip(grpcDocuments()), strip(documents()));
+});
+
+// deploy/kubernetes/vitals-sidecar-tls.yaml: the same recipe serving HTTPS
+// with a certificate from a mounted Secret, and HTTPS probes.
+
+const TLS_MANIFEST = `${ROOT}deploy/kubernetes/vitals-sidecar-tls.yaml`;
+
+/** The TLS variant's documents, as plain data. */
+function tlsDocuments(): unknown[] {
+  const docs = parseAllDocuments(readFileSync(TLS_MANIFEST, "utf8"));
+  assert.ok(Array.isArray(docs), "the TLS variant holds documents");
+  for (const doc of docs) assert.deepEqual(doc.errors, [], "the TLS variant is valid YAML");
+  return docs.map((doc) => doc.toJS() as unknown);
+}
+
+test("the TLS variant is valid against the Kubernetes 1.36 schema, unknown fields rejected", () => {
+  const kinds = tlsDocuments().map((document) => {
+    assert.deepEqual(schemaProblems(document), []);
+    return (document as { kind?: unknown }).kind;
+  });
+  assert.deepEqual(kinds, ["ConfigMap", "Deployment"]);
+});
+
+test("the TLS variant serves server.tls from a mounted Secret and probes with scheme HTTPS", () => {
+  const [configMap, variant] = tlsDocuments() as [IConfigMap, IDeployment];
+  const config = parseConfig(configMap.data?.["vitals.yaml"] ?? "", "vitals.yaml", {});
+  const tls = config.server.tls;
+  assert.ok(tls, "vitals' config sets server.tls");
+  assert.equal(tls.clientCa, undefined, "kubelet's probes present no client certificate");
+  const spec = variant.spec!.template.spec!;
+  const sidecar = spec.initContainers!.find((container) => container.name === "vitals")!;
+  const mount = sidecar.volumeMounts!.find((m) => tls.cert.startsWith(`${m.mountPath}/`));
+  assert.ok(mount, `a volume mounted where ${tls.cert} is`);
+  assert.ok(tls.key.startsWith(`${mount.mountPath}/`), "the key beside it");
+  assert.equal(mount.subPath, undefined, "a whole-volume mount: subPath mounts never update");
+  const secret = spec.volumes!.find((v) => v.name === mount.name)?.secret;
+  assert.ok(secret?.secretName, "the volume is a Secret");
+  assert.deepEqual(
+    [tls.cert, tls.key].map((file) => file.slice(mount.mountPath.length + 1)),
+    ["tls.crt", "tls.key"],
+    "the keys of a kubernetes.io/tls Secret",
+  );
+  for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"] as const) {
+    const get = spec.containers[0]![probe]!.httpGet!;
+    assert.equal(get.scheme, "HTTPS", probe);
+    assert.equal(get.port, config.server.port, probe);
+  }
+});
+
+test("apart from server.tls, its Secret and the probes' scheme, the TLS variant is the HTTP recipe", () => {
+  const strip = (documents: unknown[]) => {
+    const [configMap, variant] = structuredClone(documents) as [IConfigMap, IDeployment];
+    const config = parseConfig(configMap.data?.["vitals.yaml"] ?? "", "vitals.yaml", {});
+    const spec = variant.spec!.template.spec!;
+    for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"] as const) {
+      delete spec.containers[0]![probe]!.httpGet!.scheme;
+    }
+    const sidecar = spec.initContainers!.find((container) => container.name === "vitals")!;
+    sidecar.volumeMounts = sidecar.volumeMounts!.filter((m) => m.name !== "vitals-tls");
+    spec.volumes = spec.volumes!.filter((v) => v.name !== "vitals-tls");
+    return { server: { ...config.server, tls: undefined }, checks: config.checks, variant };
+  };
+  assert.deepEqual(strip(tlsDocuments()), strip(documents()));
 });
 
 // deploy/kubernetes/vitals-llm.yaml: a vLLM server with vitals as its native

@@ -139,6 +139,19 @@ export function createApp(
     internalErrors: deps.internalErrors,
     name: () => name ??= serverName(current.server.name, deps.platform),
   });
+  // One line as the switch goes on, changes or goes off: its reason, scopes and who.
+  health.maintenance.onChange(({ state, previous, by }) => {
+    const shown = state.on ? state : previous;
+    if (!shown.on) return;
+    const groups = shown.groups.join(", ");
+    const fields = { reason: shown.reason, groups, by };
+    if (!state.on) {
+      deps.log.info(`maintenance off (${groups}) by ${by}; it was: ${shown.reason}`, fields);
+      return;
+    }
+    const verb = previous.on ? "changed" : "on";
+    deps.log.warn(`maintenance ${verb} (${groups}) by ${by}: ${shown.reason}`, fields);
+  });
   return {
     health,
     handler,

@@ -16,7 +16,7 @@
  */
 
 import { type Clock, systemClock } from "../clock.ts";
-import { isSecretPath, secretsOf } from "../config/secrets.ts";
+import { isSecretPath, keySecrets, secretsOf } from "../config/secrets.ts";
 import type { Config } from "../config/resolve.ts";
 import type { InternalErrorCounter } from "../http/metrics.ts";
 import type { Logger } from "../log.ts";
@@ -232,6 +232,10 @@ export function configSecrets(config: Config): readonly string[] {
     const server = Object.entries(config.server)
       .filter(([key, value]) => typeof value === "string" && isSecretPath(["server", key]))
       .map(([, value]) => value as string);
+    // The private keys of vitals' own TLS ports, as a check's tls.key file is.
+    for (const tls of [config.server.tls, config.server.grpc?.tls]) {
+      if (tls?.pem) server.push(...keySecrets(tls.pem.key));
+    }
     secrets = [...new Set([...server, ...config.checks.flatMap(secretsOf)])]
       .filter((value) => value.length >= 3)
       .sort((a, b) => b.length - a.length);

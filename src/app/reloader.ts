@@ -63,6 +63,12 @@ export function describeChanges(
   return parts.length > 0 ? parts.join("; ") : "no check changed";
 }
 
+/** The TLS settings of each port, whose presence a reload cannot change. */
+const SCHEMES = [
+  ["server.tls", (config: Config) => config.server.tls],
+  ["server.grpc.tls", (config: Config) => config.server.grpc?.tls],
+] as const;
+
 /**
  * Creates the reloader for a running app.
  *
@@ -110,6 +116,14 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       log.warn(
         `server.host/server.port changed to ${address(next)}: ` +
           `restart vitals to listen there; still serving on the old address`,
+      );
+    }
+    // A port's scheme is fixed while it listens; its certificate is not (server_tls.ts).
+    for (const [key, of] of SCHEMES) {
+      if ((of(before) === undefined) === (of(next) === undefined)) continue;
+      log.warn(
+        `${key} was ${of(next) ? "added" : "removed"}: restart vitals to ` +
+          `${of(next) ? "serve TLS" : "stop serving TLS"} there; still serving as before`,
       );
     }
     return true;

@@ -122,6 +122,48 @@ HEALTHCHECK in an image without a shell or curl.`,
       },
     ],
   },
+  maint: {
+    usage: "maint on|off|status [options]",
+    summary: "hold a running vitals' groups DOWN on purpose, or release them",
+    description: `Turns the maintenance switch of a running vitals on (its groups answer 503,
+with the reason in the details) or off, or reads it, through POST, DELETE or
+GET /maintenance on its HTTP port, and prints the state in one line. Needs
+server.controlToken in the served config; the token is read from --token-file
+or $VITALS_CONTROL_TOKEN. Exits 0 when done, 1 when refused or unanswered.
+Reads no config file.`,
+    options: [
+      {
+        name: "reason",
+        value: "TEXT",
+        help: "why, shown in the details and the log (required by on;\nat most 200 characters)",
+      },
+      {
+        name: "group",
+        value: "GROUP",
+        help: "live, ready, started, or all for /health; repeatable\n(default: ready)",
+      },
+      {
+        name: "url",
+        value: "URL",
+        help: "the vitals to switch, such as http://127.0.0.1:8080\n" +
+          "(default: $VITALS_URL, else 127.0.0.1 at $VITALS_PORT or 8080)",
+      },
+      {
+        name: "token-file",
+        value: "FILE",
+        help: "the file holding the control token\n(default: $VITALS_CONTROL_TOKEN)",
+      },
+    ],
+  },
+  "hash-token": {
+    usage: "hash-token < FILE",
+    summary: "print sha256:<hex> of the token on standard input, for the config",
+    description: `Reads one token from standard input (a trailing newline is dropped; at most
+4096 bytes) and prints "sha256:" and its SHA-256 in hex: write that as
+server.detailsToken, metricsToken or controlToken and the config holds no
+secret. Clients still send the token itself. Reads no config file.`,
+    options: [],
+  },
   schema: {
     usage: "schema",
     summary: "print the config's JSON Schema",

@@ -67,7 +67,10 @@ export async function runCli(
   }
   const command: Command = named ? first as Command : "serve";
   try {
-    const flags = parseFlags(command, named ? args.slice(1) : args);
+    const rest = named ? args.slice(1) : args;
+    // `maint` takes its action (on, off or status) before its options.
+    const action = command === "maint" && !rest[0]?.startsWith("-") ? rest[0] : undefined;
+    const flags = parseFlags(command, action === undefined ? rest : rest.slice(1));
     if (flags.version === true || flags.help === true) signals?.releaseRest();
     if (flags.version === true) {
       console.log(versionLine(platform));
@@ -95,6 +98,16 @@ export async function runCli(
         signals?.releaseRest();
         const { probeCommand } = await import("./probe.ts");
         return await probeCommand(flags, platform);
+      }
+      case "maint": {
+        signals?.releaseRest();
+        const { maintCommand } = await import("./maint.ts");
+        return await maintCommand(action, flags, rest.slice(1), platform);
+      }
+      case "hash-token": {
+        signals?.releaseRest();
+        const { hashTokenCommand } = await import("./hash_token.ts");
+        return await hashTokenCommand(platform);
       }
       case "schema": {
         signals?.releaseRest();

@@ -10,6 +10,8 @@
 import { createApp } from "../app/create_app.ts";
 import { configSecrets, createGuard, type Guard } from "../app/guard.ts";
 import { createReloader } from "../app/reloader.ts";
+import { keepTlsFresh, type TlsPort } from "../app/server_tls.ts";
+import { serverTlsOf } from "../config/tls_files.ts";
 import { loadConfigAside } from "../config/load_aside.ts";
 import { InternalErrorCounter } from "../http/metrics.ts";
 import { createLogger, type Logger } from "../log.ts";
@@ -100,16 +102,30 @@ async function serveGuarded(
   const port = portOverride ?? config.server.port;
   const app = createApp(config, { platform, log, internalErrors });
   guard.maskWith(() => configSecrets(app.config));
+  // Each TLS port's pair is checked before anything listens: a key that does not match ends here.
+  const tls = config.server.tls && serverTlsOf(config.server.tls);
+  const grpcTls = config.server.grpc?.tls && serverTlsOf(config.server.grpc.tls);
+  let certificates;
+  try {
+    certificates = {
+      http: tls && platform.checkServerTls(tls),
+      grpc: grpcTls && platform.checkServerTls(grpcTls),
+    };
+  } catch (error) {
+    log.error(`Cannot serve TLS: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
   let server;
   try {
-    server = await platform.serve({ hostname: host, port, handler: app.handler });
+    server = await platform.serve({ hostname: host, port, handler: app.handler, tls });
   } catch (error) {
     const reason = error instanceof PlatformError ? error.reason : String(error);
     log.error(`Cannot listen on ${hostPort(host, port)}: ${reason}`);
     return 1;
   }
+  const scheme = tls ? "https" : "http";
   log.info(
-    `vitals ${VERSION} listening on http://${hostPort(server.hostname, server.port)} ` +
+    `vitals ${VERSION} listening on ${scheme}://${hostPort(server.hostname, server.port)} ` +
       `(config "${file}", ${plural(config.checks.length, "check")}, ` +
       `${platform.runtime} ${platform.version})`,
   );
@@ -126,6 +142,7 @@ async function serveGuarded(
         pollInterval: () => pollIntervalFor(app.health.settings.ttl),
         onError: (error) => log.error(`gRPC call failed: ${String(error)}`),
         platform,
+        tls: grpcTls,
       });
     } catch (error) {
       const reason = error instanceof PlatformError ? error.reason : String(error);
@@ -133,8 +150,20 @@ async function serveGuarded(
       await server.shutdown(0);
       return 1;
     }
-    log.info(`serving grpc.health.v1 on ${hostPort(grpc.hostname, grpc.port)} (h2c)`);
+    log.info(
+      `serving grpc.health.v1 on ${hostPort(grpc.hostname, grpc.port)} (${grpcTls ? "h2" : "h2c"})`,
+    );
   }
+  const tlsPorts: TlsPort[] = [];
+  if (certificates.http) {
+    const settings = () => app.config.server.tls;
+    tlsPorts.push({ label: "HTTP", server, settings, certificate: certificates.http });
+  }
+  if (grpc && certificates.grpc) {
+    const settings = () => app.config.server.grpc?.tls;
+    tlsPorts.push({ label: "gRPC", server: grpc, settings, certificate: certificates.grpc });
+  }
+  const keeper = tlsPorts.length > 0 ? keepTlsFresh(tlsPorts, { platform, log }) : undefined;
   const reloader = createReloader({
     file,
     app,
@@ -145,7 +174,11 @@ async function serveGuarded(
   });
   // Handlers before the first check runs. Signals that arrived earlier were
   // held (see signals.ts) and are delivered now.
-  signals.onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+  // The TLS files are read again after the config, whose paths may have changed.
+  signals.onSignal(
+    "SIGHUP",
+    () => void reloader.reload("SIGHUP").then(() => keeper?.refresh("SIGHUP")),
+  );
   const stopSignal = nextSignal(signals, ["SIGTERM", "SIGINT"], () => {
     log.warn("second signal: exiting at once, stopping the running checks");
     // Aborting kills every running check's processes before this returns.
@@ -160,6 +193,7 @@ async function serveGuarded(
   const stopWatching = flags.watch === true ? reloader.watch() : undefined;
   const signal = await stopSignal;
   stopWatching?.();
+  keeper?.stop();
   const servers = grpc ? [server, grpc] : [server];
   await shutdown(signal, {
     health: app.health,

@@ -35,8 +35,8 @@ export type LoadReply =
 /** Loads what `request` asks for, in this thread, as the reply says it. */
 async function answer(request: LoadRequest): Promise<LoadReply> {
   try {
-    const { readTextFile, stat } = detectPlatform();
-    const platform = { readTextFile, stat, env: () => request.env };
+    const { readTextFile, stat, checkServerTls } = detectPlatform();
+    const platform = { readTextFile, stat, checkServerTls, env: () => request.env };
     if (request.text === undefined) {
       const { config, text } = await loadConfigFile(request.file, platform, {
         missingHint: request.missingHint,

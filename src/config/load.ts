@@ -132,8 +132,13 @@ function parse(
   };
 }
 
-/** What loading needs from the platform: files, directories and the environment. */
-export type ConfigPlatform = Pick<Platform, "readTextFile" | "stat" | "env">;
+/**
+ * What loading needs from the platform: files, directories and the
+ * environment, and where it has one, the check of a TLS port's key pair.
+ */
+export type ConfigPlatform =
+  & Pick<Platform, "readTextFile" | "stat" | "env">
+  & Partial<Pick<Platform, "checkServerTls">>;
 
 /**
  * {@link parseConfig}, then reads the files the config names (a check's

@@ -30,7 +30,9 @@ import { ConfigError } from "./error.ts";
 import type { Config } from "./resolve.ts";
 
 /** What loading needs from the platform. */
-export type LoadPlatform = Pick<Platform, "readTextFile" | "stat" | "env" | "workerFreesMemory">;
+export type LoadPlatform =
+  & Pick<Platform, "readTextFile" | "stat" | "env" | "workerFreesMemory">
+  & Partial<Pick<Platform, "checkServerTls">>;
 
 /**
  * Where the worker's module is. Run from source, next to this file. Bundled

@@ -8,6 +8,7 @@
 
 import type { Group } from "../types.ts";
 import type { RawConfig } from "./schema.ts";
+import type { ServerTlsSettings } from "./_schema_server_tls.ts";
 
 type RawCheck = RawConfig["checks"][number];
 
@@ -46,10 +47,16 @@ export interface Config {
     readonly detailsToken?: string | undefined;
     /** `/metrics` only with this bearer token; unset or empty: open. */
     readonly metricsToken?: string | undefined;
+    /** `/maintenance` (the maintenance switch) only with this bearer token; unset or empty: off. */
+    readonly controlToken?: string | undefined;
     /** The name on the status page, history and text body; unset or empty: the app's default. */
     readonly name?: string | undefined;
-    /** Where grpc.health.v1 is served (on `host`); unset: not served. */
-    readonly grpc?: { readonly port: number } | undefined;
+    /** TLS on the HTTP port; unset: plain HTTP. */
+    readonly tls?: ServerTlsSettings | undefined;
+    /** Where grpc.health.v1 is served (on `host`), and its TLS; unset: not served. */
+    readonly grpc?:
+      | { readonly port: number; readonly tls?: ServerTlsSettings | undefined }
+      | undefined;
   };
   readonly cache: { readonly ttl: number; readonly mode: "on-demand" | "background" };
   readonly pool: { readonly size: number };

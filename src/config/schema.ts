@@ -26,6 +26,7 @@ import {
   token,
 } from "./_schema_values.ts";
 import { check } from "./_schema_checks.ts";
+import { serverTls } from "./_schema_server_tls.ts";
 
 export {
   CHECK_NAME_PATTERN,
@@ -89,10 +90,14 @@ export const configSchema = z.strictObject({
     metrics: bool.prefault(true),
     detailsToken: token.optional(),
     metricsToken: token.optional(),
+    /** Serves `/maintenance` (the maintenance switch) to this bearer token; off when absent. */
+    controlToken: token.optional(),
     /** Names this vitals on its page, history and text body; unset or empty: from the env. */
     name: text("a name for this vitals, such as the pod's").optional(),
+    /** Serve HTTPS instead of HTTP (off when absent). */
+    tls: serverTls.optional(),
     /** Also serve grpc.health.v1 on this port (off when absent); the host is server.host. */
-    grpc: z.strictObject({ port: intRange(0, 65535) }, {
+    grpc: z.strictObject({ port: intRange(0, 65535), tls: serverTls.optional() }, {
       error: "expected a mapping with the port to serve gRPC health on, such as {port: 9090}",
     }).optional(),
   }, SECTION).prefault({}),

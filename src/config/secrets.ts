@@ -14,7 +14,7 @@ import type { CheckConfig } from "./resolve.ts";
 const SECRET_KEYS = new Set(["apiKey", "headers", "env", "metadata", "body"]);
 
 /** Keys of `server` whose values are secret. */
-const SECRET_SERVER_KEYS = new Set(["detailsToken", "metricsToken"]);
+const SECRET_SERVER_KEYS = new Set(["detailsToken", "metricsToken", "controlToken"]);
 
 /**
  * Whether a config key path holds a secret.
@@ -33,7 +33,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
 }
 
 /** A PEM key's secret text: all of it, and each line of its base64 body on its own. */
-function keySecrets(pem: string): string[] {
+export function keySecrets(pem: string): string[] {
   const lines = pem.split(/\r?\n/).map((line) => line.trim());
   return [
     pem,
