@@ -94,22 +94,6 @@ export async function statusOf(url: string, args: string[] = []): Promise<string
   return run.code === 0 ? run.stdout : `curl exit ${run.code}: ${run.stderr.trim()}`;
 }
 
-/** The serial number of the certificate served at `port`, as openssl prints it. */
-export async function servedSerial(port: number, ca: string): Promise<string> {
-  const shown = await new Promise<string>((resolve) => {
-    const child = spawn("bash", [
-      "-c",
-      `echo | openssl s_client -connect 127.0.0.1:${port} -CAfile "${ca}" 2>/dev/null ` +
-      `| openssl x509 -noout -serial`,
-    ]);
-    let out = "";
-    child.stdout.on("data", (chunk: Uint8Array) => out += new TextDecoder().decode(chunk));
-    child.on("close", () => resolve(out));
-    child.on("error", () => resolve(""));
-  });
-  return /serial=([0-9A-F]+)/.exec(shown)?.[1]?.replace(/^0+/, "") ?? "";
-}
-
 /** Runs `attempt` every 100 ms until it does not throw; after `ms`, its last failure is thrown. */
 export async function untilPasses(attempt: () => unknown, ms = 10_000): Promise<void> {
   const deadline = performance.now() + ms;
@@ -122,15 +106,4 @@ export async function untilPasses(attempt: () => unknown, ms = 10_000): Promise<
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-}
-
-/** The serial number of the certificate in `file`, as openssl prints it, without leading zeros. */
-export function serialOf(file: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn("openssl", ["x509", "-in", file, "-noout", "-serial"]);
-    let out = "";
-    child.stdout.on("data", (chunk: Uint8Array) => out += new TextDecoder().decode(chunk));
-    child.on("close", () => resolve(/serial=([0-9A-F]+)/.exec(out)?.[1]?.replace(/^0+/, "") ?? ""));
-    child.on("error", () => resolve(""));
-  });
 }

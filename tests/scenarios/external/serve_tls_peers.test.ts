@@ -17,13 +17,8 @@ import { makeCertificates } from "../../_helpers/certificate_set.ts";
 import { tempDir } from "../../_helpers/files.ts";
 import { buildGo, missingGo, unusedPort } from "../../_helpers/grpc_go.ts";
 import { start, stop, vitalsCommand, waitForLog } from "../../_helpers/processes.ts";
-import {
-  secretDir,
-  serialOf,
-  servedSerial,
-  serveTls,
-  untilPasses,
-} from "../../_helpers/tls_serving.ts";
+import { serialOf, servedSerial } from "../../_helpers/tls_peers.ts";
+import { secretDir, serveTls, untilPasses } from "../../_helpers/tls_serving.ts";
 import { missingTool } from "../../_helpers/tools.ts";
 
 const noOpenssl = missingOpenssl("the TLS peer tests");
@@ -161,7 +156,7 @@ scrape_configs:
         // Its certificate rotates as the HTTP port's does, and calls go on.
         secret.swap(certs.expiring, certs.leafKey);
         await waitForLog(vitals, /TLS certificate of the gRPC port reloaded/, 10_000);
-        assert.equal(await servedSerial(grpcPort, certs.ca), await serialOf(certs.expiring));
+        assert.equal(await servedSerial(grpcPort, "h2"), serialOf(certs.expiring));
         assert.deepEqual(await grpcClient(client, [...addr, ...withCert]), {
           out: "SERVING",
           code: 0,
