@@ -17,6 +17,8 @@ export interface StandIn {
   /** The server API's port. */
   readonly port: number;
   readonly url: string;
+  /** Every port it printed: `port`, `control_port`, and Triton's `metrics_port`. */
+  readonly ports: Readonly<Record<string, number>>;
   /** `POST /__control` with `body`; throws unless it answers 200. */
   control(body: Record<string, unknown>): Promise<void>;
   /** `GET /__stats` on the control port: the stand-in's counts (`generations`, ...). */
@@ -76,6 +78,7 @@ export function startStandIn(kind: string, args: string[]): Promise<StandIn> {
       resolve({
         port: ports.port,
         url,
+        ports,
         async control(body) {
           const response = await fetch(`http://127.0.0.1:${ports.control_port}/__control`, {
             method: "POST",

@@ -3,8 +3,13 @@
  * schedule (at most once per `generate.interval`) and with its own timeout
  * (`generate.timeout`), run only when the cheap look finds the server serving.
  * Between probes its last result stands, its age in the message. Traffic
- * counts as a passed probe: when the server's own generated-token counter
- * moved since the last probe (`progress.ts`), no generation is sent. An idle
+ * counts as a passed probe: when the server's own progress counter moved
+ * since the last probe (`progress.ts`, read from the run's one metrics page),
+ * no generation is sent. No run reads the page twice: the probe's own token
+ * moves the counter, so the reference after a probe is the next run's
+ * reading; when the probe is due again before any run read one (a check that
+ * runs as seldom as `generate.interval`), the reading from before the last
+ * probe stands, and only a rise above {@link OWN_PROBE_MARGIN} is traffic. An idle
  * server (Ollama, llama.cpp: the model loads on demand) is never probed: the
  * probe would load the model.
  *
@@ -21,13 +26,20 @@ import type { CheckConfigOf } from "../../config/resolve.ts";
 import { formatDuration } from "../../config/duration.ts";
 import { generationLook, generationRequest } from "./generation.ts";
 import { failing, type Look } from "./look.ts";
-import { hasProgress, readProgress } from "./progress.ts";
+import { type Progress, progressSince } from "./progress.ts";
 import type { Requester } from "./request.ts";
 
 /** How often the deep probe runs when `generate.interval` is unset, in ms. */
 const DEFAULT_INTERVAL_MS = 5 * 60_000;
 /** Ollama's: every probe restarts the model's 5-minute keep-alive, so less often. */
 const OLLAMA_INTERVAL_MS = 10 * 60_000;
+/**
+ * The most one probe moves a progress counter, with room: one token (vLLM,
+ * SGLang, Triton's backends), one request (`nv_inference_count`), one prefill
+ * step (TGI), one `llama_decode()` call per 2048-token prompt batch
+ * (llama.cpp). A rise this small right after a probe is not taken for traffic.
+ */
+export const OWN_PROBE_MARGIN = 8;
 
 /** The deep probe's settings, defaults filled in. */
 export interface DeepSettings {
@@ -70,8 +82,10 @@ export interface DeepMemory {
   at?: number;
   /** Its result: a failing (or loading) look, or what a serving look adds to its message. */
   result?: { readonly look: Look } | { readonly note: string; readonly warn: boolean };
-  /** The progress counter after the last probe. */
-  reference?: number | undefined;
+  /** The progress counter after the last probe or skip; with `pending`, the one before the probe. */
+  reference?: Progress | undefined;
+  /** A probe ran: the next run's reading becomes the reference (it includes the probe's token). */
+  pending?: boolean;
   /** The last first-token time measured, in ms. */
   ttftMs?: number;
 }
@@ -85,8 +99,8 @@ export interface DeepContext {
   readonly clock: Clock;
   readonly started: boolean;
   readonly hasKey: boolean;
-  /** The progress counter already read this run (the stall watchdog's scrape); saves a scrape. */
-  readonly progress?: number | undefined;
+  /** The progress counter on this run's metrics page (scraped at the first call, at most once). */
+  readonly progress: () => Promise<Progress | undefined>;
 }
 
 /** `, 12s ago` for a result older than a second. */
@@ -95,7 +109,7 @@ function age(clock: Clock, at: number): string {
   return ms < 1000 ? "" : ` (deep probe ${formatDuration(Math.round(ms / 1000) * 1000)} ago)`;
 }
 
-/** Runs one generation and reads it; sets the reference counter after it. */
+/** Runs one generation and reads it; the next run's counter reading becomes the reference. */
 async function generate(
   model: string,
   context: DeepContext,
@@ -106,10 +120,8 @@ async function generate(
   const sent = clock.now();
   const reply = await context.requests.post(path, body, context.signal, settings.timeout);
   const ttft = Math.round(clock.now() - sent);
-  if (hasProgress(context.server)) {
-    // After the probe: its own token moves the counter.
-    memory.reference = await readProgress(context.server, context.requests, context.signal);
-  }
+  // Its own token moves the counter: the next run's reading is the reference.
+  memory.pending = true;
   const look = generationLook(context.server, model, reply, context.started, context.hasKey);
   if (look.phase !== "serving") return { look };
   memory.ttftMs = ttft;
@@ -148,22 +160,25 @@ export async function deepLook(
   }
   const { clock, settings } = context;
   const due = memory.at === undefined || clock.now() - memory.at >= settings.interval;
-  if (due) {
-    const progress = memory.reference === undefined
-      ? undefined
-      : context.progress ?? await readProgress(context.server, context.requests, context.signal);
-    if (progress !== undefined && progress > memory.reference!) {
-      const tokens = progress - memory.reference!;
-      memory.reference = progress;
+  if (memory.pending || due) {
+    const now = await context.progress();
+    const rise = due ? progressSince(memory.reference, now) : undefined;
+    const moved = rise !== undefined && rise > (memory.pending ? OWN_PROBE_MARGIN : 0);
+    memory.reference = now;
+    delete memory.pending;
+    if (moved) {
       const last = memory.ttftMs === undefined ? "" : `, last first token in ${memory.ttftMs} ms`;
       memory.result = {
-        note: `generating: ${tokens} tokens since the last deep probe${last}`,
+        note: `generating: ${
+          JSON.stringify(now!.name)
+        } rose by ${rise} since the last deep probe${last}`,
         warn: false,
       };
-    } else {
+      memory.at = clock.now();
+    } else if (due) {
       memory.result = await generate(cheap.model ?? "", context, memory);
+      memory.at = clock.now();
     }
-    memory.at = clock.now();
   }
   const result = memory.result!;
   const since = age(clock, memory.at!);

@@ -15,9 +15,10 @@
  * After a serving look the deep probe (`deep_probe.ts`: one real generation,
  * on its own schedule) may turn it failing or WARN; its memory is part of
  * {@link LlmMemory}. Before it, on a serving or idle look, the stall watchdog
- * (`stall_watch.ts`) scrapes the metrics page once: requests waiting with no
- * token for `stall.stallAfter` make the look failing `stall`; the same page's
- * progress counter serves the deep probe's traffic skip.
+ * (`stall_watch.ts`) reads the run's metrics page (`metrics_page.ts`, scraped
+ * at most once per run): requests waiting with no token for
+ * `stall.stallAfter` make the look failing `stall`; the same page's progress
+ * counter serves the deep probe's traffic skip (`progress.ts`).
  *
  * @module
  */
@@ -33,6 +34,8 @@ import { requester } from "./request.ts";
 import { outcomeOf } from "./verdicts.ts";
 import { deepLook, type DeepMemory, deepSettings } from "./deep_probe.ts";
 import { failing, type Look } from "./look.ts";
+import { metricsSource, pageOfRun } from "./metrics_page.ts";
+import { progressOf } from "./progress.ts";
 import type { StallWatchdog } from "./stall.ts";
 import { newWatchdog, type StallConfig, stallSettings, watchStall } from "./stall_watch.ts";
 
@@ -113,6 +116,7 @@ export function llmInspect(
   const settings = config.generate === undefined
     ? undefined
     : deepSettings({ server: config.server, generate: config.generate });
+  const source = metricsSource(config);
   const stall = stallSettings(config);
   return async (signal) => {
     const started = memory.started;
@@ -124,17 +128,22 @@ export function llmInspect(
       started,
       timeoutMs: config.timeout,
     });
-    let progress: number | undefined;
+    const page = pageOfRun(requests, source, cheap, signal);
     let stalled: Look | undefined;
     let stallMs: number | undefined;
     if (stall !== undefined && (cheap.phase === "serving" || cheap.phase === "idle")) {
-      const run = await watchStall(
-        { send: platform.fetch, settings: stall, headers, clock, model, signal },
-        memory.stall ??= newWatchdog(stall),
-      );
-      progress = run.progress;
-      stallMs = run.step.clockMs;
-      if (run.step.failing) stalled = failing("stall", run.step.failing.message);
+      const scraped = await page();
+      if (scraped !== undefined) {
+        const step = watchStall(
+          scraped,
+          stall,
+          model,
+          memory.stall ??= newWatchdog(stall),
+          clock.now(),
+        );
+        stallMs = step.clockMs;
+        if (step.failing) stalled = failing("stall", step.failing.message);
+      }
     }
     const look = stalled ?? (settings === undefined ? cheap : await deepLook(cheap, {
       server: config.server,
@@ -144,7 +153,8 @@ export function llmInspect(
       clock,
       started,
       hasKey,
-      progress,
+      progress: async () =>
+        source === undefined ? undefined : progressOf(await page(), source.metrics, model),
     }, memory.deep ??= {}));
     const outcome = outcomeOf(look, started, config.groups);
     if (look.phase === "serving" || look.phase === "idle") memory.started = true;

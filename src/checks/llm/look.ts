@@ -28,18 +28,31 @@ export type Cause =
   | "busy"
   | "protocol";
 
+/**
+ * What a look says about this run's metrics scrape (`metrics_page.ts`): a
+ * query to add to the default metrics URL (llama.cpp router mode:
+ * `?model=<id>`), or `false`: do not scrape (the scrape would load the model).
+ */
+export type Scrape = false | { readonly query: string };
+
 /** One look's finding: the phase, the cause when failing, and the message. */
 export type Look =
-  | { readonly phase: "loading" | "idle"; readonly message: string }
+  | { readonly phase: "loading" | "idle"; readonly message: string; readonly scrape?: Scrape }
   | {
     readonly phase: "serving";
     readonly message: string;
+    readonly scrape?: Scrape;
     /** The model name the server serves (what a deep probe asks for). */
     readonly model?: string;
     /** The deep probe's first token came later than `generate.warnAfter`: readiness WARN. */
     readonly warn?: boolean;
   }
-  | { readonly phase: "failing"; readonly cause: Cause; readonly message: string };
+  | {
+    readonly phase: "failing";
+    readonly cause: Cause;
+    readonly message: string;
+    readonly scrape?: Scrape;
+  };
 
 /**
  * A loading look: the message starts with `loading: `.

@@ -194,6 +194,15 @@ export interface MetricsPage {
 }
 
 /**
+ * The samples of a page body read up to a cap: when it was `truncated`, the
+ * line cut at the cap is dropped.
+ */
+export function pageSamples(text: string, truncated: boolean): MetricSample[] {
+  const kept = truncated ? text.slice(0, text.lastIndexOf("\n") + 1) : text;
+  return parseMetrics(kept, METRICS_LIMIT);
+}
+
+/**
  * Reads a `/metrics` response body (at most `limit` bytes, the rest cancelled)
  * and parses it. Rejects only when the body stream itself fails.
  */
@@ -202,6 +211,5 @@ export async function readMetrics(
   limit: number = METRICS_LIMIT,
 ): Promise<MetricsPage> {
   const { text, truncated } = await readBody(response, limit);
-  const kept = truncated ? text.slice(0, text.lastIndexOf("\n") + 1) : text;
-  return { samples: parseMetrics(kept, limit), truncated };
+  return { samples: pageSamples(text, truncated), truncated };
 }

@@ -1,81 +1,74 @@
 /**
- * The deep probe's traffic proof: a server's own generated-token counter,
- * read from its Prometheus metrics (`GET /metrics` on the server's port), for
- * the servers that have one there: vLLM (`vllm:generation_tokens_total`),
- * llama.cpp with `--metrics` (`llamacpp:n_decode_total`), TGI
- * (`tgi_batch_inference_count`, prefill and decode) and SGLang with
- * `--enable-metrics` (`sglang:generation_tokens_total`, which moves when a
- * request ends). Triton (metrics on another port) and the servers without
- * metrics have none: their deep probe always generates when due.
- *
- * The reading is deliberately small: it sums the samples of one counter
- * family (the name as given, with `:` as `_`, with or without `_total`),
- * every label included. A full reader of the text format for the stall
- * watchdog belongs in its own file; this one needs only one sum.
+ * The deep probe's traffic proof: the server's own progress counter on this
+ * run's metrics page (`metrics_page.ts`, the page the stall watchdog reads
+ * too), summed over the configured model's series with `sumFamily`
+ * (`metrics_text.ts`). The counter is the watchdog's (`stall_metrics.ts`):
+ * vLLM `vllm:generation_tokens_total`, llama.cpp `llamacpp:n_decode_total`
+ * (with `--metrics`; per model in router mode), TGI
+ * `tgi_batch_inference_count` (prefill and decode), SGLang
+ * `sglang:generation_tokens_total` (with `--enable-metrics`; moves when a
+ * request ends), Triton its backend's counter, else `nv_inference_count` (per
+ * request). Servers without metrics (TabbyAPI, Ollama, generic) have none:
+ * their deep probe always generates when due.
  *
  * @module
  */
 
-import type { LlmServer } from "./presets/presets.ts";
-import type { Requester } from "./request.ts";
+import type { MetricsPage } from "./metrics_page.ts";
+import type { ModelMatcher } from "./model_match.ts";
+import { firstFamily, type StallMetrics } from "./stall_metrics.ts";
 
-/** The progress counter of each server that serves one on `/metrics`. */
-const COUNTERS: Partial<Record<LlmServer, string>> = {
-  vllm: "vllm:generation_tokens",
-  llamacpp: "llamacpp:n_decode",
-  tgi: "tgi_batch_inference_count",
-  sglang: "sglang:generation_tokens",
-};
-
-/** The longest the scrape may take, in ms: a hung `/metrics` must not eat the run. */
-const SCRAPE_TIMEOUT_MS = 2000;
+/** A progress counter's reading: which family, and its sum. */
+export interface Progress {
+  readonly name: string;
+  readonly value: number;
+}
 
 /**
- * The sum of the samples of counter `family` in Prometheus text; `undefined`
- * when no sample of it is there.
+ * The progress counter on `page`; `undefined` when the page was not read, its
+ * scrape failed, or it has no such counter (then the deep probe generates, as
+ * it would without metrics).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { counterSum } from "./progress.ts";
- * const text = 'x_total{engine="0"} 3.0\nx_total{engine="1"} 4\nx_created 1.7e9\n';
- * assert(counterSum(text, "x") === 7);
+ * import { parseMetrics } from "./metrics_text.ts";
+ * import { progressOf } from "./progress.ts";
+ * import { STALL_METRICS } from "./stall_metrics.ts";
+ * const samples = parseMetrics('nv_inference_count{model="m",version="1"} 3\n');
+ * assert.deepEqual(progressOf({ samples }, STALL_METRICS.triton!), { name: "nv_inference_count", value: 3 });
  * ```
  */
-export function counterSum(text: string, family: string): number | undefined {
-  const base = family.replace(/_total$/, "");
-  const names = new Set([
-    base,
-    `${base}_total`,
-    base.replaceAll(":", "_"),
-    `${base.replaceAll(":", "_")}_total`,
-  ]);
-  let sum: number | undefined;
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match === null || !names.has(match[1]!)) continue;
-    const value = Number(match[3]);
-    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
-  }
-  return sum;
+export function progressOf(
+  page: MetricsPage | undefined,
+  metrics: StallMetrics,
+  model?: ModelMatcher,
+): Progress | undefined {
+  if (page === undefined || !("samples" in page)) return undefined;
+  const test = model === undefined ? undefined : (name: string) => model.matches(name);
+  const queries = [...metrics.progress, ...(metrics.traffic ?? [])];
+  const found = firstFamily(page.samples, queries, metrics, test);
+  return found === undefined ? undefined : { name: found.query.name, value: found.sum };
 }
 
-/** Whether `server` has a progress counter this file reads. */
-export const hasProgress = (server: LlmServer): boolean => COUNTERS[server] !== undefined;
-
 /**
- * The server's progress counter now; `undefined` when it has none, or the
- * scrape fails (then the deep probe generates, as it would without metrics).
+ * How far the counter moved from `reference` to `now`: a positive number when
+ * the same counter rose, else `undefined` (no reference, another family, a
+ * reset, or no movement).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { progressSince } from "./progress.ts";
+ * const at = (value: number) => ({ name: "x_total", value });
+ * assert.equal(progressSince(at(5), at(9)), 4);
+ * assert.equal(progressSince(at(9), at(2)), undefined);
+ * ```
  */
-export async function readProgress(
-  server: LlmServer,
-  requests: Requester,
-  signal: AbortSignal,
-): Promise<number | undefined> {
-  const family = COUNTERS[server];
-  if (family === undefined) return undefined;
-  const reply = await requests.get("/metrics", signal, SCRAPE_TIMEOUT_MS);
-  if (reply.kind !== "answer" || reply.status !== 200) return undefined;
-  return counterSum(reply.text, family);
+export function progressSince(
+  reference: Progress | undefined,
+  now: Progress | undefined,
+): number | undefined {
+  if (reference === undefined || now === undefined || reference.name !== now.name) return undefined;
+  return now.value > reference.value ? now.value - reference.value : undefined;
 }

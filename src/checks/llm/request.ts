@@ -1,9 +1,10 @@
 /**
  * The requests an `llm` check sends: GET or POST on the server's base URL with
- * the check's headers, redirects not followed, bodies read up to 64 KiB, an
- * optional timeout of its own, and every way it can end as one {@link Reply}
- * (an answer, a refused connection, another failure, its own timeout). The
- * run's signal aborting throws, so the runner reports the timeout or cancel.
+ * the check's headers, redirects not followed, bodies read up to 64 KiB (a
+ * metrics page, which may be on another port, up to its own cap), an optional
+ * timeout of its own, and every way it can end as one {@link Reply} (an
+ * answer, a refused connection, another failure, its own timeout). The run's
+ * signal aborting throws, so the runner reports the timeout or cancel.
  *
  * @module
  */
@@ -12,9 +13,7 @@ import type { Clock } from "../../clock.ts";
 import { describeFetchError } from "../../fetch_error.ts";
 import { hideUrlCredentials } from "../../mask.ts";
 import type { Platform } from "../../platform/platform.ts";
-
-/** The most body bytes one answer is read to (as `http` reads, `../http_read.ts`). */
-const BODY_LIMIT = 64 * 1024;
+import { BODY_LIMIT, readBody } from "../http_read.ts";
 
 /** How one request ended. `route` is `GET /path`, for messages. */
 export type Reply =
@@ -25,6 +24,8 @@ export type Reply =
     readonly text: string;
     /** The body parsed as JSON; `undefined` when it is not JSON. */
     readonly json: unknown;
+    /** Whether the body went on past the cap (the text is what came before it). */
+    readonly truncated?: boolean;
   }
   | { readonly kind: "refused"; readonly route: string; readonly reason: string }
   | { readonly kind: "failed"; readonly route: string; readonly reason: string }
@@ -34,35 +35,11 @@ export type Reply =
 export interface Requester {
   get(path: string, signal: AbortSignal, timeoutMs?: number): Promise<Reply>;
   post(path: string, body: unknown, signal: AbortSignal, timeoutMs?: number): Promise<Reply>;
-}
-
-/**
- * Reads at most {@link BODY_LIMIT} bytes and cancels the rest. Its own copy
- * of `../http_read.ts`'s loop: a `_` file is imported only from its own folder.
- */
-async function readCapped(response: Response): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  try {
-    while (bytes < BODY_LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const kept = value.subarray(0, BODY_LIMIT - bytes);
-      chunks.push(kept);
-      bytes += kept.length;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const all = new Uint8Array(bytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(all);
+  /**
+   * A GET of the absolute `url` (a metrics page: `accept: text/plain`), the
+   * body read up to `limit` bytes and not parsed as JSON.
+   */
+  page(url: string, signal: AbortSignal, timeoutMs: number, limit: number): Promise<Reply>;
 }
 
 function parsed(text: string): unknown {
@@ -90,14 +67,16 @@ export function requester(
 ): Requester {
   const root = base.replace(/\/+$/, "");
   const request = async (
-    method: "GET" | "POST",
-    path: string,
+    route: string,
+    url: string,
     body: unknown,
     signal: AbortSignal,
     timeoutMs: number | undefined,
+    page?: { readonly limit: number },
   ): Promise<Reply> => {
-    const route = `${method} ${path}`;
-    const url = root + path;
+    const method = body === undefined ? "GET" : "POST";
+    const limit = page?.limit ?? BODY_LIMIT;
+    const sent = page === undefined ? headers : { ...headers, accept: "text/plain" };
     const own = new AbortController();
     const onAbort = () => own.abort(signal.reason);
     if (signal.aborted) throw signal.reason;
@@ -117,9 +96,7 @@ export function requester(
       try {
         response = await send(url, {
           method,
-          headers: body === undefined
-            ? headers
-            : { ...headers, "content-type": "application/json" },
+          headers: body === undefined ? sent : { ...sent, "content-type": "application/json" },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           redirect: "manual",
           signal: own.signal,
@@ -140,9 +117,9 @@ export function requester(
           reason: `HTTP ${response.status} from ${route}, redirect to ${location} not followed`,
         };
       }
-      let text: string;
+      let read: { text: string; truncated: boolean };
       try {
-        text = await readCapped(response);
+        read = await readBody(response, limit);
       } catch {
         if (signal.aborted) throw signal.reason;
         if (late) return timedOut();
@@ -153,14 +130,22 @@ export function requester(
             `HTTP ${response.status} from ${route}, but the connection failed before the body's end`,
         };
       }
-      return { kind: "answer", route, status: response.status, text, json: parsed(text) };
+      const { text, truncated } = read;
+      const json = page === undefined ? parsed(text) : undefined;
+      return { kind: "answer", route, status: response.status, text, json, truncated };
     } finally {
       cancelTimer();
       signal.removeEventListener("abort", onAbort);
     }
   };
   return {
-    get: (path, signal, timeoutMs) => request("GET", path, undefined, signal, timeoutMs),
-    post: (path, body, signal, timeoutMs) => request("POST", path, body, signal, timeoutMs),
+    get: (path, signal, timeoutMs) =>
+      request(`GET ${path}`, root + path, undefined, signal, timeoutMs),
+    post: (path, body, signal, timeoutMs) =>
+      request(`POST ${path}`, root + path, body, signal, timeoutMs),
+    page: (url, signal, timeoutMs, limit) => {
+      const { pathname, search } = new URL(url);
+      return request(`GET ${pathname}${search}`, url, undefined, signal, timeoutMs, { limit });
+    },
   };
 }

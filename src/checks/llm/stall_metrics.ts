@@ -22,6 +22,11 @@ export interface StallMetrics {
   /** Empty when the server has no running gauge (W alone then counts as requests present). */
   readonly running: readonly FamilyQuery[];
   readonly progress: readonly FamilyQuery[];
+  /**
+   * Counters that move only when a request ends, read for the deep probe's
+   * traffic skip when no progress counter is on the page (never by the watchdog).
+   */
+  readonly traffic?: readonly FamilyQuery[];
   /** The label that names the model, filtered on when `model` is set. */
   readonly modelLabel?: string;
   /** The default metrics location (`metricsUrl` overrides it). */
@@ -82,7 +87,10 @@ export const STALL_METRICS: Readonly<Partial<Record<LlmServer, StallMetrics>>> =
   // and version; metrics on port 8002); TRT-LLM tensorrtllm_backend README @
   // 0b9d7d5a (request_type "active"; iteration_counter is a gauge that only
   // rises); vLLM backend vllm_backend README @ 8de0c148 with
-  // REPORT_CUSTOM_METRICS (no running gauge: W alone).
+  // REPORT_CUSTOM_METRICS (no running gauge: W alone). nv_inference_count
+  // (per model, counted per request, not per token; metrics.md) is on every
+  // Triton page: it proves traffic for the deep probe when neither backend
+  // counter is there.
   triton: {
     waiting: [{ name: "nv_inference_pending_request_count" }],
     running: [{ name: "nv_trt_llm_request_metrics", labels: { request_type: "active" } }],
@@ -90,6 +98,7 @@ export const STALL_METRICS: Readonly<Partial<Record<LlmServer, StallMetrics>>> =
       { name: "vllm:generation_tokens_total" },
       { name: "nv_trt_llm_general_metrics", labels: { general_type: "iteration_counter" } },
     ],
+    traffic: [{ name: "nv_inference_count" }],
     modelLabel: "model",
     where: { port: 8002 },
   },
@@ -122,16 +131,8 @@ export function readingFrom(
   metrics: StallMetrics,
   model?: (name: string) => boolean,
 ): StallScrape {
-  const pick = (queries: readonly FamilyQuery[]) => {
-    for (const query of queries) {
-      const labels = model && metrics.modelLabel
-        ? { ...query.labels, [metrics.modelLabel]: model }
-        : query.labels ?? {};
-      const sum = sumFamily(samples, { ...query, labels });
-      if (sum !== undefined) return sum;
-    }
-    return undefined;
-  };
+  const pick = (queries: readonly FamilyQuery[]) =>
+    firstFamily(samples, queries, metrics, model)?.sum;
   const waiting = pick(metrics.waiting);
   const running = metrics.running.length === 0 ? 0 : pick(metrics.running) ?? 0;
   const progress = pick(metrics.progress);
@@ -143,4 +144,25 @@ export function readingFrom(
     return { ok: false, reason: `metrics page has no ${missing.join(" or ")}` };
   }
   return { ok: true, waiting, running, progress };
+}
+
+/**
+ * The first of `queries` present on the page, summed over the model's series
+ * (`model` tests the server's model label; every series when unset), with the
+ * query that matched; `undefined` when none is there.
+ */
+export function firstFamily(
+  samples: readonly MetricSample[],
+  queries: readonly FamilyQuery[],
+  metrics: Pick<StallMetrics, "modelLabel">,
+  model?: (name: string) => boolean,
+): { readonly query: FamilyQuery; readonly sum: number } | undefined {
+  for (const query of queries) {
+    const labels = model && metrics.modelLabel
+      ? { ...query.labels, [metrics.modelLabel]: model }
+      : query.labels ?? {};
+    const sum = sumFamily(samples, { ...query, labels });
+    if (sum !== undefined) return { query, sum };
+  }
+  return undefined;
 }

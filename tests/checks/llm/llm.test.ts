@@ -2,7 +2,8 @@
 // (vitals' own, the configured ones, the preset's key headers), and a run
 // against a port nobody listens on, which is loading before the server ever
 // answered. Each server's looks are tested against its stand-in in
-// tests/scenarios/external/llm_presets.test.ts (python3).
+// tests/scenarios/external/llm_presets.test.ts and llm_presets_on_demand.test.ts
+// (python3).
 
 import assert from "node:assert/strict";
 import { createServer } from "node:net";

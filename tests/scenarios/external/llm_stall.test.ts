@@ -8,14 +8,12 @@
 // and say why.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { test } from "node:test";
 import { readMetrics } from "../../../src/checks/llm/metrics_text.ts";
 import type { LlmServer } from "../../../src/checks/llm/presets/presets.ts";
 import { type StallScrape, StallWatchdog } from "../../../src/checks/llm/stall.ts";
 import { readingFrom, stallMetricsFor } from "../../../src/checks/llm/stall_metrics.ts";
-import { ROOT } from "../../_helpers/files.ts";
+import { type StandIn, startStandIn } from "../../_helpers/llm_stand_in.ts";
 import { missingPython } from "../../_helpers/raw_peer.ts";
 
 const skip = { skip: missingPython("the llm stall watchdog tests") };
@@ -23,69 +21,9 @@ const MODEL = "test-model";
 const STALL_AFTER = 120_000;
 
 /** A stand-in with every port it printed (Triton's metrics port too), stopped by its PID. */
-interface Peer {
-  readonly ports: Readonly<Record<string, number>>;
-  control(body: Record<string, unknown>): Promise<void>;
-  stop(): Promise<void>;
-}
+type Peer = StandIn;
 
-/** Runs the stand-in and ends it when stdin closes, so a test process that dies leaves none running. */
-const LAUNCHER = [
-  "import os, runpy, sys, threading",
-  "threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()",
-  "sys.argv = sys.argv[1:]",
-  "runpy.run_path(sys.argv[0], run_name='__main__')",
-].join("\n");
-
-function start(kind: string, args: string[]): Promise<Peer> {
-  const script = join(ROOT, "tests", "fixtures", "llm", `${kind}.py`);
-  const child: ChildProcess = spawn(
-    "python3",
-    ["-c", LAUNCHER, script, "--port", "0", "--control-port", "0", "--model", MODEL, ...args],
-    { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] },
-  );
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const stop = async () => {
-    child.stdin?.end();
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 2_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => void stop().then(() => reject(new Error(output))), 10_000);
-    child.stderr!.on("data", (chunk: Uint8Array) => (output += new TextDecoder().decode(chunk)));
-    child.stdout!.on("data", (chunk: Uint8Array) => {
-      output += new TextDecoder().decode(chunk);
-      const line = /^(\{.*\})\s*$/m.exec(output)?.[1];
-      if (line === undefined) return;
-      clearTimeout(timer);
-      let ports: Record<string, number>;
-      try {
-        ports = JSON.parse(line);
-      } catch (error) {
-        void stop().then(() => reject(error));
-        return;
-      }
-      resolve({
-        ports,
-        async control(body) {
-          const response = await fetch(`http://127.0.0.1:${ports.control_port}/__control`, {
-            method: "POST",
-            body: JSON.stringify(body),
-          });
-          assert.equal(
-            response.status,
-            200,
-            `${kind} control ${JSON.stringify(body)}: ${await response.text()}`,
-          );
-        },
-        stop,
-      });
-    });
-  });
-}
+const start = (kind: string, args: string[]) => startStandIn(kind, ["--model", MODEL, ...args]);
 
 /** One scrape of the stand-in's /metrics as the watchdog reads it (2 s scrape timeout). */
 async function scrape(server: LlmServer, peer: Peer): Promise<StallScrape> {

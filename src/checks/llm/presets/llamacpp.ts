@@ -6,7 +6,9 @@
  * `sleeping` and `unloaded` idle, `failed` the model); in single-model mode
  * the one entry's `id` must match (`meta: null` is a load in builds that list
  * during it), and `GET /props` (key) tells a sleeping server (`is_sleeping`,
- * idle) from a serving one. `/health` stays 200 through a "Compute error.",
+ * idle) from a serving one. In router mode the look also names the metrics
+ * page of the model (`?model=<id>`) while it is loaded, and forbids the
+ * scrape while it is not. `/health` stays 200 through a "Compute error.",
  * which only the deep probe (`../deep_probe.ts`) sees.
  *
  * @module
@@ -67,15 +69,21 @@ function routerLook(entries: readonly RouterEntry[], context: LookContext): Look
   }
   const name = JSON.stringify(entry.id);
   if (entry.failed) return failing("model", `model ${name} failed to load (${TITLE} router)`);
+  // The router serves metrics per model (`/metrics?model=<id>`), and a request
+  // naming a model that is not loaded loads it: scrape only a loaded model.
+  const off = { scrape: false } as const;
   switch (entry.value) {
     case "loaded":
-      return servingOneOf([entry.id], undefined, "GET /v1/models");
+      return {
+        ...servingOneOf([entry.id], undefined, "GET /v1/models"),
+        scrape: { query: `?model=${encodeURIComponent(entry.id)}` },
+      };
     case "loading":
-      return loading(`${TITLE} router says model ${name} is loading`);
+      return { ...loading(`${TITLE} router says model ${name} is loading`), ...off };
     case "sleeping":
-      return idle(`model ${name} is asleep, loads on demand`);
+      return { ...idle(`model ${name} is asleep, loads on demand`), ...off };
     case "unloaded":
-      return idle(`model ${name} not loaded, loads on demand`);
+      return { ...idle(`model ${name} not loaded, loads on demand`), ...off };
     default:
       return failing(
         "protocol",

@@ -3,7 +3,7 @@
  * OpenAI API promises to look at, so it is liveness and readiness at once:
  * 200 must list the model, 503 is loading (as a refused connection before the
  * first answer), 401/403 the key. The listing is usually static, so only a
- * generation (the deep probe, not in this slice) shows the server generates.
+ * generation (the deep probe, `../deep_probe.ts`) shows the server generates.
  *
  * @module
  */

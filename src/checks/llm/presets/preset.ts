@@ -54,6 +54,29 @@ export function noAnswer(reply: Exclude<Reply, { kind: "answer" }>, started: boo
   return failing("unreachable", reply.reason);
 }
 
+/** What {@link slowHealth} found: a note for the message, a look that settles it, or a 503 to read. */
+export type SlowHealth =
+  | { readonly more: string }
+  | { readonly look: Look }
+  | { readonly unhealthy: Extract<Reply, { kind: "answer" }> };
+
+/**
+ * `GET /health` of a server whose health route waits behind long requests
+ * (vLLM, TGI), asked with half the check's timeout. Not answering in it gives
+ * no verdict, only a note for the message (`more`); 200 is alive (`more`
+ * empty); 503 is the server's to read (`unhealthy`); anything else settles
+ * the look (`look`).
+ */
+export async function slowHealth(context: LookContext, title: string): Promise<SlowHealth> {
+  const { requests, signal } = context;
+  const health = await requests.get("/health", signal, Math.floor(context.timeoutMs / 2));
+  if (health.kind === "timeout") return { more: `; ${health.reason} (busy: no verdict from it)` };
+  if (health.kind !== "answer") return { look: noAnswer(health, context.started) };
+  if (health.status === 503) return { unhealthy: health };
+  if (health.status !== 200) return { look: unexpected(health, title) };
+  return { more: "" };
+}
+
 /** A 401 or 403: the key is missing or wrong. */
 export function keyRefused(reply: Extract<Reply, { kind: "answer" }>, hasKey: boolean): Look {
   return failing(

@@ -5,8 +5,8 @@
  * `/health` runs a generation and takes at least a second. So `/health` is
  * asked only until this check first saw the server serving: 503 is loading,
  * 200 is serving, and no answer within most of the check's timeout is past
- * warmup (a check timeout under about 2 s cannot wait for a healthy answer). After that it belongs to the deep probe's schedule (not in
- * this slice); a dead scheduler ends the process, which shows as refused.
+ * warmup (a check timeout under about 2 s cannot wait for a healthy answer). After that the deep probe (`../deep_probe.ts`) proves
+ * generation; a dead scheduler ends the process, which shows as refused.
  *
  * @module
  */

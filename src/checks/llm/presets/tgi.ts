@@ -18,6 +18,7 @@ import {
   noAnswer,
   type Preset,
   servingOneOf,
+  slowHealth,
   unexpected,
   wordsOf,
 } from "./preset.ts";
@@ -29,28 +30,22 @@ export const tgi: Preset = {
   title: TITLE,
   keyHeaders: bearer,
   async look(context: LookContext) {
-    const { requests, signal } = context;
-    const health = await requests.get("/health", signal, Math.floor(context.timeoutMs / 2));
-    let more = "";
-    if (health.kind === "timeout") {
-      more = `; ${health.reason} (busy: no verdict from it)`;
-    } else if (health.kind !== "answer") {
-      return noAnswer(health, context.started);
-    } else if (health.status === 503) {
-      const words = wordsOf(health.json) ?? "HTTP 503";
+    const health = await slowHealth(context, TITLE);
+    if ("look" in health) return health.look;
+    if ("unhealthy" in health) {
+      const words = wordsOf(health.unhealthy.json) ?? "HTTP 503";
       return failing(
         "engine",
-        `engine failing: TGI's ${health.route} says ${JSON.stringify(words)} (HTTP 503)`,
+        `engine failing: TGI's ${health.unhealthy.route} says ${JSON.stringify(words)} (HTTP 503)`,
       );
-    } else if (health.status !== 200) {
-      return unexpected(health, TITLE);
     }
+    const { requests, signal } = context;
     const info = await requests.get("/info", signal);
     if (info.kind !== "answer") return noAnswer(info, context.started);
     const id = info.status === 200
       ? (info.json as { model_id?: unknown } | undefined)?.model_id
       : undefined;
     if (typeof id !== "string") return unexpected(info, TITLE);
-    return servingOneOf([id], context.model, info.route, more);
+    return servingOneOf([id], context.model, info.route, health.more);
   },
 };

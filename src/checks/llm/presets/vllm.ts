@@ -6,7 +6,7 @@
  * too. `/health` answers late under heavy decode: it gets half the check's
  * timeout, and when it does not answer in that time it gives no verdict and
  * the listing decides. `/health` 200 says nothing about a wedged engine and
- * the listing is static: only the deep probe (not in this slice) proves generation.
+ * the listing is static: only the deep probe (`../deep_probe.ts`) proves generation.
  *
  * @module
  */
@@ -20,6 +20,7 @@ import {
   openaiIds,
   type Preset,
   servingOneOf,
+  slowHealth,
   unexpected,
 } from "./preset.ts";
 
@@ -46,18 +47,11 @@ export const vllm: Preset = {
   title: "vLLM",
   keyHeaders: bearer,
   async look(context) {
-    const { requests, signal } = context;
-    const health = await requests.get("/health", signal, Math.floor(context.timeoutMs / 2));
-    let more = "";
-    if (health.kind === "timeout") {
-      more = `; ${health.reason} (busy: no verdict from it)`;
-    } else if (health.kind !== "answer") {
-      return noAnswer(health, context.started);
-    } else if (health.status === 503) {
-      return failing("engine", `engine dead: vLLM's ${health.route} answered HTTP 503`);
-    } else if (health.status !== 200) {
-      return unexpected(health, "vLLM");
+    const health = await slowHealth(context, "vLLM");
+    if ("look" in health) return health.look;
+    if ("unhealthy" in health) {
+      return failing("engine", `engine dead: vLLM's ${health.unhealthy.route} answered HTTP 503`);
     }
-    return await listedModels(context, "vLLM", more);
+    return await listedModels(context, "vLLM", health.more);
   },
 };

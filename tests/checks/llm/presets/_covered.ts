@@ -9,13 +9,14 @@
  */
 
 const STAND_INS = "tests/scenarios/external/llm_presets.test.ts";
+const ON_DEMAND = "tests/scenarios/external/llm_presets_on_demand.test.ts";
 
 /** File name in src/checks/llm/presets/ → the test files that cover it, comma-separated. */
 export const COVERED: Record<string, string> = {
-  "llamacpp.ts": STAND_INS,
-  "ollama.ts": STAND_INS,
+  "llamacpp.ts": `${ON_DEMAND}, tests/scenarios/external/llm_deep_probe_traffic.test.ts`,
+  "ollama.ts": ON_DEMAND,
   "openai.ts": STAND_INS,
-  "presets.ts": STAND_INS,
+  "presets.ts": `${STAND_INS}, ${ON_DEMAND}`,
   "sglang.ts": STAND_INS,
   "tabbyapi.ts": STAND_INS,
   "tgi.ts": STAND_INS,
