@@ -19,6 +19,7 @@ import { escapeControl } from "../text.ts";
 import { VERSION } from "../version.ts";
 import { type Flags, stringFlag, UsageError } from "./flags.ts";
 import { COMMANDS } from "./options.ts";
+import { sendServed, servedTls } from "./served_tls.ts";
 import { httpUrl, localOrigin, noAnswer } from "./served_url.ts";
 
 /** How long `maint` waits for an answer. */
@@ -157,8 +158,8 @@ function requestOf(action: MaintAction, flags: Flags, args: readonly string[]) {
  *
  * @throws {UsageError} for a missing or unknown action, a reason or group that
  * is not accepted, an option that does not go with the action, a `--url`,
- * `$VITALS_URL` or `$VITALS_PORT` that is not valid, or a token file that
- * cannot be read
+ * `$VITALS_URL`, `$VITALS_PORT` or `$VITALS_TLS` that is not valid, or a token
+ * or TLS file that cannot be used
  * @example
  * ```ts ignore
  * const code = await maintCommand("on", { reason: "db migration" }, ["--reason", "db migration"], platform);
@@ -169,7 +170,7 @@ export async function maintCommand(
   action: string | undefined,
   flags: Flags,
   args: readonly string[],
-  platform: Pick<Platform, "env" | "fetch" | "readTextFile">,
+  platform: Pick<Platform, "env" | "fetch" | "fetchTls" | "readTextFile">,
 ): Promise<number> {
   if (action !== "on" && action !== "off" && action !== "status") {
     throw new UsageError(
@@ -189,6 +190,7 @@ export async function maintCommand(
     : localOrigin(env, "maint");
   const url = `${base.replace(/\/+$/, "")}/maintenance`;
   const token = await controlToken(flags, platform);
+  const tls = await servedTls(url, flags, platform, "maint");
   const fail = (why: string) => {
     console.error(`vitals maint: ${why}`);
     return 1;
@@ -196,7 +198,7 @@ export async function maintCommand(
   const signal = AbortSignal.timeout(MAINT_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await platform.fetch(`${url}${query}`, {
+    response = await sendServed(platform, `${url}${query}`, {
       method,
       signal,
       redirect: "manual",
@@ -204,9 +206,13 @@ export async function maintCommand(
         "user-agent": `vitals-maint/${VERSION}`,
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
       },
-    });
+    }, tls);
   } catch (error) {
-    return fail(`${hideUrlCredentials(url)} ${noAnswer(error, signal, MAINT_TIMEOUT_MS)}`);
+    return fail(
+      `${hideUrlCredentials(url)} ${
+        noAnswer(error, signal, MAINT_TIMEOUT_MS, url, tls?.cert !== undefined)
+      }`,
+    );
   }
   const text = await bodyText(response);
   if (response.status === 401) {

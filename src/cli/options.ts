@@ -35,6 +35,28 @@ const CONFIG: OptionSpec = {
   help: "config file (default: $VITALS_CONFIG, else ./vitals.yaml)",
 };
 
+/** The TLS options of the commands that talk to a running vitals (`served_tls.ts`). */
+const SERVED_TLS: readonly OptionSpec[] = [
+  {
+    name: "cacert",
+    value: "FILE",
+    help: "verify an https:// server against this CA (PEM) (default:\n" +
+      "$VITALS_CACERT; without it, 127.0.0.1, ::1 and localhost are not\n" +
+      "verified and other hosts against the system's roots)",
+  },
+  {
+    name: "cert",
+    value: "FILE",
+    help: "client certificate (PEM), for a port with clientAuth require\n" +
+      "(default: $VITALS_CERT; needs --key)",
+  },
+  {
+    name: "key",
+    value: "FILE",
+    help: "the client certificate's private key (PEM) (default: $VITALS_KEY)",
+  },
+];
+
 /** Options every command takes. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: "help", short: "h", help: "show this help" },
@@ -99,10 +121,11 @@ Exits 0 and prints "config OK: N checks", or exits 2.`,
     usage: "probe [options]",
     summary: "ask a running vitals; exit 0 on a 200 answer, 1 otherwise",
     description: `GETs http://127.0.0.1:PORT/health/ready/simple from a vitals serving on this
-machine (PORT: $VITALS_PORT, else 8080) and exits 0 on a 200 answer, printing
-nothing; on any other answer, no connection or no answer in time it exits 1
-with the reason on standard error. Reads no config file. For a Docker
-HEALTHCHECK in an image without a shell or curl.`,
+machine (PORT: $VITALS_PORT, else 8080; https:// when $VITALS_TLS is 1 or true)
+and exits 0 on a 200 answer, printing nothing; on any other answer, no
+connection or no answer in time it exits 1 with the reason on standard error.
+Reads no config file. For a Docker HEALTHCHECK in an image without a shell or
+curl.`,
     options: [
       {
         name: "group",
@@ -112,14 +135,15 @@ HEALTHCHECK in an image without a shell or curl.`,
       {
         name: "url",
         value: "URL",
-        help:
-          "the http:// or https:// URL to GET instead of 127.0.0.1's\n(overrides --group and $VITALS_PORT)",
+        help: "the http:// or https:// URL to GET instead of 127.0.0.1's\n" +
+          "(overrides --group, $VITALS_PORT and $VITALS_TLS)",
       },
       {
         name: "timeout",
         value: "DURATION",
         help: "how long to wait for the answer, such as 500ms or 2s (default: 1s)",
       },
+      ...SERVED_TLS,
     ],
   },
   maint: {
@@ -146,13 +170,15 @@ Reads no config file.`,
         name: "url",
         value: "URL",
         help: "the vitals to switch, such as http://127.0.0.1:8080\n" +
-          "(default: $VITALS_URL, else 127.0.0.1 at $VITALS_PORT or 8080)",
+          "(default: $VITALS_URL, else 127.0.0.1 at $VITALS_PORT or 8080,\n" +
+          "https:// when $VITALS_TLS is 1 or true)",
       },
       {
         name: "token-file",
         value: "FILE",
         help: "the file holding the control token\n(default: $VITALS_CONTROL_TOKEN)",
       },
+      ...SERVED_TLS,
     ],
   },
   "hash-token": {

@@ -1,10 +1,11 @@
 /**
- * `vitals probe`: asks a running vitals for its status over HTTP and exits 0
- * on a 200 answer, 1 on anything else, with one line on standard error saying
- * why. It is the health check of an image that has no shell and no curl
- * (`HEALTHCHECK CMD ["/usr/local/bin/vitals", "probe"]`), so it reads no
- * config and loads neither the YAML parser nor the config schema: keep its
- * imports to what it uses (`tests/scenarios/cli_imports.test.ts` walks them).
+ * `vitals probe`: asks a running vitals for its status over HTTP (or HTTPS:
+ * `served_tls.ts`) and exits 0 on a 200 answer, 1 on anything else, with one
+ * line on standard error saying why. It is the health check of an image that
+ * has no shell and no curl (`HEALTHCHECK CMD ["/usr/local/bin/vitals",
+ * "probe"]`), so it reads no config and loads neither the YAML parser nor the
+ * config schema: keep its imports to what it uses
+ * (`tests/scenarios/cli_imports.test.ts` walks them).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { escapeControl } from "../text.ts";
 import { GROUPS } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { type Flags, stringFlag, UsageError } from "./flags.ts";
+import { sendServed, servedTls } from "./served_tls.ts";
 import { httpUrl, localOrigin, noAnswer } from "./served_url.ts";
 
 /** How long `probe` waits for an answer unless `--timeout` says otherwise. */
@@ -29,10 +31,10 @@ const BODY_SHOWN = 200;
 
 /**
  * The URL `probe` asks: `--url`, else 127.0.0.1 at `$VITALS_PORT` (default
- * 8080) and the `--group`'s `/simple` path (default `ready`; `all` is
- * `/health/simple`).
+ * 8080; https:// with `$VITALS_TLS`) and the `--group`'s `/simple` path
+ * (default `ready`; `all` is `/health/simple`).
  *
- * @throws {UsageError} for a `--group`, `--url` or `VITALS_PORT` that is not valid
+ * @throws {UsageError} for a `--group`, `--url`, `VITALS_PORT` or `VITALS_TLS` that is not valid
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -99,7 +101,8 @@ async function bodyStart(response: Response): Promise<string> {
  * Asks a running vitals and returns the exit code: 0 when it answers 200,
  * else 1 after printing why to standard error. Prints nothing on success.
  *
- * @throws {UsageError} for a `--group`, `--url`, `--timeout` or `VITALS_PORT` that is not valid
+ * @throws {UsageError} for a `--group`, `--url`, `--timeout`, `VITALS_PORT` or `VITALS_TLS`
+ * that is not valid, or TLS files that cannot be used (`servedTls`)
  * @example
  * ```ts ignore
  * const code = await probeCommand({ group: "live" }, detectPlatform());
@@ -108,10 +111,11 @@ async function bodyStart(response: Response): Promise<string> {
  */
 export async function probeCommand(
   flags: Flags,
-  platform: Pick<Platform, "env" | "fetch">,
+  platform: Pick<Platform, "env" | "fetch" | "fetchTls" | "readTextFile">,
 ): Promise<number> {
   const url = probeUrl(flags, platform.env());
   const timeout = probeTimeout(flags);
+  const tls = await servedTls(url, flags, platform, "probe");
   const fail = (why: string) => {
     console.error(`vitals probe: ${hideUrlCredentials(url)} ${why}`);
     return 1;
@@ -119,13 +123,13 @@ export async function probeCommand(
   const signal = AbortSignal.timeout(timeout);
   let response: Response;
   try {
-    response = await platform.fetch(url, {
+    response = await sendServed(platform, url, {
       signal,
       redirect: "manual",
       headers: { "user-agent": `vitals-probe/${VERSION}` },
-    });
+    }, tls);
   } catch (error) {
-    return fail(noAnswer(error, signal, timeout));
+    return fail(noAnswer(error, signal, timeout, url, tls?.cert !== undefined));
   }
   if (response.status === 200) {
     response.body?.cancel().catch(() => {});

@@ -147,6 +147,14 @@ test("usage errors exit 2 before anything is sent", async () => {
       [["off", "--token-file", empty], /it is empty/],
       [["off", "--token-file", twoLines], /expected one token without spaces, on one line/],
       [["off", "--token", "x"], /token/],
+      [
+        ["off", "--cacert", "/nonexistent/ca.pem", "--url", "https://127.0.0.1:1"],
+        /Cannot read --cacert "\/nonexistent\/ca.pem": file does not exist/,
+      ],
+      [
+        ["off", "--cert", "c.pem"],
+        /Cannot use --cert with "http:\/\/127\.0\.0\.1:\d+\/maintenance": TLS files need an https:\/\/ URL/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await maint(args, env);
@@ -158,6 +166,8 @@ test("usage errors exit 2 before anything is sent", async () => {
     assert.match(badPort.stderr, /Invalid VITALS_PORT "http"/);
     const badEnvUrl = await maint(["off"], { VITALS_URL: "127.0.0.1:8080" });
     assert.match(badEnvUrl.stderr, /Invalid VITALS_URL "127.0.0.1:8080"/);
+    const badTls = await maint(["off"], { VITALS_TLS: "on" });
+    assert.match(badTls.stderr, /Invalid VITALS_TLS "on": expected 1 or true/);
     assert.deepEqual(server.seen, []);
   } finally {
     await server.close();

@@ -182,7 +182,7 @@ test("probe's default timeout is 1 s", async () => {
   }
 });
 
-test("probe exits 2 naming the flag or variable for a bad --group, --timeout, --url or VITALS_PORT", async () => {
+test("probe exits 2 naming the flag or variable for a bad --group, --timeout, --url, VITALS_PORT, VITALS_TLS or TLS file", async () => {
   const cases: [string[], Record<string, string>, string][] = [
     [["--group", "health"], {}, 'Invalid --group "health": expected live, ready, started or all'],
     [
@@ -210,6 +210,13 @@ test("probe exits 2 naming the flag or variable for a bad --group, --timeout, --
     [["--url", "nonsense://a:pw@x"], {}, 'Invalid --url "nonsense://***@x"'],
     [[], { VITALS_PORT: "http" }, 'Invalid VITALS_PORT "http": expected an integer from 1'],
     [[], { VITALS_PORT: "0" }, 'Invalid VITALS_PORT "0": expected an integer from 1'],
+    [[], { VITALS_TLS: "yes" }, 'Invalid VITALS_TLS "yes": expected 1 or true (https)'],
+    [
+      ["--cacert", "/nonexistent/ca.pem"],
+      { VITALS_TLS: "1" },
+      'Cannot read --cacert "/nonexistent/ca.pem"',
+    ],
+    [["--key", "k.pem"], { VITALS_TLS: "1" }, "Invalid --key without --cert"],
     [["extra"], {}, "Unexpected argument 'extra'"],
   ];
   for (const [args, env, message] of cases) {

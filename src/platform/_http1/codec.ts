@@ -25,9 +25,9 @@ const REASONS: Record<number, string> = {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
 /**
- * A Host value that is only a name or address and a port: `http://` + it +
+ * A Host value that is only a name or address and a port: the scheme + it +
  * an origin-form target is then the URL that resolving the target against
- * `http://` + it gives, so the URL can be built as one string and parsed
+ * the scheme + it gives, so the URL can be built as one string and parsed
  * once, by the `Request` (BENCHMARKS.md, "Serving from cache").
  */
 const PLAIN_HOST = /^[A-Za-z0-9.:[\]-]+$/;
@@ -58,7 +58,8 @@ export interface Parsed {
  * The next request held in `bytes[start, end)`, where no head ends before
  * `scanned`: its parse; `undefined` while its head is incomplete and within
  * {@link HEAD_LIMIT}; or the refusal to write before closing (431 past the
- * limit, 400 for a head that is not valid HTTP/1.x).
+ * limit, 400 for a head that is not valid HTTP/1.x). `scheme` is the
+ * connection's: its requests' URLs start with it (`https` over TLS).
  */
 export function nextRequest(
   bytes: Uint8Array,
@@ -66,11 +67,13 @@ export function nextRequest(
   end: number,
   scanned: number,
   hostname: string,
+  scheme: "http" | "https" = "http",
 ): Parsed | Uint8Array | undefined {
   const found = headEnd(bytes, Math.max(start + 3, scanned), end);
   if (found === -1) return end - start > HEAD_LIMIT ? PLAIN_431 : undefined;
   if (found - start > HEAD_LIMIT) return PLAIN_431;
-  return parseHead(latin1.decode(bytes.subarray(start, found)), hostname, found) ?? PLAIN_400;
+  return parseHead(latin1.decode(bytes.subarray(start, found)), hostname, scheme, found) ??
+    PLAIN_400;
 }
 
 /** `earlier, value`, as `Headers.get` joins a field sent more than once. */
@@ -83,7 +86,12 @@ const join = (earlier: string | undefined, value: string) =>
  * value pairs, its own validation included; the few the server needs are
  * picked up on the way.
  */
-function parseHead(head: string, hostname: string, end: number): Parsed | undefined {
+function parseHead(
+  head: string,
+  hostname: string,
+  scheme: "http" | "https",
+  end: number,
+): Parsed | undefined {
   const lineEnd = head.indexOf("\r\n");
   const line = REQUEST_LINE.exec(head.slice(0, lineEnd));
   if (!line) return undefined;
@@ -125,13 +133,13 @@ function parseHead(head: string, hostname: string, end: number): Parsed | undefi
   let url: string;
   const authority = host || hostname;
   if (target[0] === "/" && target[1] !== "/" && target[1] !== "\\" && PLAIN_HOST.test(authority)) {
-    url = `http://${authority}${target}`; // parsed once, by the Request
+    url = `${scheme}://${authority}${target}`; // parsed once, by the Request
   } else {
     try {
       const parsed = target.startsWith("/")
-        ? new URL(target, `http://${authority}`)
+        ? new URL(target, `${scheme}://${authority}`)
         : new URL(target);
-      if (parsed.protocol !== "http:") return undefined;
+      if (parsed.protocol !== `${scheme}:`) return undefined;
       url = parsed.href;
     } catch {
       return undefined;

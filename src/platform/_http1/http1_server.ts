@@ -55,6 +55,8 @@ export interface Http1Options {
   readonly hostname: string;
   /** Connections open at most; past it the oldest idle one is closed. */
   readonly maxConnections: number;
+  /** The scheme of request URLs: `https` when the listener's connections are TLS (default `http`). */
+  readonly scheme?: "http" | "https";
 }
 
 /** A running server. */
@@ -119,7 +121,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
     let scanned = 0;
     try {
       while (!connection.closed) {
-        const parsed = nextRequest(buffer, start, end, scanned, options.hostname);
+        const parsed = nextRequest(buffer, start, end, scanned, options.hostname, options.scheme);
         if (parsed instanceof Uint8Array) return void await writeAll(conn, parsed);
         if (parsed === undefined) {
           if (end === buffer.length) {

@@ -17,11 +17,14 @@ import { PlatformError } from "../platform_error.ts";
 
 /**
  * The `node:tls` options for `tls`: only the settings given, so a check
- * without `ca` keeps the runtime's roots.
+ * without `ca` keeps the runtime's roots. Skipping verification needs no
+ * roots: an empty list then keeps Deno from loading the system's, which
+ * takes `--allow-sys=ca` (the compiled binary has `--allow-sys=hostname`).
  */
 export function connectionOptions(tls: TlsOptions): ConnectionOptions {
+  const roots = tls.insecureSkipVerify === true ? { ca: [] } : {};
   return {
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.ca === undefined ? roots : { ca: tls.ca }),
     ...(tls.cert === undefined ? {} : { cert: tls.cert }),
     ...(tls.key === undefined ? {} : { key: tls.key }),
     ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),

@@ -39,6 +39,7 @@ export async function serveTls(
     handler: options.handler,
     hostname: options.hostname,
     maxConnections,
+    scheme: "https",
   });
   return {
     hostname: listener.hostname,
