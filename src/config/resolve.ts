@@ -49,6 +49,8 @@ export interface Config {
     readonly metricsToken?: string | undefined;
     /** `/maintenance` (the maintenance switch) only with this bearer token; unset or empty: off. */
     readonly controlToken?: string | undefined;
+    /** Where the maintenance switch is kept across restarts; unset: in memory only. */
+    readonly maintenanceFile?: string | undefined;
     /** The name on the status page, history and text body; unset or empty: the app's default. */
     readonly name?: string | undefined;
     /** TLS on the HTTP port; unset: plain HTTP. */

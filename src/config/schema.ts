@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
     metricsToken: token.optional(),
     /** Serves `/maintenance` (the maintenance switch) to this bearer token; off when absent. */
     controlToken: token.optional(),
+    /** Keeps the maintenance switch in this file across restarts; unset: in memory only. */
+    maintenanceFile: nonEmpty("a file path, such as /var/run/vitals/maintenance.json").optional(),
     /** Names this vitals on its page, history and text body; unset or empty: from the env. */
     name: text("a name for this vitals, such as the pod's").optional(),
     /** Serve HTTPS instead of HTTP (off when absent). */

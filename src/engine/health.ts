@@ -46,7 +46,7 @@ export class Health {
   readonly #stop = new AbortController();
   readonly #registry: CheckRegistry;
   readonly #publisher: Publisher;
-  /** The maintenance switch (engine/maintenance.ts): a reload keeps it, a restart clears it. */
+  /** The maintenance switch (engine/maintenance.ts): a reload keeps it, a restart only in a file. */
   readonly maintenance: Maintenance;
   /** The one owner of the engine's settings; a reload replaces them whole. */
   #settings: Required<HealthSettings>;

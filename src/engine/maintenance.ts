@@ -4,8 +4,9 @@
  * without stopping it. This is the one owner of its state: on or off, the reason,
  * since when (on the injected clock) and the scopes it answers DOWN. The
  * state lives as long as the process: a config reload keeps it (the `Health`
- * that holds it is made once per `serve`), a restart clears it, and nothing
- * writes it to disk.
+ * that holds it is made once per `serve`) and a restart clears it, unless
+ * `server.maintenanceFile` is set: then the app writes each change there and
+ * restores it at start (app/maintenance_file.ts, through {@link Maintenance.restore}).
  *
  * The scopes are the probe groups (`live`, `ready`, `started`) and `all`,
  * which stands for `/health` itself (and gRPC's service `""`). The default is
@@ -31,6 +32,16 @@ export const DEFAULT_MAINTENANCE_SCOPES: readonly Scope[] = ["ready"];
 export type MaintenanceState =
   | { readonly on: false }
   | ({ readonly on: true } & MaintenanceInfo);
+
+/** A state saved outside the process, its reason and groups not yet checked ({@link Maintenance.restore}). */
+export type SavedMaintenance =
+  | { readonly on: false }
+  | {
+    readonly on: true;
+    readonly reason: string;
+    readonly since: string;
+    readonly groups: readonly string[];
+  };
 
 /** One change of the switch, as its listeners hear it. */
 export interface MaintenanceChange {
@@ -161,6 +172,20 @@ export class Maintenance {
       Object.freeze({ on: true, reason: kept, since, groups: Object.freeze([...scopes]) }),
       by,
     );
+    return this.#state;
+  }
+
+  /**
+   * Takes back a state saved earlier (its `since` kept), as a change by `by`; validates it as
+   * {@link Maintenance.turnOn} does, and nothing changes when it is off.
+   *
+   * @throws {RangeError} for a reason or a group name that is not accepted
+   */
+  restore(saved: SavedMaintenance, by: string): MaintenanceState {
+    if (!saved.on) return this.turnOff(by);
+    const reason = maintenanceReason(saved.reason);
+    const groups = Object.freeze([...maintenanceScopes(saved.groups)]);
+    this.#change(Object.freeze({ on: true, reason, since: saved.since, groups }), by);
     return this.#state;
   }
 

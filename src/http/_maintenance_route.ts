@@ -19,6 +19,7 @@
  */
 
 import type { Maintenance, MaintenanceState } from "../engine/maintenance.ts";
+import type { ConnectionInfo } from "../platform/platform.ts";
 import { errorBody, hasBody, respond } from "./_respond.ts";
 import { tokenMatches } from "./token.ts";
 
@@ -32,17 +33,32 @@ export const MAINTENANCE_ALLOW = "GET, HEAD, POST, DELETE";
 const PARAMETERS = new Set(["reason", "group"]);
 
 /**
- * Who changed the switch, for its log line. The servers hand the handler a
- * `Request` without the peer's address (src/platform/_http1), so this is
- * `local` until they do; the token, not the address, is what authorizes.
+ * Who changed the switch, for its log line: the peer's address as the server
+ * saw it (IPv6 as is, an IPv4-mapped `::ffff:127.0.0.1` as `127.0.0.1`), or
+ * `local` when the handler was called without one. The token, not the
+ * address, is what authorizes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requester } from "./_maintenance_route.ts";
+ * assert.equal(requester({ remoteAddress: "::ffff:10.0.0.7" }), "10.0.0.7");
+ * assert.equal(requester({ remoteAddress: "::1" }), "::1");
+ * assert.equal(requester(undefined), "local");
+ * ```
  */
-const BY = "local";
+export function requester(info: ConnectionInfo | undefined): string {
+  const address = info?.remoteAddress;
+  if (!address) return "local";
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return mapped ? mapped[1]! : address;
+}
 
 /** The state as the route answers it. */
 const stateBody = (state: MaintenanceState) => JSON.stringify(state);
 
 /** Turns the switch on from `POST`'s query; a 400 for what it does not accept. */
-function turnOn(maintenance: Maintenance, query: string, method: string): Response {
+function turnOn(maintenance: Maintenance, query: string, method: string, by: string): Response {
   const params = new URLSearchParams(query);
   const unknown = [...new Set(params.keys())].filter((name) => !PARAMETERS.has(name));
   if (unknown.length > 0) {
@@ -61,7 +77,7 @@ function turnOn(maintenance: Maintenance, query: string, method: string): Respon
     return respond(errorBody(error), 400, method);
   }
   try {
-    const state = maintenance.turnOn(reasons[0]!, params.getAll("group"), BY);
+    const state = maintenance.turnOn(reasons[0]!, params.getAll("group"), by);
     return respond(stateBody(state), 200, method);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
@@ -72,7 +88,7 @@ function turnOn(maintenance: Maintenance, query: string, method: string): Respon
 /**
  * Answers one `/maintenance` request against `maintenance`, `token` being
  * the configured control token (a plain token or the form `tokenMatches`
- * accepts).
+ * accepts) and `info` the peer, named in the switch's log line.
  *
  * @example
  * ```ts
@@ -94,6 +110,7 @@ export async function maintenanceAnswer(
   query: string,
   maintenance: Maintenance,
   token: string,
+  info?: ConnectionInfo,
 ): Promise<Response> {
   const method = request.method;
   if (method !== "GET" && method !== "HEAD" && method !== "POST" && method !== "DELETE") {
@@ -109,7 +126,7 @@ export async function maintenanceAnswer(
     const body = errorBody("unauthorized: send Authorization: Bearer <controlToken>");
     return respond(body, 401, method, undefined, { "www-authenticate": 'Bearer realm="vitals"' });
   }
-  if (method === "POST") return turnOn(maintenance, query, method);
-  const state = method === "DELETE" ? maintenance.turnOff(BY) : maintenance.state;
+  if (method === "POST") return turnOn(maintenance, query, method, requester(info));
+  const state = method === "DELETE" ? maintenance.turnOff(requester(info)) : maintenance.state;
   return respond(stateBody(state), 200, method);
 }

@@ -78,5 +78,9 @@ function loadedOnFirstUse(load: () => Promise<LoadedPart>): LoadedPart {
         ? loaded.readTextFile(path, maxBytes)
         : get().then((p) => p.readTextFile(path, maxBytes)),
     stat: (path) => loaded ? loaded.stat(path) : get().then((p) => p.stat(path)),
+    writeFileAtomic: (path, text) =>
+      loaded
+        ? loaded.writeFileAtomic(path, text)
+        : get().then((p) => p.writeFileAtomic(path, text)),
   };
 }

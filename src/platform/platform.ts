@@ -49,9 +49,16 @@ export interface SpawnResult {
 export interface ServeOptions {
   readonly hostname: string;
   readonly port: number;
-  readonly handler: (request: Request) => Response | Promise<Response>;
+  /** `info` is made once per connection and reads the peer's address only when asked. */
+  readonly handler: (request: Request, info: ConnectionInfo) => Response | Promise<Response>;
   /** Serve HTTPS instead of HTTP, with these settings. */
   readonly tls?: ServerTls | undefined;
+}
+
+/** What a server knows of the client behind a request, as `Deno.serve` hands it over. */
+export interface ConnectionInfo {
+  /** The peer's IP address as the socket reports it (`127.0.0.1`, `::1`, `::ffff:10.0.0.7`); `""` if unknown. */
+  readonly remoteAddress: string;
 }
 
 /** TLS on a serving port: PEM text, not file names. */
@@ -111,35 +118,6 @@ export interface FileInfo {
   readonly mtimeMs: number;
 }
 
-/** TLS settings of one connection: PEM text, not file names. */
-export interface TlsOptions {
-  /** Certificates to trust instead of the runtime's own roots. */
-  readonly ca?: string | undefined;
-  /** A client certificate and its private key, for servers that ask for one. */
-  readonly cert?: string | undefined;
-  readonly key?: string | undefined;
-  /** The name sent (SNI) and verified instead of the host connected to. */
-  readonly serverName?: string | undefined;
-  /** Accept any certificate: no chain, name or date is verified. */
-  readonly insecureSkipVerify?: boolean | undefined;
-  /** {@link Platform.handshake} only: the longest wait for a TLS 1.3 verdict (200 ms at most). */
-  readonly maxVerdictWaitMs?: number | undefined;
-}
-
-/** What a TLS handshake showed of the server. */
-export interface TlsPeer {
-  /** The protocol agreed on, such as `TLSv1.3`. */
-  readonly protocol: string;
-  /** When the server's certificate expires (its notAfter), in ms since the Unix epoch, if known. */
-  readonly expiresAt: number | undefined;
-}
-
-/** What {@link Platform.fetchTls} resolves with. */
-export interface TlsResponse {
-  readonly response: Response;
-  readonly peer: TlsPeer;
-}
-
 /** Signals vitals reacts to. */
 export type SignalName = "SIGTERM" | "SIGINT" | "SIGHUP";
 
@@ -148,6 +126,9 @@ export type UncaughtKind = "exception" | "rejection";
 
 /** Hears an uncaught error: the value thrown or the rejection's reason. */
 export type UncaughtListener = (error: unknown, kind: UncaughtKind) => void;
+
+export type { TlsOptions, TlsPeer, TlsResponse } from "./_tls/client_tls_types.ts";
+import type { TlsOptions, TlsPeer, TlsResponse } from "./_tls/client_tls_types.ts";
 
 export type {
   Http2ClientSession,
@@ -220,6 +201,11 @@ export interface Platform {
   onUncaught(listener: UncaughtListener): () => void;
   /** Reads a UTF-8 file; rejects with a `PlatformError` (`EFBIG` once past `maxBytes`). */
   readTextFile(path: string, maxBytes?: number): Promise<string>;
+  /**
+   * Replaces the file at `path` with `text` (UTF-8) atomically: written to a temporary file in the
+   * same directory, flushed, then renamed over it. Rejects with a `PlatformError`.
+   */
+  writeFileAtomic(path: string, text: string): Promise<void>;
   /** Looks at a path, following links; rejects with a `PlatformError` (`ENOENT`, `ENOTDIR`). */
   stat(path: string): Promise<FileInfo>;
   /** A copy of the process environment. */

@@ -139,7 +139,7 @@ async function story(command?: string[]): Promise<void> {
     assert.equal((await fetch(`${vitals.url}/health/live`)).status, 200);
     const metrics = await (await fetch(`${vitals.url}/metrics`)).text();
     assert.match(metrics, /^vitals_maintenance\{group="ready"\} 1$/m);
-    await waitForEntry(vitals, "warn", /^maintenance on \(ready\) by local: db migration$/);
+    await waitForEntry(vitals, "warn", /^maintenance on \(ready\) by 127\.0\.0\.1: db migration$/);
 
     // A SIGHUP reload keeps it.
     await writeFile(
@@ -163,7 +163,7 @@ async function story(command?: string[]): Promise<void> {
     await waitForEntry(
       vitals,
       "info",
-      /^maintenance off \(ready\) by local; it was: db migration$/,
+      /^maintenance off \(ready\) by 127\.0\.0\.1; it was: db migration$/,
     );
 
     await live.stop();

@@ -200,3 +200,31 @@ test("while draining, ready says both: the reason, then shutting down", async ()
   assert.deepEqual(health.peek("ready")?.details, ["maintenance: db migration", "shutting down"]);
   health.close();
 });
+
+test("restore takes a saved state back with its start, validated as turnOn validates, and tells the listeners", () => {
+  const maintenance = new Maintenance(new ManualClock());
+  const changes: MaintenanceChange[] = [];
+  maintenance.onChange((change) => changes.push(change));
+  const since = "2026-01-02T03:04:05.000Z";
+  const restored = maintenance.restore(
+    { on: true, reason: " drain ", since, groups: ["ready", "live"] },
+    'the file "/run/m.json"',
+  );
+  assert.deepEqual(restored, { on: true, reason: "drain", since, groups: ["live", "ready"] });
+  assert.ok(maintenance.covers("live") && maintenance.covers("ready"));
+  assert.deepEqual(changes.map(({ state, by }) => [state.on, by]), [[
+    true,
+    'the file "/run/m.json"',
+  ]]);
+  assert.throws(
+    () => maintenance.restore({ on: true, reason: "x", since, groups: ["nope"] }, "file"),
+    /Unknown group "nope"/,
+  );
+  assert.throws(
+    () => maintenance.restore({ on: true, reason: "a\nb", since, groups: [] }, "file"),
+    RangeError,
+  );
+  assert.equal(maintenance.info?.reason, "drain", "a refused state changes nothing");
+  assert.deepEqual(maintenance.restore({ on: false }, "file"), { on: false });
+  assert.equal(changes.length, 2);
+});

@@ -12,6 +12,7 @@ import { test } from "node:test";
 import type { App } from "../../src/app/create_app.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
+import { requester } from "../../src/http/_maintenance_route.ts";
 import { appOf } from "../_helpers/apps.ts";
 import { DOWN_BODY, get, getText, UP_BODY } from "../_helpers/http.ts";
 
@@ -256,6 +257,44 @@ test("the log has one line as it goes on and one as it goes off, with the reason
       },
     ],
   );
+  app.health.close();
+});
+
+test("who asked is the peer's address the server hands over: IPv6 as is, IPv4-mapped as IPv4", async () => {
+  assert.equal(requester({ remoteAddress: "127.0.0.1" }), "127.0.0.1");
+  assert.equal(requester({ remoteAddress: "::1" }), "::1");
+  assert.equal(requester({ remoteAddress: "::ffff:127.0.0.1" }), "127.0.0.1");
+  assert.equal(requester({ remoteAddress: "::FFFF:10.1.2.3" }), "10.1.2.3");
+  assert.equal(requester({ remoteAddress: "::ffff:a00:1" }), "::ffff:a00:1");
+  assert.equal(requester({ remoteAddress: "" }), "local");
+  assert.equal(requester(undefined), "local");
+
+  const { app } = withToken();
+  const by: string[] = [];
+  app.health.maintenance.onChange((change) => by.push(change.by));
+  const request = (method: string, query = "") =>
+    new Request(`http://localhost/maintenance${query}`, { method, headers: bearer(TOKEN) });
+  let asked = 0;
+  // Read only by the maintenance route, and only when the switch changes.
+  const info = (address: string) => ({
+    get remoteAddress() {
+      asked++;
+      return address;
+    },
+  });
+  assert.equal(
+    (await app.handler(new Request("http://localhost/health/ready"), info("::1"))).status,
+    200,
+  );
+  assert.equal((await app.handler(request("GET"), info("::1"))).status, 200);
+  assert.equal(asked, 0);
+  assert.equal(
+    (await app.handler(request("POST", "?reason=drain"), info("::ffff:10.0.0.7"))).status,
+    200,
+  );
+  assert.equal((await app.handler(request("DELETE"), info("::1"))).status, 200);
+  assert.deepEqual(by, ["10.0.0.7", "::1"]);
+  assert.equal(asked, 2);
   app.health.close();
 });
 

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { ConnectionInfo } from "../platform.ts";
+
 const EMPTY = new Uint8Array(0);
 /** The smallest buffer a connection grows; a larger one is dropped once empty. */
 const BUFFER_SIZE = 4096;
@@ -16,6 +18,8 @@ const HIGH_WATER = 64 * 1024;
 /** The parts of a Bun TCP socket used here. */
 export interface BunSocket {
   data: Connection | undefined;
+  /** The peer's IP address. */
+  readonly remoteAddress: string;
   write(bytes: Uint8Array): number;
   end(): void;
   pause(): void;
@@ -67,6 +71,8 @@ export interface Connection {
   unsent: Uint8Array | undefined;
   /** Sweeps since the head timeout was last restarted. */
   sweeps: number;
+  /** What the handler is told of the peer: one object per connection, read only when asked. */
+  readonly info: ConnectionInfo;
 }
 
 /** Appends `bytes` to what `connection` holds unparsed, growing its store when full. */
@@ -112,6 +118,11 @@ export function newConnection(socket: BunSocket): Connection {
     last: false,
     unsent: undefined,
     sweeps: 0,
+    info: {
+      get remoteAddress() {
+        return socket.remoteAddress ?? "";
+      },
+    },
   };
 }
 

@@ -131,7 +131,7 @@ export function serveBun(bun: unknown, options: BunServeOptions): RunningServer 
       const { method } = parsed.request;
       let answer: Response | Promise<Response>;
       try {
-        answer = handler(parsed.request);
+        answer = handler(parsed.request, connection.info);
       } catch {
         answer = handlerFailed();
       }

@@ -31,6 +31,7 @@
 import { handlerFailed, nextRequest } from "./codec.ts";
 import { serializeCached } from "./wire_cache.ts";
 import { OpenConnections } from "./open_connections.ts";
+import type { ConnectionInfo } from "../platform.ts";
 
 /** How long to wait before accepting again after `accept` failed. */
 const ACCEPT_RETRY_MS = 50;
@@ -40,6 +41,8 @@ export interface Http1Conn {
   read(buffer: Uint8Array): Promise<number | null>;
   write(bytes: Uint8Array): Promise<number>;
   close(): void;
+  /** The peer (`Deno.Conn`'s `Deno.Addr`; a TLS connection's is made alike). */
+  readonly remoteAddr?: { readonly transport: string; readonly hostname?: string };
 }
 
 /** The parts of a TCP listener the server uses (`Deno.Listener` has them). */
@@ -50,7 +53,7 @@ export interface Http1Listener {
 
 /** Options for {@link serveHttp1}. */
 export interface Http1Options {
-  readonly handler: (request: Request) => Response | Promise<Response>;
+  readonly handler: (request: Request, info: ConnectionInfo) => Response | Promise<Response>;
   /** The host for request URLs when a request has no Host header. */
   readonly hostname: string;
   /** Connections open at most; past it the oldest idle one is closed. */
@@ -87,6 +90,18 @@ interface Connection {
   closed: boolean;
   /** Sweeps since the head timeout was last restarted (see `open_connections.ts`). */
   sweeps: number;
+  /** What the handler is told of the peer: one object per connection, read only when asked. */
+  readonly info: ConnectionInfo;
+}
+
+/** The handler's `info` for `conn`: the peer's address is looked up on first use only. */
+function connectionInfo(conn: Http1Conn): ConnectionInfo {
+  let address: string | undefined;
+  return {
+    get remoteAddress() {
+      return address ??= conn.remoteAddr?.hostname ?? "";
+    },
+  };
 }
 
 /** The read buffer a connection starts with; it grows for a longer head, up to past the limit. */
@@ -147,7 +162,7 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         const { request } = parsed;
         let response: Response;
         try {
-          const answered = options.handler(request);
+          const answered = options.handler(request, connection.info);
           response = answered instanceof Promise ? await answered : answered;
         } catch {
           response = handlerFailed();
@@ -191,7 +206,13 @@ export function serveHttp1(listener: Http1Listener, options: Http1Options): Http
         closeQuietly(conn); // every connection is busy: refuse this one
         continue;
       }
-      const connection: Connection = { conn, busy: false, closed: false, sweeps: 0 };
+      const connection: Connection = {
+        conn,
+        busy: false,
+        closed: false,
+        sweeps: 0,
+        info: connectionInfo(conn),
+      };
       open.add(connection);
       void serveConnection(connection);
     }

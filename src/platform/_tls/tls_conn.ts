@@ -116,6 +116,11 @@ export class TlsConn {
     return new Promise((resolve) => this.#wake = resolve);
   }
 
+  /** The peer's address, as `Deno.Conn`'s (read when a handler asks who is calling). */
+  get remoteAddr(): { readonly transport: "tcp"; readonly hostname: string } {
+    return { transport: "tcp", hostname: this.#socket.remoteAddress ?? "" };
+  }
+
   /** Reads into `buffer`: the bytes copied, or `null` once the client has ended the connection. */
   async read(buffer: Uint8Array): Promise<number | null> {
     while (this.#chunk === undefined) {

@@ -184,6 +184,30 @@ test("GET and HEAD are answered with the content-length, and HEAD with no body",
   }
 });
 
+test("the handler is told the peer's address, through one info object per connection", async () => {
+  const seen: { info: unknown; address: string }[] = [];
+  const server = await start((request, info) => {
+    seen.push({ info, address: info.remoteAddress });
+    return new Response(new URL(request.url).pathname);
+  });
+  const first = await Client.open(server.port);
+  const second = await Client.open(server.port);
+  try {
+    first.send(GET("/a") + GET("/b"));
+    assert.equal((await first.response()).body, "/a");
+    assert.equal((await first.response()).body, "/b");
+    second.send(GET("/c"));
+    assert.equal((await second.response()).body, "/c");
+    assert.deepEqual(seen.map((one) => one.address), ["127.0.0.1", "127.0.0.1", "127.0.0.1"]);
+    assert.equal(seen[0]!.info, seen[1]!.info, "one object for the requests of a connection");
+    assert.notEqual(seen[0]!.info, seen[2]!.info, "another for another connection");
+  } finally {
+    first.destroy();
+    second.destroy();
+    await server.close();
+  }
+});
+
 test(
   "HEAD is answered without a body even when the handler gives one",
   async () => {

@@ -9,6 +9,7 @@
 
 /** File name in src/platform/_tls/ → the test files that cover it, comma-separated. */
 export const COVERED: Record<string, string> = {
+  "client_tls_types.ts": "tests/platform/_node/fetch.test.ts, tests/checks/tcp.test.ts",
   "server_tls_options.ts":
     "tests/platform/_tls/serve_tls.test.ts, tests/platform/_tls/secure_http2.test.ts",
   "tls_conn.ts": "tests/platform/_tls/serve_tls.test.ts, tests/platform/_tls/tls_listener.test.ts",

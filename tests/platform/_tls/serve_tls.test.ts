@@ -71,6 +71,27 @@ test("curl trusting the CA, and curl -k, get the handler's answer", skip, async 
   }
 });
 
+test("the handler is told the TLS client's address", skip, async () => {
+  const set = await certs();
+  const addresses: string[] = [];
+  const server = await platform.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler: (_request, info) => {
+      addresses.push(info.remoteAddress);
+      return new Response("ok\n");
+    },
+    tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2" },
+  });
+  try {
+    const answer = await withCa(server.port);
+    assert.equal(answer.stdout, "ok\n", answer.stderr);
+    assert.deepEqual(addresses, ["127.0.0.1"]);
+  } finally {
+    await server.shutdown(1000);
+  }
+});
+
 test(
   'clientAuth "require": no client certificate is refused, a CA-signed one is served',
   skip,
