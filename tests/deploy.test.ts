@@ -19,9 +19,12 @@ import { dirname, relative } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { appOf } from "./_helpers/apps.ts";
+import { createApp } from "../src/app/create_app.ts";
+import { parseConfig } from "../src/config/load.ts";
+import { silentLogger } from "../src/log.ts";
 import { ROOT } from "./_helpers/files.ts";
 import { get } from "./_helpers/http.ts";
+import { platform } from "./_helpers/platform.ts";
 
 const UNIT = `${ROOT}deploy/systemd/vitals.service`;
 const RULES = `${ROOT}deploy/prometheus/vitals-alerts.yaml`;
@@ -145,7 +148,7 @@ test(`systemd-analyze security rates the unit's exposure at most ${MAX_EXPOSURE.
 test("promtool check rules accepts the alerts, lint included", { skip: noPromtool }, () => {
   const check = run(["promtool", "check", "rules", "--lint=all", "--lint-fatal", RULES]);
   assert.equal(check.status, 0, check.output);
-  assert.match(check.output, /SUCCESS: 7 rules found/);
+  assert.match(check.output, /SUCCESS: 9 rules found/);
 });
 
 test("promtool test rules: every alert fires when it should and only then", {
@@ -270,7 +273,7 @@ test("promtool check config accepts the scrape config and the rules it loads", {
     writeFileSync(`${dir}/vitals-alerts.yaml`, readFileSync(RULES, "utf8"));
     const check = run(["promtool", "check", "config", `${dir}/prometheus.yml`]);
     assert.equal(check.status, 0, check.output);
-    assert.match(check.output, /SUCCESS: 7 rules found/);
+    assert.match(check.output, /SUCCESS: 9 rules found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -284,8 +287,10 @@ interface Rule {
 
 test("the alerts use only metrics vitals exports and print only labels their series carry", async () => {
   // A command check and an llm check with its stall watchdog (vLLM's port
-  // closed here: the series exist whatever the server answers).
-  const app = appOf(`cache: {ttl: 30s}
+  // closed here: the series exist whatever the server answers), and a port
+  // serving TLS as the TLS keeper reports it to `serve`'s app.
+  const tls = () => [{ port: "http", notAfterMs: 1_800_000_000_000, reloadFailures: 0 }];
+  const yaml = `cache: {ttl: 30s}
 checks:
   - {name: ok, type: command, command: ["true"]}
   - name: llm
@@ -294,7 +299,8 @@ checks:
     url: "http://127.0.0.1:1"
     generate: false
     stall: { stallAfter: 2m }
-`);
+`;
+  const app = createApp(parseConfig(yaml, "t.yaml", {}), { platform, log: silentLogger, tls });
   await get(app, "/health");
   const text = await (await get(app, "/metrics")).text();
   app.health.close();
@@ -315,6 +321,8 @@ checks:
     "VitalsAbsent",
     "VitalsInternalError",
     "VitalsLlmStalled",
+    "VitalsCertificateExpiringSoon",
+    "VitalsCertificateReloadFailing",
   ]);
   for (const rule of rules) {
     const metrics = [...new Set(rule.expr.match(/\bvitals_[a-z_]+/g) ?? [])];

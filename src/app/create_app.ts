@@ -14,6 +14,7 @@ import type { Platform } from "../platform/platform.ts";
 import { createHandler, type Handler } from "../http/handler.ts";
 import type { Config } from "../config/resolve.ts";
 import type { InternalErrorCounter } from "../http/metrics.ts";
+import type { TlsPortsSource } from "../http/metrics_tls.ts";
 import type { HealthStatus } from "../types.ts";
 
 /** The assembled sidecar. */
@@ -76,7 +77,8 @@ export function describeTransition(
 }
 
 /**
- * Builds the sidecar from a config.
+ * Builds the sidecar from a config. `internalErrors` (the guard's count) and
+ * `tls` (the ports serving TLS, as the TLS keeper knows them) feed `/metrics`.
  *
  * @example
  * ```ts ignore
@@ -86,7 +88,13 @@ export function describeTransition(
  */
 export function createApp(
   config: Config,
-  deps: { platform: Platform; log: Logger; clock?: Clock; internalErrors?: InternalErrorCounter },
+  deps: {
+    platform: Platform;
+    log: Logger;
+    clock?: Clock;
+    internalErrors?: InternalErrorCounter;
+    tls?: TlsPortsSource;
+  },
 ): App {
   // What inspections remember, by definition key: kept across reloads as check state is.
   const memories = new Map<string, object>();
@@ -137,6 +145,7 @@ export function createApp(
     // Read from the clock that stamps check results, so the two compare.
     startedAt: (deps.clock ?? systemClock).date().getTime(),
     internalErrors: deps.internalErrors,
+    tls: deps.tls,
     name: () => name ??= serverName(current.server.name, deps.platform),
   });
   // One line as the switch goes on, changes or goes off: its reason, scopes and who.

@@ -10,6 +10,10 @@
  * Secret volume swaps a `..data` symlink, which leaves no trace in the
  * times of the paths vitals was given.
  *
+ * The keeper is the one that knows what each port serves: `/metrics` reads it
+ * ({@link TlsKeeper.metrics}): the certificate's expiry and the count of new
+ * files it could not use.
+ *
  * @module
  */
 
@@ -20,6 +24,7 @@ import {
   type ServerTlsPlatform,
   type ServerTlsSettings,
 } from "../config/tls_files.ts";
+import type { TlsPortMetrics } from "../http/metrics_tls.ts";
 import type { Logger } from "../log.ts";
 import type { RunningServer, ServerCertificate } from "../platform/platform.ts";
 
@@ -37,6 +42,8 @@ export function describeCertificate(certificate: ServerCertificate): string {
 export interface TlsPort {
   /** Names the port in log lines: `HTTP`, `gRPC`. */
   readonly label: string;
+  /** Names the port in `/metrics` (the `port` label): `http`, `grpc`. */
+  readonly name: string;
   readonly server: RunningServer;
   /** The port's settings in the config in force (it changes on reload); unset: TLS is off. */
   settings(): ServerTlsSettings | undefined;
@@ -48,6 +55,8 @@ export interface TlsPort {
 export interface TlsKeeper {
   /** Reads the files now (on SIGHUP) and applies a changed pair. */
   refresh(reason: string): Promise<void>;
+  /** Each port: the expiry of the certificate it serves, and the new files it could not use. */
+  metrics(): TlsPortMetrics[];
   stop(): void;
 }
 
@@ -62,7 +71,7 @@ interface Seen {
  *
  * @example
  * ```ts ignore
- * const keeper = keepTlsFresh([{ label: "HTTP", server, settings: () => app.config.server.tls, certificate }], { platform, log });
+ * const keeper = keepTlsFresh([{ label: "HTTP", name: "http", server, settings: () => app.config.server.tls, certificate }], { platform, log });
  * platform.onSignal("SIGHUP", () => void keeper.refresh("SIGHUP"));
  * ```
  */
@@ -78,6 +87,7 @@ export function keepTlsFresh(
   const clock = deps.clock ?? systemClock;
   const seen = new Map<TlsPort, Seen>();
   const failed = new Map<TlsPort, string>();
+  const failures = new Map<TlsPort, number>();
   let stopped = false;
   let cancel = () => {};
   let queue: Promise<void> = Promise.resolve();
@@ -95,6 +105,7 @@ export function keepTlsFresh(
   const fail = (port: TlsPort, key: string, message: string) => {
     if (failed.get(port) === key) return;
     failed.set(port, key);
+    failures.set(port, (failures.get(port) ?? 0) + 1);
     const current = seen.get(port)?.certificate ?? port.certificate;
     deps.log.error(
       `Cannot use the new TLS files of the ${port.label} port, still serving ` +
@@ -155,6 +166,12 @@ export function keepTlsFresh(
 
   return {
     refresh: (reason) => lookAll(reason),
+    metrics: () =>
+      ports.map((port) => ({
+        port: port.name,
+        notAfterMs: (seen.get(port)?.certificate ?? port.certificate).notAfterMs,
+        reloadFailures: failures.get(port) ?? 0,
+      })),
     stop() {
       stopped = true;
       cancel();

@@ -8,9 +8,10 @@
  */
 
 import { createApp } from "../app/create_app.ts";
+import { keepMaintenanceFile } from "../app/maintenance_file.ts";
 import { configSecrets, createGuard, type Guard } from "../app/guard.ts";
 import { createReloader } from "../app/reloader.ts";
-import { keepTlsFresh, type TlsPort } from "../app/server_tls.ts";
+import { keepTlsFresh, type TlsKeeper, type TlsPort } from "../app/server_tls.ts";
 import { serverTlsOf } from "../config/tls_files.ts";
 import { loadConfigAside } from "../config/load_aside.ts";
 import { InternalErrorCounter } from "../http/metrics.ts";
@@ -100,7 +101,12 @@ async function serveGuarded(
   );
   const host = hostOverride ?? config.server.host;
   const port = portOverride ?? config.server.port;
-  const app = createApp(config, { platform, log, internalErrors });
+  // /metrics reads the TLS ports from the keeper, which starts once the servers listen.
+  let keeper: TlsKeeper | undefined = undefined;
+  const tlsMetrics = () => keeper?.metrics() ?? [];
+  const app = createApp(config, { platform, log, internalErrors, tls: tlsMetrics });
+  const maintenanceFile = () => app.config.server.maintenanceFile;
+  await keepMaintenanceFile(app.health.maintenance, { platform, log, path: maintenanceFile });
   guard.maskWith(() => configSecrets(app.config));
   // Each TLS port's pair is checked before anything listens: a key that does not match ends here.
   const tls = config.server.tls && serverTlsOf(config.server.tls);
@@ -157,13 +163,15 @@ async function serveGuarded(
   const tlsPorts: TlsPort[] = [];
   if (certificates.http) {
     const settings = () => app.config.server.tls;
-    tlsPorts.push({ label: "HTTP", server, settings, certificate: certificates.http });
+    const certificate = certificates.http;
+    tlsPorts.push({ label: "HTTP", name: "http", server, settings, certificate });
   }
   if (grpc && certificates.grpc) {
     const settings = () => app.config.server.grpc?.tls;
-    tlsPorts.push({ label: "gRPC", server: grpc, settings, certificate: certificates.grpc });
+    const certificate = certificates.grpc;
+    tlsPorts.push({ label: "gRPC", name: "grpc", server: grpc, settings, certificate });
   }
-  const keeper = tlsPorts.length > 0 ? keepTlsFresh(tlsPorts, { platform, log }) : undefined;
+  keeper = tlsPorts.length > 0 ? keepTlsFresh(tlsPorts, { platform, log }) : undefined;
   const reloader = createReloader({
     file,
     app,

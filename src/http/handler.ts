@@ -35,15 +35,18 @@ import { errorBody, hasBody, internalError, respond } from "./_respond.ts";
 import { pageResponse, prefersHtml } from "./page.ts";
 import { historyBody } from "./_page_history.ts";
 import { maintenanceAnswer } from "./_maintenance_route.ts";
+import type { TlsPortsSource } from "./metrics_tls.ts";
 import type { HealthStatus } from "../types.ts";
+import type { ConnectionInfo } from "../platform/platform.ts";
 
 /**
  * The handler's signature: a `Response` at once when the answer is ready (a
  * warm cache), else a promise of one. Never throws and never rejects: any
  * failure is answered here as a 503 DOWN with "internal error: ..." (vitals'
- * own body, which the servers under src/platform know nothing of).
+ * own body, which the servers under src/platform know nothing of). `info`
+ * (the peer) goes to `/maintenance` alone, for its log line.
  */
-export type Handler = (request: Request) => Response | Promise<Response>;
+export type Handler = (request: Request, info?: ConnectionInfo) => Response | Promise<Response>;
 
 /** Access settings; read on every request, so a reload applies at once. */
 export interface AccessSettings {
@@ -71,6 +74,8 @@ export interface HandlerOptions {
   readonly startedAt?: number;
   /** The guard's count of uncaught errors, for `vitals_internal_errors_total`; default: 0. */
   readonly internalErrors?: InternalErrorCounter | undefined;
+  /** The ports serving TLS, for `vitals_tls_*` (metrics_tls.ts); default: none. */
+  readonly tls?: TlsPortsSource | undefined;
   /** The name on the page, `/health/history` and the text body (no other); default `vitals`. */
   readonly name?: () => string;
 }
@@ -122,6 +127,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     path: string,
     query: string,
     settings: AccessSettings,
+    info: ConnectionInfo | undefined,
   ): Response | Promise<Response> => {
     if (!target) {
       return respond(
@@ -131,7 +137,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       );
     }
     if (target === "maintenance") {
-      return maintenanceAnswer(request, query, health.maintenance, settings.controlToken ?? "");
+      const token = settings.controlToken ?? "";
+      return maintenanceAnswer(request, query, health.maintenance, token, info);
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
       const body = errorBody(`method ${request.method} not allowed`, { allow: ALLOW });
@@ -153,13 +160,8 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
       });
     }
     if (isMetrics) {
-      const text = renderMetrics(
-        health,
-        requests,
-        options.runtime ?? "unknown",
-        startedAt,
-        options.internalErrors,
-      );
+      const { runtime = "unknown", internalErrors, tls } = options;
+      const text = renderMetrics(health, requests, runtime, startedAt, internalErrors, tls?.());
       return respond(text, 200, request.method, METRICS_CONTENT_TYPE);
     }
     if (target === "history") {
@@ -201,7 +203,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
   // Not async: a cache hit is answered synchronously, which spares a server
   // that takes a plain Response (Bun.serve) the promise round trip
   // (BENCHMARKS.md, "Serving from cache").
-  return (request) => {
+  return (request, info) => {
     let path: string;
     let query: string;
     let settings: AccessSettings;
@@ -224,7 +226,7 @@ export function createHandler(health: Health, options: HandlerOptions = {}): Han
     }
     const counted = target !== undefined || path === "/metrics" ? path : "other";
     try {
-      answered = answer(request, target, path, query, settings);
+      answered = answer(request, target, path, query, settings, info);
     } catch (error) {
       answered = failed(error, request.method);
     }

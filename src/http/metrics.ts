@@ -7,9 +7,9 @@
  * requests, vitals' start time, so an alert can tell a check that has not
  * been UP *yet* from one that never comes UP, and the perfdata values of
  * Nagios plugins (`vitals_check_perfdata`), and the uncaught errors vitals
- * survived (`vitals_internal_errors_total`), and the maintenance switch per
- * group (`vitals_maintenance`). Label values are escaped per the
- * format (`\\`, `"`, newline).
+ * survived (`vitals_internal_errors_total`), the maintenance switch per
+ * group (`vitals_maintenance`), and vitals' own TLS ports (metrics_tls.ts).
+ * Label values are escaped per the format (`\\`, `"`, newline).
  *
  * @module
  */
@@ -19,6 +19,7 @@ import { MAINTENANCE_SCOPES } from "../engine/maintenance.ts";
 import type { Status } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { llmFamilies } from "./_metrics_llm.ts";
+import { tlsFamilies, type TlsPortMetrics } from "./metrics_tls.ts";
 
 /** Each status with its `state` label value. */
 const STATES: readonly (readonly [Status, string])[] = [["UP", "up"], ["WARN", "warn"], [
@@ -117,6 +118,7 @@ function family(
  * @param startedAt when vitals started, in Unix milliseconds (wall clock)
  * @param internalErrors the guard's count; without one, 0 (the family is always there, so an
  * alert on its increase sees the first error)
+ * @param tlsPorts the ports serving TLS; their families only when there is one
  */
 export function renderMetrics(
   health: Pick<Health, "checks" | "last" | "evaluations"> & Partial<Pick<Health, "maintenance">>,
@@ -124,6 +126,7 @@ export function renderMetrics(
   runtime: string,
   startedAt: number,
   internalErrors?: InternalErrorCounter,
+  tlsPorts: readonly TlsPortMetrics[] = [],
 ): string {
   const out: string[] = [];
   const entries = health.checks;
@@ -231,6 +234,7 @@ export function renderMetrics(
     "Uncaught errors (a throw in a callback, an unhandled rejection) that vitals survived.",
     [[{}, internalErrors?.count ?? 0]],
   );
+  for (const tls of tlsFamilies(tlsPorts)) family(out, tls.name, tls.type, tls.help, tls.samples);
   family(out, "vitals_info", "gauge", "The vitals version and runtime.", [
     [{ version: VERSION, runtime }, 1],
   ]);

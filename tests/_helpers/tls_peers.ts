@@ -77,6 +77,13 @@ export function serialOf(file: string): string {
   return /serial=([0-9A-F]+)/.exec(openssl(".", "x509", "-in", file, "-noout", "-serial"))![1]!;
 }
 
+/** The notAfter of the certificate in `file`, as openssl prints it, in Unix seconds. */
+export function notAfterOf(file: string): number {
+  const out = openssl(".", "x509", "-in", file, "-noout", "-enddate", "-dateopt", "iso_8601");
+  const [, date, time] = /notAfter=(\S+) (\S+)Z/.exec(out)!;
+  return Date.parse(`${date}T${time}Z`) / 1000;
+}
+
 /**
  * A Python client (http.client over ssl, trusting `ca`) that keeps one
  * connection to `port` open: each `get()` sends GET / on it and resolves

@@ -2,7 +2,9 @@
 // platform's own pair check (a stand-in server records what it is handed):
 // a changed pair is applied once, a broken one logged once and never
 // applied, a file caught half-written waits for the whole one, and SIGHUP
-// (refresh) applies at once without waiting for the timer.
+// (refresh) applies at once without waiting for the timer. What /metrics
+// reads from the keeper: the served certificate's notAfter (as openssl reads
+// it) and the count of bad contents, each counted once, as it is logged.
 
 import assert from "node:assert/strict";
 import { copyFileSync, writeFileSync } from "node:fs";
@@ -16,6 +18,7 @@ import { makeCertificates } from "../_helpers/certificate_set.ts";
 import { ManualClock } from "../_helpers/clock.ts";
 import { tempDir } from "../_helpers/files.ts";
 import { platform } from "../_helpers/platform.ts";
+import { notAfterOf } from "../_helpers/tls_peers.ts";
 import { untilPasses } from "../_helpers/tls_serving.ts";
 
 const skip = { skip: missingOpenssl("the TLS keeper tests") };
@@ -54,6 +57,7 @@ async function setUp() {
   };
   const port: TlsPort = {
     label: "HTTP",
+    name: "http",
     server,
     settings: () => settings,
     certificate: platform.checkServerTls(serverTlsOf(settings)),
@@ -147,3 +151,37 @@ test("a missing file is reported with its key, and the served pair stays", skip,
     keeper.stop();
   }
 });
+
+test(
+  "metrics: the served certificate's expiry, and each distinct bad content counted once",
+  skip,
+  async () => {
+    const { dir, certs, lines, keeper } = await setUp();
+    const metrics = () => keeper.metrics();
+    const at = (file: string, reloadFailures: number) => [
+      { port: "http", notAfterMs: notAfterOf(file) * 1000, reloadFailures },
+    ];
+    try {
+      assert.deepEqual(metrics(), at(certs.leaf, 0), "the pair served since start-up");
+      copyFileSync(certs.rogueKey, `${dir}/tls.key`);
+      await keeper.refresh("file change");
+      await keeper.refresh("file change");
+      assert.deepEqual(metrics(), at(certs.leaf, 1), "a key that does not match: one failure");
+      const whole = await platform.readTextFile(certs.expiring);
+      writeFileSync(`${dir}/tls.crt`, whole.slice(0, whole.length / 2));
+      await keeper.refresh("file change");
+      assert.deepEqual(metrics(), at(certs.leaf, 2), "another bad content: one more");
+      copyFileSync(certs.leafKey, `${dir}/tls.key`);
+      writeFileSync(`${dir}/tls.crt`, whole);
+      await keeper.refresh("file change");
+      assert.deepEqual(metrics(), at(certs.expiring, 2), "the new certificate; a counter stays");
+      copyFileSync(certs.rogueKey, `${dir}/tls.key`);
+      await keeper.refresh("file change");
+      assert.deepEqual(metrics(), at(certs.expiring, 3), "a bad content again after a good one");
+      const errors = lines.filter((line) => line.startsWith("error"));
+      assert.equal(errors.length, 3, "as many failures counted as logged");
+    } finally {
+      keeper.stop();
+    }
+  },
+);
