@@ -289,7 +289,9 @@ test("the alerts use only metrics vitals exports and print only labels their ser
   // A command check and an llm check with its stall watchdog (vLLM's port
   // closed here: the series exist whatever the server answers), and a port
   // serving TLS as the TLS keeper reports it to `serve`'s app.
-  const tls = () => [{ port: "http", notAfterMs: 1_800_000_000_000, reloadFailures: 0 }];
+  const tls = () => [
+    { port: "http", notAfterMs: 1_800_000_000_000, reloadFailures: 0, unusable: false },
+  ];
   const yaml = `cache: {ttl: 30s}
 checks:
   - {name: ok, type: command, command: ["true"]}

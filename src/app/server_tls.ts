@@ -171,6 +171,7 @@ export function keepTlsFresh(
         port: port.name,
         notAfterMs: (seen.get(port)?.certificate ?? port.certificate).notAfterMs,
         reloadFailures: failures.get(port) ?? 0,
+        unusable: failed.has(port),
       })),
     stop() {
       stopped = true;

@@ -19,6 +19,8 @@ export interface TlsPortMetrics {
   readonly notAfterMs: number;
   /** New files that could not be used, counted once per distinct content, as they are logged. */
   readonly reloadFailures: number;
+  /** Whether the files as they are now cannot be used (the served pair is an older one). */
+  readonly unusable: boolean;
 }
 
 /** Where `/metrics` reads the ports serving TLS, at each scrape; none when no port does. */
@@ -40,7 +42,7 @@ export interface TlsFamily {
  * import assert from "node:assert/strict";
  * import { tlsFamilies } from "./metrics_tls.ts";
  * assert.deepEqual(tlsFamilies([]), []);
- * const [expiry] = tlsFamilies([{ port: "http", notAfterMs: 1_800_000_000_000, reloadFailures: 0 }]);
+ * const [expiry] = tlsFamilies([{ port: "http", notAfterMs: 1_800_000_000_000, reloadFailures: 0, unusable: false }]);
  * assert.deepEqual(expiry?.samples, [[{ port: "http" }, 1_800_000_000]]);
  * ```
  */
@@ -58,6 +60,12 @@ export function tlsFamilies(ports: readonly TlsPortMetrics[]): TlsFamily[] {
       type: "counter",
       help: "New certificate files the port could not use (counted once per distinct content).",
       samples: ports.map(({ port, reloadFailures }) => [{ port }, reloadFailures]),
+    },
+    {
+      name: "vitals_tls_files_unusable",
+      type: "gauge",
+      help: "1 while the port's certificate files cannot be used and an older pair is served.",
+      samples: ports.map(({ port, unusable }) => [{ port }, unusable ? 1 : 0]),
     },
   ];
 }

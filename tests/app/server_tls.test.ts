@@ -153,31 +153,43 @@ test("a missing file is reported with its key, and the served pair stays", skip,
 });
 
 test(
-  "metrics: the served certificate's expiry, and each distinct bad content counted once",
+  "metrics: the served certificate's expiry, each distinct bad content counted once, unusable while bad",
   skip,
   async () => {
     const { dir, certs, lines, keeper } = await setUp();
     const metrics = () => keeper.metrics();
-    const at = (file: string, reloadFailures: number) => [
-      { port: "http", notAfterMs: notAfterOf(file) * 1000, reloadFailures },
+    const at = (file: string, reloadFailures: number, unusable: boolean) => [
+      { port: "http", notAfterMs: notAfterOf(file) * 1000, reloadFailures, unusable },
     ];
     try {
-      assert.deepEqual(metrics(), at(certs.leaf, 0), "the pair served since start-up");
+      assert.deepEqual(metrics(), at(certs.leaf, 0, false), "the pair served since start-up");
       copyFileSync(certs.rogueKey, `${dir}/tls.key`);
       await keeper.refresh("file change");
       await keeper.refresh("file change");
-      assert.deepEqual(metrics(), at(certs.leaf, 1), "a key that does not match: one failure");
+      assert.deepEqual(
+        metrics(),
+        at(certs.leaf, 1, true),
+        "a key that does not match: one failure",
+      );
       const whole = await platform.readTextFile(certs.expiring);
       writeFileSync(`${dir}/tls.crt`, whole.slice(0, whole.length / 2));
       await keeper.refresh("file change");
-      assert.deepEqual(metrics(), at(certs.leaf, 2), "another bad content: one more");
+      assert.deepEqual(metrics(), at(certs.leaf, 2, true), "another bad content: one more");
       copyFileSync(certs.leafKey, `${dir}/tls.key`);
       writeFileSync(`${dir}/tls.crt`, whole);
       await keeper.refresh("file change");
-      assert.deepEqual(metrics(), at(certs.expiring, 2), "the new certificate; a counter stays");
+      assert.deepEqual(
+        metrics(),
+        at(certs.expiring, 2, false),
+        "the new certificate; a counter stays",
+      );
       copyFileSync(certs.rogueKey, `${dir}/tls.key`);
       await keeper.refresh("file change");
-      assert.deepEqual(metrics(), at(certs.expiring, 3), "a bad content again after a good one");
+      assert.deepEqual(
+        metrics(),
+        at(certs.expiring, 3, true),
+        "a bad content again after a good one",
+      );
       const errors = lines.filter((line) => line.startsWith("error"));
       assert.equal(errors.length, 3, "as many failures counted as logged");
     } finally {

@@ -41,6 +41,7 @@ async function scrape(url: string, ca: string): Promise<Samples> {
 
 const expiry = (port: string) => `vitals_tls_certificate_expiry_timestamp_seconds{port="${port}"}`;
 const failures = (port: string) => `vitals_tls_reload_failures_total{port="${port}"}`;
+const unusable = (port: string) => `vitals_tls_files_unusable{port="${port}"}`;
 
 for (const build of ["source", "binary"] as const) {
   test(
@@ -75,6 +76,8 @@ checks:
           [expiry("grpc")]: expiring,
           [failures("http")]: 0,
           [failures("grpc")]: 0,
+          [unusable("http")]: 0,
+          [unusable("grpc")]: 0,
         });
 
         // cert-manager's renewal, as kubelet lays it out: a new certificate, the same key.
@@ -97,9 +100,17 @@ checks:
           [expiry("grpc")]: expiring,
           [failures("http")]: 1,
           [failures("grpc")]: 0,
+          [unusable("http")]: 1,
+          [unusable("grpc")]: 0,
         });
         const logged = vitals.stderr.match(/Cannot use the new TLS files/g) ?? [];
         assert.equal(logged.length, 1, "one failure logged, one counted");
+        // Files fixed: the gauge is back to 0, the counter keeps its count.
+        secret.swap(certs.expiring, certs.leafKey);
+        await untilPasses(async () => {
+          assert.equal((await scrape(vitals.url, certs.ca))[unusable("http")], 0);
+        });
+        assert.equal((await scrape(vitals.url, certs.ca))[failures("http")], 1);
       } finally {
         await stop(vitals);
       }

@@ -36,8 +36,8 @@ const GRPC_NOT_AFTER_MS = 1_803_772_800_000;
 
 test("each port serving TLS has its certificate's expiry in Unix seconds and its reload failures", async () => {
   const ports: TlsPortMetrics[] = [
-    { port: "http", notAfterMs: HTTP_NOT_AFTER_MS, reloadFailures: 0 },
-    { port: "grpc", notAfterMs: GRPC_NOT_AFTER_MS, reloadFailures: 2 },
+    { port: "http", notAfterMs: HTTP_NOT_AFTER_MS, reloadFailures: 0, unusable: false },
+    { port: "grpc", notAfterMs: GRPC_NOT_AFTER_MS, reloadFailures: 2, unusable: true },
   ];
   const app = appWith(() => ports);
   try {
@@ -57,6 +57,14 @@ test("each port serving TLS has its certificate's expiry in Unix seconds and its
         "# TYPE vitals_tls_reload_failures_total counter\n" +
           'vitals_tls_reload_failures_total{port="http"} 0\n' +
           'vitals_tls_reload_failures_total{port="grpc"} 2\n',
+      ),
+      text,
+    );
+    assert.ok(
+      text.includes(
+        "# TYPE vitals_tls_files_unusable gauge\n" +
+          'vitals_tls_files_unusable{port="http"} 0\n' +
+          'vitals_tls_files_unusable{port="grpc"} 1\n',
       ),
       text,
     );
@@ -83,6 +91,7 @@ test("every scrape reads the ports anew: a rotation and a failure show at the ne
     port: "http",
     notAfterMs: HTTP_NOT_AFTER_MS,
     reloadFailures: 0,
+    unusable: false,
   }];
   let reads = 0;
   const app = appWith(() => (reads++, ports));
@@ -93,13 +102,14 @@ test("every scrape reads the ports anew: a rotation and a failure show at the ne
       await scrape(app),
       /^vitals_tls_certificate_expiry_timestamp_seconds\{port="http"\} 1798761599$/m,
     );
-    ports = [{ port: "http", notAfterMs: GRPC_NOT_AFTER_MS, reloadFailures: 1 }];
+    ports = [{ port: "http", notAfterMs: GRPC_NOT_AFTER_MS, reloadFailures: 1, unusable: true }];
     const text = await scrape(app);
     assert.match(
       text,
       /^vitals_tls_certificate_expiry_timestamp_seconds\{port="http"\} 1803772800$/m,
     );
     assert.match(text, /^vitals_tls_reload_failures_total\{port="http"\} 1$/m);
+    assert.match(text, /^vitals_tls_files_unusable\{port="http"\} 1$/m);
     assert.equal(reads, 2);
   } finally {
     app.health.close();

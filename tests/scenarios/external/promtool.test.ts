@@ -40,8 +40,8 @@ checks:
 
 /** Both ports serving TLS, the gRPC port after one failed reload. */
 const TLS_PORTS = [
-  { port: "http", notAfterMs: 1_798_761_599_000, reloadFailures: 0 },
-  { port: "grpc", notAfterMs: 1_803_772_800_000, reloadFailures: 1 },
+  { port: "http", notAfterMs: 1_798_761_599_000, reloadFailures: 0, unusable: false },
+  { port: "grpc", notAfterMs: 1_803_772_800_000, reloadFailures: 1, unusable: true },
 ];
 
 test(
