@@ -18,15 +18,10 @@
  */
 
 import { type Clock, systemClock } from "../clock.ts";
-import {
-  readServerTlsFiles,
-  serverTlsOf,
-  type ServerTlsPlatform,
-  type ServerTlsSettings,
-} from "../config/tls_files.ts";
+import { readServerTlsFiles, serverTlsOf, type ServerTlsSettings } from "../config/tls_files.ts";
 import type { TlsPortMetrics } from "../http/metrics_tls.ts";
 import type { Logger } from "../log.ts";
-import type { RunningServer, ServerCertificate } from "../platform/platform.ts";
+import type { Platform, RunningServer, ServerCertificate } from "../platform/platform.ts";
 
 /** How often the files are read: a rotated pair is in use within this (plus a read). */
 export const TLS_POLL_MS = 2000;
@@ -78,7 +73,7 @@ interface Seen {
 export function keepTlsFresh(
   ports: readonly TlsPort[],
   deps: {
-    platform: ServerTlsPlatform;
+    platform: Pick<Platform, "readTextFile">;
     log: Logger;
     clock?: Clock;
     intervalMs?: number;
@@ -88,6 +83,7 @@ export function keepTlsFresh(
   const seen = new Map<TlsPort, Seen>();
   const failed = new Map<TlsPort, string>();
   const failures = new Map<TlsPort, number>();
+  const files = { readTextFile: deps.platform.readTextFile.bind(deps.platform) };
   let stopped = false;
   let cancel = () => {};
   let queue: Promise<void> = Promise.resolve();
@@ -116,7 +112,8 @@ export function keepTlsFresh(
   const look = async (port: TlsPort, reason: string) => {
     const settings = port.settings();
     if (settings === undefined) return;
-    const read = await readServerTlsFiles(settings, deps.platform);
+    // Read only: the pair is checked by setTls, once per change, not on every look.
+    const read = await readServerTlsFiles(settings, files);
     if ("problems" in read) {
       const message = read.problems.map((p) => `${p.path.join(".")}: ${p.message}`).join("; ");
       return fail(port, message, message);
