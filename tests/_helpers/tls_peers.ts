@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { ServerTls } from "../../src/platform/platform.ts";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
@@ -36,6 +37,18 @@ export interface PemSet {
 export async function pemSet(): Promise<PemSet> {
   const files = makeCertificates(await tempDir());
   return { files, pem: (name) => readFileSync(files[name], "utf8") };
+}
+
+let shared: Promise<PemSet> | undefined;
+
+/** One {@link pemSet} per test process, made on the first call. */
+export function sharedPemSet(): Promise<PemSet> {
+  return shared ??= pemSet();
+}
+
+/** A port's TLS settings serving the set's leaf pair (TLS 1.2 and up), with `over` on top. */
+export function leafTls(set: PemSet, over: Partial<ServerTls> = {}): ServerTls {
+  return { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2", ...over };
 }
 
 /** Quotes `text` for `sh -c`. */

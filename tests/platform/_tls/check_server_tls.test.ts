@@ -11,20 +11,15 @@ import { test } from "node:test";
 import { missingOpenssl, openssl } from "../../_helpers/certs.ts";
 import { tempDir } from "../../_helpers/files.ts";
 import { platform } from "../../_helpers/platform.ts";
-import { type PemSet, pemSet, serialOf } from "../../_helpers/tls_peers.ts";
+import { leafTls as leafTlsOf, serialOf, sharedPemSet } from "../../_helpers/tls_peers.ts";
 import type { ServerTls } from "../../../src/platform/platform.ts";
 
 const skip = { skip: missingOpenssl("the server TLS checks") };
 
-let made: PemSet | undefined;
-/** One certificate set for the file (openssl takes a moment per set). */
-async function certs(): Promise<PemSet> {
-  return made ??= await pemSet();
-}
+const certs = sharedPemSet;
 
 async function leafTls(over: Partial<ServerTls> = {}): Promise<ServerTls> {
-  const set = await certs();
-  return { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2", ...over };
+  return leafTlsOf(await certs(), over);
 }
 
 /** Asserts that checking `tls` throws a TypeError with exactly `message`. */

@@ -12,20 +12,17 @@ import { test } from "node:test";
 import { platform } from "../../_helpers/platform.ts";
 import {
   curlTls,
+  leafTls,
   missingTlsPeers,
-  type PemSet,
-  pemSet,
   serialOf,
   servedSerial,
+  sharedPemSet,
 } from "../../_helpers/tls_peers.ts";
 import type { Http2SecureServer, ServerTls } from "../../../src/platform/platform.ts";
 
 const skip = { skip: missingTlsPeers("the HTTP/2 TLS serving tests") };
 
-let made: PemSet | undefined;
-async function certs(): Promise<PemSet> {
-  return made ??= await pemSet();
-}
+const certs = sharedPemSet;
 
 /** An HTTP/2 TLS server answering `h2 <n>` to every stream, listening on a free port. */
 async function serving(
@@ -35,7 +32,7 @@ async function serving(
   const http2 = await platform.http2();
   const server = http2.createSecureServer({
     settings: { maxConcurrentStreams: 10 },
-    tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2", ...over },
+    tls: leafTls(set, over),
   });
   let calls = 0;
   server.on("session", (session) => session.on("error", () => {}));

@@ -16,11 +16,11 @@ import { platform } from "../../_helpers/platform.ts";
 import {
   curlTls,
   keepAliveClient,
+  leafTls,
   missingTlsPeers,
-  type PemSet,
-  pemSet,
   serialOf,
   servedSerial,
+  sharedPemSet,
 } from "../../_helpers/tls_peers.ts";
 import { runShell } from "../../_helpers/shell.ts";
 import { sleep } from "../../_helpers/waits.ts";
@@ -28,10 +28,7 @@ import type { RunningServer, ServerTls } from "../../../src/platform/platform.ts
 
 const skip = { skip: missingTlsPeers("the HTTPS serving tests") };
 
-let made: PemSet | undefined;
-async function certs(): Promise<PemSet> {
-  return made ??= await pemSet();
-}
+const certs = sharedPemSet;
 
 /** Serves `hello <n>` (n counts the requests the handler saw) with `tls` over the leaf pair. */
 async function serving(
@@ -43,7 +40,7 @@ async function serving(
     hostname: "127.0.0.1",
     port: 0,
     handler: () => new Response(`hello ${++calls}\n`),
-    tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2", ...over },
+    tls: leafTls(set, over),
   });
   return { server, calls: () => calls };
 }
@@ -81,7 +78,7 @@ test("the handler is told the TLS client's address", skip, async () => {
       addresses.push(info.remoteAddress);
       return new Response("ok\n");
     },
-    tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2" },
+    tls: leafTls(set),
   });
   try {
     const answer = await withCa(server.port);
@@ -303,7 +300,7 @@ test(
           hostname: "127.0.0.1",
           port: server.port,
           handler: () => new Response("never"),
-          tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2" },
+          tls: leafTls(set),
         }),
         (error: unknown) => (error as { code?: unknown }).code === "EADDRINUSE",
       );

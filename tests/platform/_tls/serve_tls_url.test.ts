@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { test } from "node:test";
 import { platform } from "../../_helpers/platform.ts";
-import { curlTls, missingTlsPeers, pemSet } from "../../_helpers/tls_peers.ts";
+import { curlTls, leafTls, missingTlsPeers, pemSet } from "../../_helpers/tls_peers.ts";
 import { runShell } from "../../_helpers/shell.ts";
 
 const skip = { skip: missingTlsPeers("the HTTPS request URL tests") };
@@ -25,7 +25,7 @@ test("a request over TLS reaches the handler with an https:// URL", skip, async 
       seen.push(request.url);
       return new Response("ok\n");
     },
-    tls: { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2" },
+    tls: leafTls(set),
   });
   try {
     const origin = `https://localhost:${server.port}`;

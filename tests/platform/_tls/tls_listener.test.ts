@@ -10,14 +10,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { listenTls } from "../../../src/platform/_tls/tls_listener.ts";
 import { runShell } from "../../_helpers/shell.ts";
-import { missingTlsPeers, type PemSet, pemSet } from "../../_helpers/tls_peers.ts";
+import { leafTls, missingTlsPeers, sharedPemSet } from "../../_helpers/tls_peers.ts";
 
 const skip = { skip: missingTlsPeers("the TLS listener tests") };
 
-let made: PemSet | undefined;
-async function certs(): Promise<PemSet> {
-  return made ??= await pemSet();
-}
+const certs = sharedPemSet;
 
 /** Python connects, sends `hex` (bytes), and prints how many seconds passed until the server closed. */
 function closedAfter(port: number, hex: string): Promise<number> {
@@ -44,7 +41,7 @@ test(
     const listener = await listenTls(
       "127.0.0.1",
       0,
-      { cert: set.pem("leaf"), key: set.pem("leafKey"), minVersion: "TLSv1.2" },
+      leafTls(set),
       500,
     );
     let accepted = 0;

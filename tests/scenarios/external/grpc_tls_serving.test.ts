@@ -17,7 +17,7 @@ import { missingOpenssl } from "../../_helpers/certs.ts";
 import { buildGo, missingGo } from "../../_helpers/grpc_go.ts";
 import { platform } from "../../_helpers/platform.ts";
 import { missingTool } from "../../_helpers/tools.ts";
-import { curlTls, type PemSet, pemSet, serialOf, servedSerial } from "../../_helpers/tls_peers.ts";
+import { curlTls, serialOf, servedSerial, sharedPemSet } from "../../_helpers/tls_peers.ts";
 
 const missing = missingGo("the gRPC TLS serving tests") ||
   missingOpenssl("the gRPC TLS serving tests") ||
@@ -27,10 +27,7 @@ const skip = { skip: missing };
 // Built at load time, not in a hook (a first build takes about 40 s).
 const client = missing ? "" : await buildGo("grpc_health_client");
 
-let made: PemSet | undefined;
-async function certs(): Promise<PemSet> {
-  return made ??= await pemSet();
-}
+const certs = sharedPemSet;
 
 /** Serves gRPC health over TLS; `set` changes what every scope reports. */
 async function serving(over: Partial<ServerTls> = {}): Promise<{
